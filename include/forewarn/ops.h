@@ -1,0 +1,100 @@
+/*
+ * Operations: every admin and partner act as one all-or-nothing transaction that validates, writes, and
+ * emits its event (lib/ops/event.c, the one place events are made). Used by the HTTP routes, `forewarn init`
+ * and the scheduler. All functions take a store connection owned by the calling thread.
+ */
+#ifndef FW_OPS_H
+#define FW_OPS_H
+
+#include <stdint.h>
+#include "forewarn/crypto.h"
+#include "forewarn/model.h"
+#include "forewarn/policy.h"
+#include "forewarn/store.h"
+
+/* fw_event_emit: appends an event; detail is a JSON object text (no embargoed content, no secrets). */
+FW_WUR int fw_event_emit(struct fw_store *s, const char *type, const char *actor, const char *subject,
+			 const char *detail);
+
+/* fw_event_emitkv: like fw_event_emit with a detail object of string pairs: key, value, ..., NULL. */
+FW_WUR int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor, const char *subject, ...)
+	__attribute__((sentinel));
+
+/* fw_ops_finish: commits when r is 0, else (or if the commit fails) rolls back; returns the outcome. */
+FW_WUR int fw_ops_finish(struct fw_store *s, int r);
+
+/* Policy context loaded from the store: tiers and rules. Release with fw_ops_policy_release. */
+struct fw_ops_policy {
+	struct fw_tier tiers[FW_MAX_TIERS];
+	struct fw_rule *rules;
+	struct fw_policy_ctx ctx;
+};
+FW_WUR int fw_ops_policy_load(struct fw_store *s, struct fw_ops_policy *ret);
+void fw_ops_policy_release(struct fw_ops_policy *p);
+
+/* Partners. */
+FW_WUR int fw_ops_partner_create(struct fw_store *s, const char *actor, struct fw_partner *p, int64_t now,
+				 struct fw_error *err);
+/* fw_ops_partner_patch: applies a JSON patch body to partner `id`; *ret receives the result. */
+FW_WUR int fw_ops_partner_patch(struct fw_store *s, const char *actor, const char *id, const char *body,
+				size_t len, int64_t now, struct fw_partner *ret, struct fw_error *err);
+enum fw_partner_action { FW_PARTNER_SUSPEND, FW_PARTNER_REINSTATE, FW_PARTNER_REMOVE };
+FW_WUR int fw_ops_partner_act(struct fw_store *s, const char *actor, const char *id, enum fw_partner_action act,
+			      const char *reason, int64_t now, struct fw_partner *ret, struct fw_error *err);
+
+/* Tokens: secret is written to ret_secret (FW_TOKEN_LEN) and shown once; partner_id "" = admin. */
+FW_WUR int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
+			      const char *partner_id, int64_t now, char ret_secret[FW_TOKEN_LEN],
+			      struct fw_token *ret, struct fw_error *err);
+FW_WUR int fw_ops_token_revoke(struct fw_store *s, const char *actor, const char *partner_id,
+			       const char *token_id, int64_t now, struct fw_error *err);
+/* fw_ops_authenticate: the valid token for this secret, or FW_ENOENT. Constant-time in the secret. */
+FW_WUR int fw_ops_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret,
+			       size_t len, struct fw_token *ret);
+
+/* Tiers and rules: replace as a whole; tiers in use by a partner cannot disappear (FW_ECONFLICT). */
+FW_WUR int fw_ops_tiers_set(struct fw_store *s, const char *actor, const struct fw_tier *t, size_t n,
+			    int64_t now, struct fw_error *err);
+FW_WUR int fw_ops_rules_set(struct fw_store *s, const char *actor, const struct fw_rule *r, size_t n,
+			    int64_t now, struct fw_error *err);
+/* fw_default_rules: the shipped mandatory-reporting rule (lead 0 h, summary only) for `countries`. */
+void fw_default_rule(struct fw_rule *ret, const char *const *countries, size_t n);
+
+/*
+ * Advisories. create: a->id may be empty (one is made: "fw-YYYY-NNNN"); public_at 0 makes a draft, else it
+ * must be in the future; the CVSS vector is checked and scored. The revision becomes number 1.
+ */
+FW_WUR int fw_ops_advisory_create(struct fw_store *s, const char *actor, struct fw_advisory *a,
+				  struct fw_revision *rev, int64_t public_at, int64_t now, struct fw_error *err);
+/* fw_ops_advisory_revise: a new revision from a JSON body; not for withdrawn advisories. */
+FW_WUR int fw_ops_advisory_revise(struct fw_store *s, const char *actor, const char *id, const char *body,
+				  size_t len, int64_t now, struct fw_advisory *ret, struct fw_error *err);
+FW_WUR int fw_ops_advisory_schedule(struct fw_store *s, const char *actor, const char *id, int64_t public_at,
+				    int64_t now, struct fw_advisory *ret, struct fw_error *err);
+FW_WUR int fw_ops_advisory_withdraw(struct fw_store *s, const char *actor, const char *id, const char *reason,
+				    int64_t now, struct fw_advisory *ret, struct fw_error *err);
+FW_WUR int fw_ops_advisory_publish(struct fw_store *s, const char *actor, const char *id, int64_t now,
+				   struct fw_advisory *ret, struct fw_error *err);
+
+/*
+ * fw_ops_release_due: the scheduler's step: for every advisory due at `now`, records the deliveries now due
+ * (exactly once), makes it public at T, and sets its next due instant. *ret_next: the next instant any
+ * advisory is due (INT64_MAX: none). *ret_delivered: deliveries recorded (may be NULL).
+ */
+FW_WUR int fw_ops_release_due(struct fw_store *s, int64_t now, int64_t *ret_next, size_t *ret_delivered);
+
+/*
+ * fw_ops_partner_copy_access: what `partner` may see of advisory `id` now: 0 with *ret_parts != 0, or FW_ENOENT
+ * whatever the reason (no such advisory, or nothing visible): ids must not be probeable.
+ */
+FW_WUR int fw_ops_partner_access(struct fw_store *s, const struct fw_ops_policy *pol,
+				 const struct fw_partner *partner, const char *id, int64_t now,
+				 struct fw_advisory *ret_adv, unsigned *ret_parts);
+/*
+ * fw_ops_record_download: records the delivery (if new) and the download, durably, before the copy is served.
+ */
+FW_WUR int fw_ops_record_download(struct fw_store *s, const struct fw_ops_policy *pol,
+				  const struct fw_partner *partner, const struct fw_advisory *a, unsigned parts,
+				  const char *what, const char *address, int64_t now_ms);
+
+#endif

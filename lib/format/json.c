@@ -1,0 +1,955 @@
+/*
+ * JSON codecs of the HTTP API, on jansson. Parsing is strict: duplicate keys, unknown fields and wrong
+ * types are errors that name the field, so a typo in a script never silently does something else.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "forewarn/csaf.h"
+#include "forewarn/json.h"
+#include "forewarn/timeutil.h"
+
+#define MAX_BODY_DEPTH 32
+
+static int load(const char *body, size_t len, json_t **ret, struct fw_error *err)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	if (len == 0)
+		return fw_error_set(err, FW_EINVAL, "", "the request body is empty; a JSON object is expected");
+	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j)
+		return fw_error_set(err, FW_EINVAL, "", "malformed JSON at line %d, column %d: %s", jerr.line,
+				    jerr.column, jerr.text);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return fw_error_set(err, FW_EINVAL, "", "a JSON object is expected");
+	}
+	*ret = j;
+	return 0;
+}
+
+/* Field helpers: each returns 0, or FW_EINVAL naming the field. */
+static int get_str(json_t *v, const char *field, char *out, size_t outsz, struct fw_error *err)
+{
+	const char *s;
+	size_t n;
+
+	if (!json_is_string(v))
+		return fw_error_set(err, FW_EINVAL, field, "must be a string");
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (strlen(s) != n)
+		return fw_error_set(err, FW_EINVAL, field, "must not contain NUL characters");
+	if (n >= outsz)
+		return fw_error_set(err, FW_EINVAL, field, "is too long (at most %zu bytes)", outsz - 1);
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+static int get_text(json_t *v, const char *field, char **ret, struct fw_error *err)
+{
+	char *s;
+	size_t n;
+
+	if (json_is_null(v)) {
+		*ret = NULL;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return fw_error_set(err, FW_EINVAL, field, "must be a string or null");
+	n = json_string_length(v);
+	if (n > FW_PART_MAX)
+		return fw_error_set(err, FW_ETOOBIG, field, "exceeds %d bytes", FW_PART_MAX);
+	if (strlen(json_string_value(v)) != n)
+		return fw_error_set(err, FW_EINVAL, field, "must not contain NUL characters");
+	s = malloc(n + 1);
+	if (!s)
+		return FW_ENOMEM;
+	memcpy(s, json_string_value(v), n + 1);
+	*ret = s;
+	return 0;
+}
+
+static int get_hours(json_t *v, const char *field, int64_t *ret, struct fw_error *err)
+{
+	json_int_t h;
+
+	if (!json_is_integer(v))
+		return fw_error_set(err, FW_EINVAL, field, "must be a whole number of hours");
+	h = json_integer_value(v);
+	if (h < 0 || h > FW_LEAD_MAX_HOURS)
+		return fw_error_set(err, FW_EINVAL, field, "must be between 0 and %d hours", FW_LEAD_MAX_HOURS);
+	*ret = (int64_t)h * 3600;
+	return 0;
+}
+
+static int get_time(json_t *v, const char *field, int64_t *ret, struct fw_error *err)
+{
+	if (!json_is_string(v) || fw_time_parse(json_string_value(v), ret) < 0)
+		return fw_error_set(err, FW_EINVAL, field,
+				    "must be an RFC 3339 date-time such as \"2026-12-08T17:00:00Z\"");
+	return 0;
+}
+
+static int get_parts(json_t *v, const char *field, unsigned *ret, struct fw_error *err)
+{
+	unsigned mask = 0;
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return fw_error_set(err, FW_EINVAL, field,
+				    "must be an array of part names (summary, details, detection, poc)");
+	json_array_foreach(v, i, e) {
+		int p = json_is_string(e) ? fw_part_parse(json_string_value(e)) : -1;
+		if (p < 0)
+			return fw_error_set(err, FW_EINVAL, field,
+					    "item %zu is not a part name (summary, details, detection, poc)", i);
+		if (mask & (1u << p))
+			return fw_error_set(err, FW_EINVAL, field, "\"%s\" is listed twice", fw_part_name(p));
+		mask |= 1u << p;
+	}
+	*ret = mask;
+	return 0;
+}
+
+static int get_strlist(json_t *v, const char *field, size_t max, size_t width, char *base, size_t *ret_n,
+		       struct fw_error *err)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return fw_error_set(err, FW_EINVAL, field, "must be an array of strings");
+	if (json_array_size(v) > max)
+		return fw_error_set(err, FW_EINVAL, field, "at most %zu items", max);
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e) || strlen(json_string_value(e)) != json_string_length(e))
+			return fw_error_set(err, FW_EINVAL, field, "item %zu must be a string", i);
+		if (json_string_length(e) >= width)
+			return fw_error_set(err, FW_EINVAL, field, "item %zu is too long (at most %zu bytes)", i,
+					    width - 1);
+		memcpy(base + i * width, json_string_value(e), json_string_length(e) + 1);
+	}
+	*ret_n = json_array_size(v);
+	return 0;
+}
+
+static int unknown(const char *key, const char *where, struct fw_error *err)
+{
+	return fw_error_set(err, FW_EINVAL, key, "unknown field in %s", where);
+}
+
+int fw_json_partner_parse(const char *body, size_t len, int patch, struct fw_partner *p, struct fw_error *err)
+{
+	struct fw_partner n;
+	const char *key;
+	json_t *j, *v;
+	int r;
+
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	if (patch) {
+		n = *p;
+	} else {
+		memset(&n, 0, sizeof(n));
+		n.entitlements = (1u << FW_PART_SUMMARY) | (1u << FW_PART_DETAILS) | (1u << FW_PART_DETECTION);
+		n.status = FW_PARTNER_ACTIVE;
+		static const char *const required[] = {"id", "name", "country", "tier"};
+		for (size_t i = 0; i < 4; i++)
+			if (!json_object_get(j, required[i])) {
+				r = fw_error_set(err, FW_EINVAL, required[i], "is required");
+				goto out;
+			}
+	}
+	json_object_foreach(j, key, v) {
+		if (strcmp(key, "id") == 0) {
+			char id[FW_ID_MAX + 2];
+			r = get_str(v, key, id, sizeof(id), err);
+			if (r == 0 && patch && strcmp(id, p->id) != 0)
+				r = fw_error_set(err, FW_EINVAL, key, "cannot be changed");
+			if (r == 0 && strlen(id) > FW_ID_MAX)
+				r = fw_error_set(err, FW_EINVAL, key, "is too long (at most %d bytes)", FW_ID_MAX);
+			if (r == 0)
+				memcpy(n.id, id, strlen(id) + 1);
+		} else if (strcmp(key, "name") == 0) {
+			r = get_str(v, key, n.name, sizeof(n.name), err);
+		} else if (strcmp(key, "country") == 0) {
+			r = get_str(v, key, n.country, sizeof(n.country), err);
+			if (r < 0)
+				r = fw_error_set(err, FW_EINVAL, key,
+						 "must be an ISO 3166-1 alpha-2 code in upper case (e.g. \"DE\")");
+		} else if (strcmp(key, "tier") == 0) {
+			r = get_str(v, key, n.tier, sizeof(n.tier), err);
+		} else if (strcmp(key, "entitlements") == 0) {
+			r = get_parts(v, key, &n.entitlements, err);
+		} else if (strcmp(key, "nda_version") == 0) {
+			r = get_str(v, key, n.nda_version, sizeof(n.nda_version), err);
+		} else if (strcmp(key, "nda_signed") == 0) {
+			if (json_is_null(v))
+				n.nda_signed[0] = '\0';
+			else
+				r = get_str(v, key, n.nda_signed, sizeof(n.nda_signed), err);
+			if (r < 0)
+				r = fw_error_set(err, FW_EINVAL, key, "must be a date YYYY-MM-DD");
+		} else if (strcmp(key, "contact_email") == 0) {
+			r = get_str(v, key, n.contact_email, sizeof(n.contact_email), err);
+		} else if (strcmp(key, "status") == 0) {
+			/* Status changes are acts with their own routes and events. */
+			if (!patch || !json_is_string(v) ||
+			    strcmp(json_string_value(v), fw_partner_status_name(p->status)) != 0)
+				r = fw_error_set(err, FW_EINVAL, key,
+						 "cannot be set here: use the suspend, reinstate and remove routes");
+		} else if (strcmp(key, "created_at") == 0 || strcmp(key, "updated_at") == 0) {
+			if (!patch)
+				r = unknown(key, "a new partner", err);
+		} else {
+			r = unknown(key, "a partner", err);
+		}
+		if (r < 0)
+			goto out;
+	}
+	r = fw_partner_validate(&n, err);
+	if (r < 0)
+		goto out;
+	*p = n;
+out:
+	json_decref(j);
+	return r;
+}
+
+static json_t *parts_array(unsigned mask)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < FW_PART_COUNT; i++)
+		if (mask & (1u << i))
+			json_array_append_new(a, json_string(fw_part_name(i)));
+	return a;
+}
+
+static json_t *time_value(int64_t t)
+{
+	char s[FW_RFC3339_LEN];
+
+	if (t == 0)
+		return json_null();
+	fw_time_format(t, s);
+	return json_string(s);
+}
+
+static json_t *time_ms_value(int64_t ms)
+{
+	char s[FW_RFC3339_LEN];
+
+	fw_time_format_ms(ms, s);
+	return json_string(s);
+}
+
+static int dump(json_t *j, struct fw_buf *out)
+{
+	char *s;
+	int r;
+
+	if (!j)
+		return FW_ENOMEM;
+	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4));
+	json_decref(j);
+	if (!s)
+		return FW_ENOMEM;
+	r = fw_buf_puts(out, s);
+	free(s);
+	return r;
+}
+
+int fw_json_partner_write(const struct fw_partner *p, struct fw_buf *out)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:o, s:o}", "id", p->id, "name",
+			      p->name, "country", p->country, "tier", p->tier, "entitlements",
+			      parts_array(p->entitlements), "nda_version", p->nda_version, "nda_signed",
+			      p->nda_signed[0] ? json_string(p->nda_signed) : json_null(), "contact_email",
+			      p->contact_email, "status", fw_partner_status_name(p->status), "created_at",
+			      time_value(p->created_at), "updated_at", time_value(p->updated_at));
+	return dump(j, out);
+}
+
+static int get_array_of_objects(json_t *j, const char *key, size_t max, json_t **ret, struct fw_error *err)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(j, k, v) {
+		if (strcmp(k, key) != 0)
+			return unknown(k, "this body", err);
+	}
+	v = json_object_get(j, key);
+	if (!v)
+		return fw_error_set(err, FW_EINVAL, key, "is required");
+	if (!json_is_array(v))
+		return fw_error_set(err, FW_EINVAL, key, "must be an array");
+	if (json_array_size(v) > max)
+		return fw_error_set(err, FW_EINVAL, key, "at most %zu items", max);
+	*ret = v;
+	return 0;
+}
+
+int fw_json_tiers_parse(const char *body, size_t len, struct fw_tier out[FW_MAX_TIERS], size_t *ret_n,
+			struct fw_error *err)
+{
+	struct fw_tier t[FW_MAX_TIERS];
+	json_t *j, *arr, *e, *v;
+	const char *key;
+	size_t i;
+	int r;
+
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	r = get_array_of_objects(j, "tiers", FW_MAX_TIERS, &arr, err);
+	if (r < 0)
+		goto out;
+	if (json_array_size(arr) == 0) {
+		r = fw_error_set(err, FW_EINVAL, "tiers", "at least one tier is required");
+		goto out;
+	}
+	memset(t, 0, sizeof(t));
+	json_array_foreach(arr, i, e) {
+		char field[64];
+		if (!json_is_object(e) || !json_object_get(e, "name") || !json_object_get(e, "lead_hours")) {
+			snprintf(field, sizeof(field), "tiers[%zu]", i);
+			r = fw_error_set(err, FW_EINVAL, field, "must be an object with name and lead_hours");
+			goto out;
+		}
+		json_object_foreach(e, key, v) {
+			snprintf(field, sizeof(field), "tiers[%zu].%.20s", i, key);
+			if (strcmp(key, "name") == 0)
+				r = get_str(v, field, t[i].name, sizeof(t[i].name), err);
+			else if (strcmp(key, "lead_hours") == 0)
+				r = get_hours(v, field, &t[i].lead, err);
+			else
+				r = unknown(field, "a tier", err);
+			if (r < 0)
+				goto out;
+		}
+		r = fw_tier_validate(&t[i], err);
+		if (r < 0) {
+			snprintf(field, sizeof(field), "tiers[%zu].%.20s", i, err ? err->field : "");
+			if (err)
+				snprintf(err->field, sizeof(err->field), "%s", field);
+			goto out;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(t[k].name, t[i].name) == 0) {
+				snprintf(field, sizeof(field), "tiers[%zu].name", i);
+				r = fw_error_set(err, FW_EINVAL, field, "tier \"%s\" is listed twice", t[i].name);
+				goto out;
+			}
+	}
+	memcpy(out, t, sizeof(t[0]) * json_array_size(arr));
+	*ret_n = json_array_size(arr);
+out:
+	json_decref(j);
+	return r;
+}
+
+int fw_json_tiers_write(const struct fw_tier *t, size_t n, struct fw_buf *out)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:I}", "name", t[i].name, "lead_hours",
+						   (json_int_t)(t[i].lead / 3600)));
+	return dump(json_pack("{s:o}", "tiers", a), out);
+}
+
+int fw_json_rules_parse(const char *body, size_t len, struct fw_rule **ret, size_t *ret_n, struct fw_error *err)
+{
+	struct fw_rule *rules = NULL;
+	json_t *j, *arr, *e, *v;
+	const char *key;
+	size_t i, n = 0;
+	int r;
+
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	r = get_array_of_objects(j, "rules", FW_MAX_RULES, &arr, err);
+	if (r < 0)
+		goto out;
+	n = json_array_size(arr);
+	rules = calloc(n ? n : 1, sizeof(*rules));
+	if (!rules) {
+		r = FW_ENOMEM;
+		goto out;
+	}
+	json_array_foreach(arr, i, e) {
+		struct fw_rule *ru = &rules[i];
+		char field[64];
+		if (!json_is_object(e) || !json_object_get(e, "id") || !json_object_get(e, "countries") ||
+		    !json_object_get(e, "max_lead_hours") || !json_object_get(e, "parts")) {
+			snprintf(field, sizeof(field), "rules[%zu]", i);
+			r = fw_error_set(err, FW_EINVAL, field,
+					 "must be an object with id, countries, max_lead_hours and parts");
+			goto out;
+		}
+		json_object_foreach(e, key, v) {
+			snprintf(field, sizeof(field), "rules[%zu].%.20s", i, key);
+			if (strcmp(key, "id") == 0) {
+				r = get_str(v, field, ru->id, sizeof(ru->id), err);
+			} else if (strcmp(key, "description") == 0) {
+				r = get_str(v, field, ru->description, sizeof(ru->description), err);
+			} else if (strcmp(key, "countries") == 0) {
+				r = get_strlist(v, field, FW_MAX_COUNTRIES, 3, &ru->countries[0][0], &ru->ncountries,
+						err);
+				if (r < 0)
+					r = fw_error_set(err, FW_EINVAL, field,
+							 "must be an array of ISO 3166-1 alpha-2 codes");
+			} else if (strcmp(key, "max_lead_hours") == 0) {
+				r = get_hours(v, field, &ru->max_lead, err);
+			} else if (strcmp(key, "parts") == 0) {
+				r = get_parts(v, field, &ru->parts, err);
+			} else {
+				r = unknown(field, "a rule", err);
+			}
+			if (r < 0)
+				goto out;
+		}
+		r = fw_rule_validate(ru, err);
+		if (r < 0) {
+			if (err) {
+				snprintf(field, sizeof(field), "rules[%zu].%.20s", i, err->field);
+				snprintf(err->field, sizeof(err->field), "%s", field);
+			}
+			goto out;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(rules[k].id, ru->id) == 0) {
+				snprintf(field, sizeof(field), "rules[%zu].id", i);
+				r = fw_error_set(err, FW_EINVAL, field, "rule \"%s\" is listed twice", ru->id);
+				goto out;
+			}
+	}
+	*ret = rules;
+	*ret_n = n;
+	rules = NULL;
+out:
+	free(rules);
+	json_decref(j);
+	return r;
+}
+
+int fw_json_rules_write(const struct fw_rule *r, size_t n, struct fw_buf *out)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = json_array();
+		for (size_t k = 0; k < r[i].ncountries; k++)
+			json_array_append_new(c, json_stringn(r[i].countries[k], 2));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:I, s:o}", "id", r[i].id, "description",
+						   r[i].description, "countries", c, "max_lead_hours",
+						   (json_int_t)(r[i].max_lead / 3600), "parts",
+						   parts_array(r[i].parts)));
+	}
+	return dump(json_pack("{s:o}", "rules", a), out);
+}
+
+static int parse_parts_object(json_t *v, struct fw_revision *rev, struct fw_error *err)
+{
+	const char *key;
+	json_t *e;
+	int r;
+
+	if (!json_is_object(v))
+		return fw_error_set(err, FW_EINVAL, "parts",
+				    "must be an object with summary, details, detection, poc texts");
+	json_object_foreach(v, key, e) {
+		char field[40];
+		int p = fw_part_parse(key);
+		snprintf(field, sizeof(field), "parts.%.20s", key);
+		if (p < 0)
+			return fw_error_set(err, FW_EINVAL, field,
+					    "unknown part (summary, details, detection, poc)");
+		r = get_text(e, field, &rev->parts[p], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Metadata fields shared by a new advisory and a new revision; 1 if key was one of them. */
+static int meta_field(const char *key, json_t *v, struct fw_advisory *a, int *r, struct fw_error *err)
+{
+	if (strcmp(key, "title") == 0)
+		*r = get_str(v, key, a->title, sizeof(a->title), err);
+	else if (strcmp(key, "cves") == 0)
+		*r = get_strlist(v, key, FW_MAX_CVES, FW_CVE_MAX + 1, &a->cves[0][0], &a->ncves, err);
+	else if (strcmp(key, "products") == 0)
+		*r = get_strlist(v, key, FW_MAX_PRODUCTS, FW_PRODUCT_MAX + 1, &a->products[0][0], &a->nproducts,
+				 err);
+	else if (strcmp(key, "cvss_v3") == 0)
+		*r = json_is_null(v) ? (a->cvss_v3[0] = '\0', 0) : get_str(v, key, a->cvss_v3, sizeof(a->cvss_v3), err);
+	else
+		return 0;
+	return 1;
+}
+
+int fw_json_advisory_parse(const char *body, size_t len, struct fw_advisory *ret_a, struct fw_revision *ret_rev,
+			   int64_t *ret_public_at, struct fw_error *err)
+{
+	struct fw_advisory a;
+	struct fw_revision rev;
+	int64_t public_at = 0;
+	json_t *j, *v, *csaf;
+	const char *key;
+	int r = 0;
+
+	memset(&a, 0, sizeof(a));
+	memset(&rev, 0, sizeof(rev));
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	csaf = json_object_get(j, "csaf");
+	if (csaf) {
+		char *text;
+		if (!json_is_object(csaf)) {
+			r = fw_error_set(err, FW_EINVAL, "csaf", "must be a CSAF 2.0 document (a JSON object)");
+			goto out;
+		}
+		text = json_dumps(csaf, JSON_COMPACT);
+		if (!text) {
+			r = FW_ENOMEM;
+			goto out;
+		}
+		r = fw_csaf_import(text, strlen(text), &a, &rev, err);
+		free(text);
+		if (r < 0) {
+			if (err) {
+				char field[64];
+				snprintf(field, sizeof(field), "csaf.%.58s", err->field);
+				snprintf(err->field, sizeof(err->field), "%s", field);
+			}
+			goto out;
+		}
+	} else if (!json_object_get(j, "title")) {
+		r = fw_error_set(err, FW_EINVAL, "title", "is required (or give a CSAF document in \"csaf\")");
+		goto out;
+	} else if (!json_object_get(j, "parts")) {
+		r = fw_error_set(err, FW_EINVAL, "parts", "is required, with at least the summary");
+		goto out;
+	}
+	json_object_foreach(j, key, v) {
+		if (strcmp(key, "csaf") == 0)
+			continue;
+		if (strcmp(key, "id") == 0)
+			r = get_str(v, key, a.id, sizeof(a.id), err);
+		else if (strcmp(key, "public_at") == 0)
+			r = json_is_null(v) ? 0 : get_time(v, key, &public_at, err);
+		else if (strcmp(key, "note") == 0)
+			r = get_str(v, key, rev.note, sizeof(rev.note), err);
+		else if (csaf)
+			r = fw_error_set(err, FW_EINVAL, key, "cannot be combined with \"csaf\"");
+		else if (strcmp(key, "parts") == 0)
+			r = parse_parts_object(v, &rev, err);
+		else if (!meta_field(key, v, &a, &r, err))
+			r = unknown(key, "a new advisory", err);
+		if (r < 0)
+			goto out;
+	}
+	if (a.id[0] && !fw_slug_valid(a.id)) {
+		r = fw_error_set(err, FW_EINVAL, "id", "must be a slug (a-z, 0-9, '-') of at most %d characters",
+				 FW_ID_MAX);
+		goto out;
+	}
+	r = fw_revision_validate(&rev, err);
+	if (r < 0)
+		goto out;
+	*ret_a = a;
+	*ret_rev = rev;
+	memset(&rev, 0, sizeof(rev));
+	*ret_public_at = public_at;
+out:
+	fw_revision_release(&rev);
+	json_decref(j);
+	return r;
+}
+
+int fw_json_revision_parse(const char *body, size_t len, struct fw_advisory *ret_a, struct fw_revision *ret_rev,
+			   struct fw_error *err)
+{
+	struct fw_advisory a = *ret_a;
+	struct fw_revision rev;
+	json_t *j, *v;
+	const char *key;
+	int r;
+
+	memset(&rev, 0, sizeof(rev));
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	if (!json_object_get(j, "parts")) {
+		r = fw_error_set(err, FW_EINVAL, "parts", "is required, with at least the summary");
+		goto out;
+	}
+	json_object_foreach(j, key, v) {
+		if (strcmp(key, "parts") == 0)
+			r = parse_parts_object(v, &rev, err);
+		else if (strcmp(key, "note") == 0)
+			r = get_str(v, key, rev.note, sizeof(rev.note), err);
+		else if (!meta_field(key, v, &a, &r, err))
+			r = unknown(key, "a new revision", err);
+		if (r < 0)
+			goto out;
+	}
+	r = fw_revision_validate(&rev, err);
+	if (r < 0)
+		goto out;
+	*ret_a = a;
+	*ret_rev = rev;
+	memset(&rev, 0, sizeof(rev));
+out:
+	fw_revision_release(&rev);
+	json_decref(j);
+	return r;
+}
+
+int fw_json_schedule_parse(const char *body, size_t len, int64_t *ret, struct fw_error *err)
+{
+	const char *key;
+	json_t *j, *v;
+	int64_t t = 0;
+	int r;
+
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	json_object_foreach(j, key, v) {
+		if (strcmp(key, "public_at") == 0)
+			r = get_time(v, key, &t, err);
+		else
+			r = unknown(key, "a schedule", err);
+		if (r < 0)
+			goto out;
+	}
+	if (!json_object_get(j, "public_at")) {
+		r = fw_error_set(err, FW_EINVAL, "public_at", "is required");
+		goto out;
+	}
+	*ret = t;
+out:
+	json_decref(j);
+	return r;
+}
+
+int fw_json_action_parse(const char *body, size_t len, char *reason, size_t reasonsz, struct fw_error *err)
+{
+	const char *key;
+	json_t *j, *v;
+	int r;
+
+	if (reason && reasonsz)
+		reason[0] = '\0';
+	if (len == 0)
+		return 0;
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	json_object_foreach(j, key, v) {
+		if (reason && strcmp(key, "reason") == 0)
+			r = get_str(v, key, reason, reasonsz, err);
+		else
+			r = unknown(key, "this action", err);
+		if (r < 0)
+			break;
+	}
+	json_decref(j);
+	return r;
+}
+
+static json_t *strlist(const char *base, size_t width, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(base + i * width));
+	return a;
+}
+
+int fw_json_advisory_write(const struct fw_advisory *a, const struct fw_revision *rev, struct fw_buf *out)
+{
+	json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i, s:o, s:o}", "id", a->id, "title",
+			      a->title, "cves", strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves), "products",
+			      strlist(&a->products[0][0], FW_PRODUCT_MAX + 1, a->nproducts), "cvss_v3",
+			      a->cvss_v3[0] ? json_string(a->cvss_v3) : json_null(), "cvss_score",
+			      a->cvss_v3[0] ? json_real(a->cvss_score) : json_null(), "cvss_severity",
+			      a->cvss_v3[0] ? json_string(a->cvss_severity) : json_null(), "status",
+			      fw_advisory_status_name(a->status), "public_at", time_value(a->public_at), "revision",
+			      a->revision, "created_at", time_value(a->created_at), "updated_at",
+			      time_value(a->updated_at));
+	if (j && rev) {
+		json_t *parts = json_object();
+		for (int i = 0; i < FW_PART_COUNT; i++)
+			if (rev->parts[i])
+				json_object_set_new(parts, fw_part_name(i), json_string(rev->parts[i]));
+		json_object_set_new(j, "parts", parts);
+	}
+	return dump(j, out);
+}
+
+int fw_json_revision_meta_write(const struct fw_revision *r, unsigned parts, struct fw_buf *out)
+{
+	return dump(json_pack("{s:i, s:o, s:s, s:o}", "number", r->number, "created_at", time_value(r->created_at),
+			      "note", r->note, "parts", parts_array(parts)),
+		    out);
+}
+
+int fw_json_inbox_item_write(const struct fw_advisory *a, unsigned parts, int is_public, struct fw_buf *out)
+{
+	const char *tlp = is_public ? "WHITE" : (parts & (1u << FW_PART_POC)) ? "RED" : "AMBER";
+
+	return dump(json_pack("{s:s, s:s, s:o, s:i, s:o, s:s, s:o, s:s}", "id", a->id, "title", a->title, "cves",
+			      strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves), "revision", a->revision, "parts",
+			      parts_array(parts), "tlp", tlp, "public_at", time_value(a->public_at), "status",
+			      is_public ? "public" : "embargoed"),
+		    out);
+}
+
+int fw_json_delivery_write(const struct fw_delivery *d, struct fw_buf *out)
+{
+	return dump(json_pack("{s:s, s:i, s:o, s:o, s:o}", "partner", d->partner_id, "revision", d->revision,
+			      "parts", parts_array(d->parts), "due_at", time_value(d->due_at), "delivered_at",
+			      time_ms_value(d->delivered_ms)),
+		    out);
+}
+
+int fw_json_download_write(const struct fw_download *d, struct fw_buf *out)
+{
+	return dump(json_pack("{s:s, s:i, s:s, s:o, s:s, s:o}", "partner", d->partner_id, "revision", d->revision,
+			      "what", d->what, "parts", parts_array(d->parts), "address", d->address, "at",
+			      time_ms_value(d->at_ms)),
+		    out);
+}
+
+int fw_json_event_write(const struct fw_event *e, struct fw_buf *out)
+{
+	json_t *detail = json_loads(e->detail, 0, NULL);
+
+	return dump(json_pack("{s:I, s:o, s:s, s:s, s:s, s:o}", "seq", (json_int_t)e->seq, "at",
+			      time_ms_value(e->at_ms), "type", e->type, "actor", e->actor, "subject", e->subject,
+			      "detail", detail ? detail : json_object()),
+		    out);
+}
+
+int fw_json_token_write(const struct fw_token *t, const char *secret, struct fw_buf *out)
+{
+	json_t *j = json_pack("{s:s, s:s, s:o, s:o}", "id", t->id, "partner", t->partner_id, "created_at",
+			      time_value(t->created_at), "revoked_at", time_value(t->revoked_at));
+
+	if (j && secret)
+		json_object_set_new(j, "token", json_string(secret));
+	return dump(j, out);
+}
+
+int fw_json_error_write(int status, const char *code, const char *field, const char *message, struct fw_buf *out)
+{
+	json_t *e = json_pack("{s:i, s:s}", "status", status, "code", code);
+
+	if (e && field && field[0])
+		json_object_set_new(e, "field", json_string(field));
+	if (e)
+		json_object_set_new(e, "message", json_string(message));
+	return dump(json_pack("{s:o}", "error", e), out);
+}
+
+int fw_json_string_write(const char *s, struct fw_buf *out)
+{
+	json_t *j = json_string(s);
+	char *d;
+	int r;
+
+	if (!j)
+		return FW_EINVAL;
+	d = json_dumps(j, JSON_ENCODE_ANY);
+	json_decref(j);
+	if (!d)
+		return FW_ENOMEM;
+	r = fw_buf_puts(out, d);
+	free(d);
+	return r;
+}
+
+/* Text of a cell: strings as they are, arrays joined by ",", null as "-". */
+static void cell(json_t *v, char *out, size_t outsz)
+{
+	size_t i, n = 0;
+	json_t *e;
+
+	out[0] = '\0';
+	if (!v || json_is_null(v)) {
+		snprintf(out, outsz, "-");
+	} else if (json_is_string(v)) {
+		snprintf(out, outsz, "%s", json_string_value(v));
+	} else if (json_is_integer(v)) {
+		snprintf(out, outsz, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	} else if (json_is_real(v)) {
+		snprintf(out, outsz, "%.1f", json_real_value(v));
+	} else if (json_is_boolean(v)) {
+		snprintf(out, outsz, "%s", json_is_true(v) ? "yes" : "no");
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			char sub[128];
+			cell(e, sub, sizeof(sub));
+			n += (size_t)snprintf(out + n, n < outsz ? outsz - n : 0, "%s%s", i ? "," : "", sub);
+			if (n >= outsz)
+				break;
+		}
+	} else {
+		snprintf(out, outsz, "{...}");
+	}
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+}
+
+static json_t *path_get(json_t *o, const char *path)
+{
+	char part[64];
+
+	while (o && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof(part))
+			return NULL;
+		memcpy(part, path, n);
+		part[n] = '\0';
+		o = json_is_object(o) ? json_object_get(o, part) : NULL;
+		path += n + (path[n] == '.');
+	}
+	return o;
+}
+
+int fw_json_table(const char *json, size_t len, const char *key, const char *const *columns, struct fw_buf *out)
+{
+	size_t ncol = 0, i, c, nrows;
+	size_t width[32];
+	json_t *j, *rows, *row;
+	char text[512];
+	int r = 0;
+
+	j = json_loadb(json, len, 0, NULL);
+	if (!j)
+		return FW_EINVAL;
+	rows = key ? json_object_get(j, key) : j;
+	if (!rows) {
+		json_decref(j);
+		return FW_EINVAL;
+	}
+	if (!json_is_array(rows)) {
+		json_t *a = json_array();
+		json_array_append(a, rows);
+		rows = a;
+	} else {
+		json_incref(rows);
+	}
+	while (columns[ncol] && ncol < 32)
+		ncol++;
+	nrows = json_array_size(rows);
+	for (c = 0; c < ncol; c++) {
+		width[c] = strlen(columns[c]);
+		json_array_foreach(rows, i, row) {
+			cell(path_get(row, columns[c]), text, 64);
+			if (strlen(text) > width[c])
+				width[c] = strlen(text);
+		}
+	}
+	for (c = 0; c < ncol && r == 0; c++) {
+		char head[64];
+		size_t k;
+		for (k = 0; columns[c][k] && k < sizeof(head) - 1; k++)
+			head[k] = (char)(columns[c][k] >= 'a' && columns[c][k] <= 'z' ? columns[c][k] - 32
+										  : columns[c][k]);
+		head[k] = '\0';
+		r = c + 1 < ncol ? fw_buf_printf(out, "%-*s  ", (int)width[c], head) : fw_buf_printf(out, "%s\n", head);
+	}
+	json_array_foreach(rows, i, row) {
+		for (c = 0; c < ncol && r == 0; c++) {
+			cell(path_get(row, columns[c]), text, 64);
+			r = c + 1 < ncol ? fw_buf_printf(out, "%-*s  ", (int)width[c], text)
+					 : fw_buf_printf(out, "%s\n", text);
+		}
+	}
+	if (r == 0 && nrows == 0)
+		r = fw_buf_puts(out, "(none)\n");
+	json_decref(rows);
+	json_decref(j);
+	return r;
+}
+
+int fw_json_get_string(const char *json, size_t len, const char *key, char *out, size_t outsz)
+{
+	json_t *j = json_loadb(json, len, 0, NULL), *v;
+	int r = FW_ENOENT;
+
+	v = j ? json_object_get(j, key) : NULL;
+	if (json_is_string(v) && json_string_length(v) < outsz) {
+		memcpy(out, json_string_value(v), json_string_length(v) + 1);
+		r = 0;
+	}
+	json_decref(j);
+	return r;
+}
+
+/* Helpers of the command-line client (src/cli_*.c), which must not include jansson. */
+
+int fw_json_get_text(const char *json, size_t len, const char *path, struct fw_buf *out)
+{
+	json_t *j = json_loadb(json, len, 0, NULL), *v;
+	char text[4096];
+	int r = FW_ENOENT;
+
+	v = j ? path_get(j, path) : NULL;
+	if (json_is_string(v)) {
+		r = fw_buf_append(out, json_string_value(v), json_string_length(v));
+	} else if (v && !json_is_null(v)) {
+		cell(v, text, sizeof(text));
+		r = fw_buf_puts(out, text);
+	}
+	json_decref(j);
+	return r;
+}
+
+int fw_json_fields(const char *json, size_t len, const char *const *fields, struct fw_buf *out)
+{
+	json_t *j = json_loadb(json, len, 0, NULL);
+	size_t width = 0, i;
+	char text[4096];
+	int r = 0;
+
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return FW_EINVAL;
+	}
+	for (i = 0; fields[i]; i++)
+		if (strlen(fields[i]) > width)
+			width = strlen(fields[i]);
+	for (i = 0; fields[i] && r == 0; i++) {
+		cell(path_get(j, fields[i]), text, sizeof(text));
+		r = fw_buf_printf(out, "%s:%*s %s\n", fields[i], (int)(width - strlen(fields[i])), "",
+				  text[0] ? text : "-");
+	}
+	json_decref(j);
+	return r;
+}
+
+int fw_json_check_object(const char *text, size_t len, struct fw_error *err)
+{
+	json_t *j;
+	int r = load(text, len, &j, err);
+
+	if (r == 0)
+		json_decref(j);
+	return r;
+}

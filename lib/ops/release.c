@@ -1,0 +1,227 @@
+/*
+ * Release: the scheduler's step that makes each revision available to each eligible partner at T minus its
+ * effective lead (exactly once: deliveries are unique per partner, revision and parts), and makes the
+ * advisory public at T; and the partner's side: what it may see now, recorded before it is served.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "forewarn/ops.h"
+#include "forewarn/timeutil.h"
+
+struct due_list {
+	char (*ids)[FW_ID_MAX + 1];
+	size_t n, cap;
+};
+
+static int collect_due(void *ctx, const struct fw_advisory *a)
+{
+	struct due_list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *p = realloc(l->ids, cap * sizeof(*l->ids));
+		if (!p)
+			return FW_ENOMEM;
+		l->ids = p;
+		l->cap = cap;
+	}
+	memcpy(l->ids[l->n++], a->id, sizeof(a->id));
+	return 0;
+}
+
+/* The instant the partner's current access began: T when public, else T - lead; never before the revision. */
+static int64_t due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p, const struct fw_advisory *a,
+		      int64_t revised_at, int64_t now)
+{
+	int64_t t = fw_policy_is_public(a, now) && p->status != FW_PARTNER_ACTIVE ? a->public_at
+										  : a->public_at - fw_policy_lead(ctx, p);
+
+	if (fw_policy_is_public(a, now) && a->public_at < t)
+		t = a->public_at;
+	return t < revised_at ? revised_at : t;
+}
+
+struct fanout {
+	struct fw_store *s;
+	const struct fw_policy_ctx *ctx;
+	const struct fw_advisory *a;
+	int64_t revised_at, now, now_ms, next;
+	size_t delivered;
+};
+
+static int deliver(struct fw_store *s, const struct fw_advisory *a, const struct fw_partner *p, unsigned parts,
+		   int64_t due, int64_t now_ms, const char *actor, int *ret_inserted)
+{
+	struct fw_delivery d;
+	char rev[16], mask[8];
+	int r, inserted;
+
+	memset(&d, 0, sizeof(d));
+	memcpy(d.partner_id, p->id, sizeof(d.partner_id));
+	memcpy(d.advisory_id, a->id, sizeof(d.advisory_id));
+	d.revision = a->revision;
+	d.parts = parts;
+	d.due_at = due;
+	d.delivered_ms = now_ms;
+	r = fw_store_delivery_insert(s, &d, &inserted);
+	if (r < 0 || !inserted)
+		goto out;
+	snprintf(rev, sizeof(rev), "%d", a->revision);
+	snprintf(mask, sizeof(mask), "%u", parts);
+	{
+		char subject[FW_ID_MAX * 2 + 2];
+		snprintf(subject, sizeof(subject), "%s/%s", a->id, p->id);
+		r = fw_event_emitkv(s, "delivery", actor, subject, "revision", rev, "parts", mask, NULL);
+	}
+out:
+	if (r == 0 && ret_inserted)
+		*ret_inserted = inserted;
+	return r;
+}
+
+static int fanout_partner(void *ctx, const struct fw_partner *p)
+{
+	struct fanout *f = ctx;
+	int64_t next;
+	unsigned parts;
+	int r, inserted = 0;
+
+	if (p->status == FW_PARTNER_REMOVED)
+		return 0;
+	parts = fw_policy_access(f->ctx, p, f->a, f->a->parts, f->now, &next);
+	if (next < f->next)
+		f->next = next;
+	if (!parts)
+		return 0;
+	r = deliver(f->s, f->a, p, parts, due_at(f->ctx, p, f->a, f->revised_at, f->now), f->now_ms, "scheduler",
+		    &inserted);
+	f->delivered += (size_t)inserted;
+	return r;
+}
+
+static int release_one(struct fw_store *s, const char *id, int64_t now, size_t *delivered)
+{
+	struct fw_ops_policy pol;
+	struct fw_revision rev;
+	struct fw_advisory a;
+	struct fanout f;
+	int r;
+
+	memset(&pol, 0, sizeof(pol));
+	memset(&rev, 0, sizeof(rev));
+	r = fw_store_begin(s);
+	if (r < 0)
+		return r;
+	r = fw_store_advisory_get(s, id, &a);
+	if (r < 0)
+		goto out;
+	if (a.status != FW_ADV_SCHEDULED && a.status != FW_ADV_PUBLIC) {
+		r = fw_store_advisory_set_due(s, id, INT64_MAX);
+		goto out;
+	}
+	r = fw_ops_policy_load(s, &pol);
+	if (r == 0)
+		r = fw_store_revision_get(s, id, a.revision, &rev);
+	if (r < 0)
+		goto out;
+	if (a.status == FW_ADV_SCHEDULED && now >= a.public_at) {
+		a.status = FW_ADV_PUBLIC;
+		a.updated_at = now;
+		r = fw_store_advisory_update(s, &a);
+		if (r == 0) {
+			char t[FW_RFC3339_LEN];
+			fw_time_format(a.public_at, t);
+			r = fw_event_emitkv(s, "advisory.published", "scheduler", a.id, "public_at", t, NULL);
+		}
+		if (r < 0)
+			goto out;
+	}
+	f = (struct fanout){s, &pol.ctx, &a, rev.created_at, now, fw_time_now_ms(), INT64_MAX, 0};
+	r = fw_store_partner_each(s, fanout_partner, &f);
+	if (r == 0)
+		r = fw_store_advisory_set_due(s, id, f.next);
+out:
+	fw_revision_release(&rev);
+	fw_ops_policy_release(&pol);
+	r = fw_ops_finish(s, r);
+	if (r == 0)
+		*delivered += f.delivered;
+	return r;
+}
+
+int fw_ops_release_due(struct fw_store *s, int64_t now, int64_t *ret_next, size_t *ret_delivered)
+{
+	struct due_list l = {NULL, 0, 0};
+	size_t delivered = 0;
+	int64_t next;
+	int r;
+
+	r = fw_store_advisory_each_due(s, now, collect_due, &l);
+	for (size_t i = 0; r == 0 && i < l.n; i++)
+		r = release_one(s, l.ids[i], now, &delivered);
+	free(l.ids);
+	if (r == 0)
+		r = fw_store_advisory_next_due(s, &next);
+	if (r < 0)
+		return r;
+	*ret_next = next;
+	if (ret_delivered)
+		*ret_delivered = delivered;
+	return 0;
+}
+
+int fw_ops_partner_access(struct fw_store *s, const struct fw_ops_policy *pol, const struct fw_partner *partner,
+			  const char *id, int64_t now, struct fw_advisory *ret_adv, unsigned *ret_parts)
+{
+	struct fw_advisory a;
+	unsigned parts;
+	int r;
+
+	if (!fw_slug_valid(id))
+		return FW_ENOENT;
+	r = fw_store_advisory_get(s, id, &a);
+	if (r < 0)
+		return r;
+	parts = fw_policy_access(&pol->ctx, partner, &a, a.parts, now, NULL);
+	if (!parts)
+		return FW_ENOENT; /* 404, not 403: ids must not be probeable */
+	*ret_adv = a;
+	*ret_parts = parts;
+	return 0;
+}
+
+int fw_ops_record_download(struct fw_store *s, const struct fw_ops_policy *pol, const struct fw_partner *partner,
+			   const struct fw_advisory *a, unsigned parts, const char *what, const char *address,
+			   int64_t now_ms)
+{
+	struct fw_download d;
+	char subject[FW_ID_MAX * 2 + 2], rev[16];
+	int64_t now = now_ms / 1000;
+	int r;
+
+	r = fw_store_begin(s);
+	if (r < 0)
+		return r;
+	/* The delivery is recorded before any byte is served, even if the scheduler has not run yet. */
+	r = deliver(s, a, partner, parts, due_at(&pol->ctx, partner, a, 0, now), now_ms, "scheduler", NULL);
+	if (r < 0)
+		goto out;
+	memset(&d, 0, sizeof(d));
+	memcpy(d.partner_id, partner->id, sizeof(d.partner_id));
+	memcpy(d.advisory_id, a->id, sizeof(d.advisory_id));
+	d.revision = a->revision;
+	d.parts = parts;
+	snprintf(d.what, sizeof(d.what), "%s", what);
+	snprintf(d.address, sizeof(d.address), "%s", address);
+	d.at_ms = now_ms;
+	r = fw_store_download_insert(s, &d);
+	if (r < 0)
+		goto out;
+	snprintf(subject, sizeof(subject), "%s/%s", a->id, partner->id);
+	snprintf(rev, sizeof(rev), "%d", a->revision);
+	r = fw_event_emitkv(s, "download", "partner", subject, "revision", rev, "what", d.what, "address", d.address,
+			    NULL);
+out:
+	return fw_ops_finish(s, r);
+}

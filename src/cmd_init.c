@@ -1,0 +1,184 @@
+/*
+ * `forewarn init DIR`: creates a data directory: the database with the default tiers and the default
+ * jurisdiction rule, the token key, and an admin token (DIR/admin.token, mode 0600, printed once).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "forewarn/ops.h"
+#include "forewarn/timeutil.h"
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"NAME\n    forewarn init - create a data directory\n\n"
+		"SYNOPSIS\n    forewarn init DIR [--publisher-name NAME] [--publisher-namespace URL]\n"
+		"                      [--restricted-countries CC,CC,...] [--demo] [--quiet]\n\n"
+		"DESCRIPTION\n"
+		"    Creates DIR (mode 0700) holding forewarn.db (SQLite), token.key (the key under which bearer\n"
+		"    tokens are hashed, mode 0600) and admin.token (the first admin token, mode 0600, also printed\n"
+		"    once). Installs the default tiers (vetted 120 h, standard 24 h) and the default jurisdiction\n"
+		"    rule 'mandatory-reporting' (lead 0 h, summary only) for the countries given.\n\n"
+		"OPTIONS\n"
+		"    --publisher-name NAME        the vendor named as CSAF publisher (default \"Forewarn operator\")\n"
+		"    --publisher-namespace URL    the vendor's CSAF namespace (default https://forewarn.example)\n"
+		"    --restricted-countries LIST  ISO 3166-1 alpha-2 codes under the mandatory-reporting rule\n"
+		"    --demo                       add the demo scenario (partners, advisories) and print two\n"
+		"                                 partner tokens\n"
+		"    --quiet                      print only the admin token\n\n"
+		"EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
+}
+
+static int write_secret(const char *path, const char *secret)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	size_t n = strlen(secret);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, secret, n) == (ssize_t)n && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+	return close(fd) == 0 && ok ? 0 : -1;
+}
+
+static int parse_countries(const char *list, struct fw_rule *rule)
+{
+	const char *cc[FW_MAX_COUNTRIES];
+	char buf[3 * FW_MAX_COUNTRIES + 1];
+	size_t n = 0;
+
+	if (strlen(list) >= sizeof(buf))
+		return -1;
+	strcpy(buf, list);
+	for (char *tok = strtok(buf, ", "); tok; tok = strtok(NULL, ", ")) {
+		if (!fw_country_valid(tok) || n == FW_MAX_COUNTRIES)
+			return -1;
+		cc[n++] = tok;
+	}
+	fw_default_rule(rule, cc, n);
+	return 0;
+}
+
+int cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"publisher-name", required_argument, NULL, 'p'},
+		{"publisher-namespace", required_argument, NULL, 'N'},
+		{"restricted-countries", required_argument, NULL, 'c'},
+		{"demo", no_argument, NULL, 'd'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *pub_name = "Forewarn operator", *pub_ns = "https://forewarn.example", *countries = "";
+	char path[4096], secret[FW_TOKEN_LEN], uri[4200];
+	unsigned char key[FW_KEY_BYTES];
+	struct fw_tier tiers[FW_MAX_TIERS];
+	struct fw_store *s = NULL;
+	struct fw_error err = {0};
+	struct fw_rule rule;
+	struct fw_token tok;
+	int c, demo = 0, quiet = 0, r, status = 1;
+	const char *dir;
+	size_t ntiers;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': pub_name = optarg; break;
+		case 'N': pub_ns = optarg; break;
+		case 'c': countries = optarg; break;
+		case 'd': demo = 1; break;
+		case 'q': quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	dir = argv[optind];
+	if (strlen(dir) > 3000) {
+		fprintf(stderr, "forewarn init: the directory name is too long\n");
+		return EXIT_USAGE;
+	}
+	if (parse_countries(countries, &rule) < 0) {
+		fprintf(stderr, "forewarn init: --restricted-countries: '%s' is not a list of ISO 3166-1 alpha-2 codes\n",
+			countries);
+		return EXIT_USAGE;
+	}
+	if (strlen(pub_name) > 120 || strlen(pub_ns) > 250 || strncmp(pub_ns, "https://", 8) != 0) {
+		fprintf(stderr, "forewarn init: the publisher name must be at most 120 characters and the namespace"
+				" an https:// URL of at most 250\n");
+		return EXIT_USAGE;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "forewarn init: cannot create '%s': %s\n", dir, strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/forewarn.db", dir);
+	if (access(path, F_OK) == 0) {
+		fprintf(stderr, "forewarn init: '%s' is already a data directory\n", dir);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/token.key", dir);
+	r = fw_key_file_create(path);
+	if (r < 0) {
+		fprintf(stderr, "forewarn init: cannot create '%s': %s\n", path, fw_strerror(r));
+		return 1;
+	}
+	r = fw_key_file_load(path, key);
+	if (r < 0) {
+		fprintf(stderr, "forewarn init: cannot read '%s': %s\n", path, fw_strerror(r));
+		return 1;
+	}
+	snprintf(uri, sizeof(uri), "sqlite:%s/forewarn.db", dir);
+	r = fw_store_open(uri, FW_STORE_SYNC_FULL, &s, &err);
+	if (r < 0) {
+		fprintf(stderr, "forewarn init: %s\n", err.message);
+		goto out;
+	}
+	ntiers = fw_default_tiers(tiers);
+	r = fw_store_meta_set(s, "publisher_name", pub_name);
+	if (r == 0)
+		r = fw_store_meta_set(s, "publisher_namespace", pub_ns);
+	if (r == 0)
+		r = fw_ops_tiers_set(s, "init", tiers, ntiers, fw_time_now(), &err);
+	if (r == 0)
+		r = fw_ops_rules_set(s, "init", &rule, 1, fw_time_now(), &err);
+	if (r == 0)
+		r = fw_ops_token_issue(s, "init", key, "", fw_time_now(), secret, &tok, &err);
+	if (r < 0) {
+		fprintf(stderr, "forewarn init: cannot set up the database: %s\n",
+			err.message[0] ? err.message : fw_strerror(r));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/admin.token", dir);
+	if (write_secret(path, secret) < 0) {
+		fprintf(stderr, "forewarn init: cannot write '%s': %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (quiet) {
+		printf("%s\n", secret);
+	} else {
+		printf("Initialised %s\n", dir);
+		printf("Admin token (also in %s, shown once): %s\n", path, secret);
+	}
+	if (demo && demo_seed(s, key, stdout) < 0) {
+		fprintf(stderr, "forewarn init: cannot add the demo data\n");
+		goto out;
+	}
+	status = 0;
+out:
+	fw_crypto_wipe(secret, sizeof(secret));
+	fw_crypto_wipe(key, sizeof(key));
+	fw_store_free(s);
+	return status;
+}

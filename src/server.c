@@ -1,0 +1,365 @@
+/*
+ * The HTTP server: libmicrohttpd with a thread pool, one store connection per thread, a route table,
+ * bearer-token authentication, bounded bodies and JSON errors. The only file that includes <microhttpd.h>.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <microhttpd.h>
+#include "forewarn/json.h"
+#include "forewarn/timeutil.h"
+#include "server.h"
+
+struct conn_state {
+	struct fw_buf body;
+	int too_big;
+};
+
+/* Each pool thread keeps its own store connection; they are freed when the daemon has stopped. */
+static _Thread_local struct fw_store *tls_store;
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fw_store *stores[256];
+static size_t nstores;
+
+static struct fw_store *thread_store(struct server *srv)
+{
+	struct fw_error err;
+
+	if (tls_store)
+		return tls_store;
+	if (fw_store_open(srv->store_uri, srv->cfg.store_flags, &tls_store, &err) < 0) {
+		fprintf(stderr, "forewarn: %s\n", err.message);
+		return NULL;
+	}
+	pthread_mutex_lock(&stores_lock);
+	if (nstores < sizeof(stores) / sizeof(stores[0]))
+		stores[nstores++] = tls_store;
+	pthread_mutex_unlock(&stores_lock);
+	return tls_store;
+}
+
+const char *request_query(struct request *rq, const char *key)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+int reply_json(struct request *rq, int status)
+{
+	rq->status = status;
+	rq->content_type = "application/json";
+	return 0;
+}
+
+int reply_error(struct request *rq, int status, const char *code, const char *field, const char *message)
+{
+	fw_buf_reset(&rq->out);
+	rq->status = status;
+	rq->content_type = "application/json";
+	return fw_json_error_write(status, code, field, message, &rq->out);
+}
+
+int reply_fw_error(struct request *rq, int code, const struct fw_error *err)
+{
+	const char *field = err && err->message[0] ? err->field : NULL;
+	const char *msg = err && err->message[0] ? err->message : fw_strerror(code);
+
+	switch (code) {
+	case FW_EINVAL: return reply_error(rq, 400, "invalid", field, msg);
+	case FW_ENOENT: return reply_error(rq, 404, "not_found", field, err && err->message[0] ? msg : "not found");
+	case FW_EEXIST: return reply_error(rq, 409, "exists", field, msg);
+	case FW_ECONFLICT: return reply_error(rq, 409, "conflict", field, msg);
+	case FW_ETOOBIG: return reply_error(rq, 413, "too_large", field, msg);
+	case FW_EPERM: return reply_error(rq, 403, "forbidden", NULL, "forbidden");
+	case FW_EBUSY: return reply_error(rq, 503, "busy", NULL, "the store is busy; try again");
+	/* Do not send details of internal errors. */
+	default: return reply_error(rq, 500, "internal", NULL, "internal error");
+	}
+}
+
+/* match: 1 if path matches pattern ('*' = one non-empty segment); captures the segments. */
+static int match(const char *pattern, const char *path, const char *caps[FW_MAX_PARAMS], char *store,
+		 size_t storesz)
+{
+	size_t ncap = 0, used = 0;
+
+	while (*pattern && *path) {
+		if (*pattern == '*') {
+			size_t n = strcspn(path, "/");
+			if (n == 0 || ncap == FW_MAX_PARAMS || used + n + 1 > storesz)
+				return 0;
+			memcpy(store + used, path, n);
+			store[used + n] = '\0';
+			caps[ncap++] = store + used;
+			used += n + 1;
+			path += n;
+			pattern++;
+			continue;
+		}
+		if (*pattern != *path)
+			return 0;
+		pattern++;
+		path++;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+static const struct route *find_route(const char *method, const char *path, const char *caps[FW_MAX_PARAMS],
+				      char *store, size_t storesz, int *ret_path_found)
+{
+	const struct route *tables[] = {admin_routes, partner_routes};
+
+	*ret_path_found = 0;
+	for (size_t t = 0; t < 2; t++)
+		for (const struct route *r = tables[t]; r->pattern; r++) {
+			if (!match(r->pattern, path, caps, store, storesz))
+				continue;
+			*ret_path_found = 1;
+			if (strcmp(r->method, method) == 0)
+				return r;
+		}
+	return NULL;
+}
+
+static void client_address(struct MHD_Connection *c, char out[64])
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, 64, "unknown");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
+}
+
+static int authenticate(struct request *rq, enum role role)
+{
+	const char *h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	int r;
+
+	if (role == ROLE_NONE)
+		return 0;
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
+		return reply_error(rq, 401, "unauthenticated", NULL, "a bearer token is required"), -1;
+	r = fw_ops_authenticate(rq->store, rq->srv->token_key, h + 7, strlen(h + 7), &rq->token);
+	if (r == FW_ENOENT)
+		return reply_error(rq, 401, "unauthenticated", NULL, "the token is not valid"), -1;
+	if (r < 0)
+		return reply_fw_error(rq, r, NULL), -1;
+	if (rq->token.partner_id[0]) {
+		r = fw_store_partner_get(rq->store, rq->token.partner_id, &rq->partner);
+		if (r < 0 || rq->partner.status == FW_PARTNER_REMOVED)
+			return reply_error(rq, 401, "unauthenticated", NULL, "the token is not valid"), -1;
+		snprintf(rq->actor, sizeof(rq->actor), "partner:%s", rq->partner.id);
+	} else {
+		snprintf(rq->actor, sizeof(rq->actor), "admin:%s", rq->token.id);
+	}
+	if ((role == ROLE_ADMIN) != (rq->token.partner_id[0] == '\0'))
+		return reply_error(rq, 403, "forbidden", NULL,
+				   role == ROLE_ADMIN ? "this route needs an admin token"
+						      : "this route needs a partner token"),
+		       -1;
+	return 0;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(rq->out.len, rq->out.data ? rq->out.data : (char *)"",
+					       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				rq->content_type ? rq->content_type : "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (rq->status == 401)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"forewarn\"");
+	ret = MHD_queue_response(c, (unsigned)rq->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			      const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct conn_state *cs = *con_cls;
+	const struct route *route;
+	struct request rq;
+	char caps[512];
+	int found, r;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (!cs) {
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cs = calloc(1, sizeof(*cs));
+		if (!cs)
+			return MHD_NO;
+		fw_buf_init(&cs->body, FW_BODY_MAX);
+		if (cl && strtoull(cl, NULL, 10) > FW_BODY_MAX)
+			cs->too_big = 1;
+		*con_cls = cs;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!cs->too_big && fw_buf_append(&cs->body, upload_data, *upload_data_size) < 0)
+			cs->too_big = 1;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.srv = srv;
+	rq.conn = c;
+	rq.method = method;
+	rq.path = url;
+	rq.body = cs->body.data ? cs->body.data : "";
+	rq.body_len = cs->body.len;
+	fw_buf_init(&rq.out, FW_RESPONSE_MAX);
+	client_address(c, rq.address);
+	route = find_route(method, url, rq.params, caps, sizeof(caps), &found);
+	if (cs->too_big) {
+		reply_error(&rq, 413, "too_large", NULL, "the request body exceeds 8 MiB");
+	} else if (!route) {
+		if (found)
+			reply_error(&rq, 405, "method_not_allowed", NULL, "method not allowed on this route");
+		else
+			reply_error(&rq, 404, "not_found", NULL, "not found");
+	} else if (!(rq.store = thread_store(srv))) {
+		reply_error(&rq, 503, "unavailable", NULL, "the store cannot be opened");
+	} else if (authenticate(&rq, route->role) == 0) {
+		r = route->fn(&rq);
+		if (r < 0)
+			reply_fw_error(&rq, r, NULL);
+		else if (route->wakes && rq.status < 300)
+			scheduler_wake(srv->sched);
+	}
+	if (!srv->cfg.quiet)
+		fprintf(stderr, "%s %s %s %d\n", rq.address, method, url, rq.status);
+	ret = respond(c, &rq);
+	fw_buf_release(&rq.out);
+	return ret;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *cs = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (cs) {
+		fw_buf_release(&cs->body);
+		free(cs);
+		*con_cls = NULL;
+	}
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int load_server(struct server *srv, struct server_config *cfg)
+{
+	char path[PATH_MAX + 32], val[256];
+	struct fw_store *s = NULL;
+	struct fw_error err;
+	int r;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->cfg = *cfg;
+	snprintf(path, sizeof(path), "%s/token.key", cfg->data_dir);
+	r = fw_key_file_load(path, srv->token_key);
+	if (r < 0) {
+		fprintf(stderr, "forewarn: cannot load the token key '%s': %s%s\n", path, fw_strerror(r),
+			r == FW_EPERM ? " (the file must be mode 0600)" : "");
+		return r;
+	}
+	snprintf(srv->store_uri, sizeof(srv->store_uri), "sqlite:%s/forewarn.db", cfg->data_dir);
+	r = fw_store_open(srv->store_uri, cfg->store_flags, &s, &err);
+	if (r < 0) {
+		fprintf(stderr, "forewarn: %s\n", err.message);
+		return r;
+	}
+	snprintf(srv->publisher_name, sizeof(srv->publisher_name), "Forewarn operator");
+	snprintf(srv->publisher_namespace, sizeof(srv->publisher_namespace), "https://forewarn.example");
+	if (fw_store_meta_get(s, "publisher_name", val, sizeof(val)) == 0)
+		snprintf(srv->publisher_name, sizeof(srv->publisher_name), "%s", val);
+	if (fw_store_meta_get(s, "publisher_namespace", val, sizeof(val)) == 0)
+		snprintf(srv->publisher_namespace, sizeof(srv->publisher_namespace), "%s", val);
+	fw_store_free(s);
+	return 0;
+}
+
+int server_run(struct server_config *cfg)
+{
+	static struct server srv;
+	struct sockaddr_in sin;
+	struct MHD_Daemon *d;
+	struct sigaction sa;
+	int r;
+
+	r = load_server(&srv, cfg);
+	if (r < 0)
+		return r;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(cfg->port);
+	if (inet_pton(AF_INET, cfg->listen_addr, &sin.sin_addr) != 1) {
+		fprintf(stderr, "forewarn: cannot listen on '%s': not an IPv4 address\n", cfg->listen_addr);
+		return FW_EINVAL;
+	}
+	r = scheduler_start(&srv, &srv.sched);
+	if (r < 0) {
+		fprintf(stderr, "forewarn: cannot start the scheduler: %s\n", fw_strerror(r));
+		return r;
+	}
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->port, NULL,
+			     NULL, handle, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
+			     completed, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+			     (size_t)64 * 1024, MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "forewarn: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port, strerror(errno));
+		scheduler_stop(srv.sched);
+		return FW_EIO;
+	}
+	srv.mhd = d;
+	if (cfg->port == 0) {
+		const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+		if (di)
+			cfg->port = di->port;
+	}
+	printf("forewarn: listening on http://%s:%u/\n", cfg->listen_addr, cfg->port);
+	fflush(stdout);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	while (!stop_requested)
+		pause();
+	fprintf(stderr, "forewarn: shutting down\n");
+	MHD_stop_daemon(d);
+	scheduler_stop(srv.sched);
+	pthread_mutex_lock(&stores_lock);
+	for (size_t i = 0; i < nstores; i++)
+		fw_store_free(stores[i]);
+	nstores = 0;
+	pthread_mutex_unlock(&stores_lock);
+	fw_crypto_wipe(srv.token_key, sizeof(srv.token_key));
+	return 0;
+}
