@@ -38,7 +38,8 @@ FW_WUR int fw_csaf_render(const struct fw_render_in *in, struct fw_buf *out);
 
 /*
  * fw_csaf_import: reads a CSAF 2.0 document (JSON text of len bytes) into an advisory and revision:
- * title, CVE ids, product names, the first CVSS v3 vector, notes mapped to parts (summary, details, detection).
+ * title, CVE ids, product names, the first CVSS v3 vector, notes mapped to parts (summary, details, detection;
+ * a "details" note titled "Proof of concept", as fw_csaf_render writes it, becomes the poc part).
  * The caller sets id and public_at. ret_rev->parts are heap strings owned by the caller (fw_revision_release).
  * On failure returns FW_EINVAL with err naming the JSON path and the problem; nothing is written to ret_*.
  */
