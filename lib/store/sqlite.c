@@ -1,0 +1,1241 @@
+/*
+ * The SQLite back end: one struct fw_store is one sqlite3 connection in WAL mode with every statement
+ * prepared once at open. Readers never block; writers take the write lock up front (BEGIN IMMEDIATE) and
+ * wait up to the busy timeout, so connections on one file (one per server thread) serialize, never deadlock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include "store/store_impl.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define SCHEMA_VERSION  "1"
+#define META_MAX        1024
+
+static const char schema_meta[] =
+	"BEGIN IMMEDIATE;"
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);";
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS partners(id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,"
+	" country TEXT NOT NULL, tier TEXT NOT NULL, entitlements INTEGER NOT NULL,"
+	" nda_version TEXT NOT NULL, nda_signed TEXT NOT NULL, contact_email TEXT NOT NULL,"
+	" status INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY NOT NULL, partner_id TEXT NOT NULL,"
+	" hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS tokens_partner ON tokens(partner_id, created_at);"
+	"CREATE TABLE IF NOT EXISTS tiers(name TEXT PRIMARY KEY NOT NULL, lead INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS rules(id TEXT PRIMARY KEY NOT NULL, description TEXT NOT NULL,"
+	" countries TEXT NOT NULL, max_lead INTEGER NOT NULL, parts INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS advisories(id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL,"
+	" cves TEXT NOT NULL, products TEXT NOT NULL, cvss_v3 TEXT NOT NULL, cvss_score REAL,"
+	" cvss_severity TEXT NOT NULL, status INTEGER NOT NULL, public_at INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, revision INTEGER NOT NULL,"
+	" parts INTEGER NOT NULL DEFAULT 0, due INTEGER NOT NULL DEFAULT 9223372036854775807);"
+	"CREATE INDEX IF NOT EXISTS advisories_due ON advisories(due);"
+	"CREATE TABLE IF NOT EXISTS revisions(advisory_id TEXT NOT NULL REFERENCES advisories(id),"
+	" number INTEGER NOT NULL, created_at INTEGER NOT NULL, note TEXT NOT NULL,"
+	" summary TEXT, details TEXT, detection TEXT, poc TEXT, PRIMARY KEY(advisory_id, number));"
+	"CREATE TABLE IF NOT EXISTS deliveries(partner_id TEXT NOT NULL REFERENCES partners(id),"
+	" advisory_id TEXT NOT NULL REFERENCES advisories(id), revision INTEGER NOT NULL,"
+	" parts INTEGER NOT NULL, due_at INTEGER NOT NULL, delivered_ms INTEGER NOT NULL,"
+	" UNIQUE(partner_id, advisory_id, revision, parts));"
+	"CREATE INDEX IF NOT EXISTS deliveries_advisory ON deliveries(advisory_id, delivered_ms);"
+	"CREATE INDEX IF NOT EXISTS deliveries_partner ON deliveries(partner_id, advisory_id, delivered_ms);"
+	"CREATE TABLE IF NOT EXISTS downloads(id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id TEXT NOT NULL,"
+	" advisory_id TEXT NOT NULL REFERENCES advisories(id), revision INTEGER NOT NULL,"
+	" parts INTEGER NOT NULL, what TEXT NOT NULL, address TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS downloads_advisory ON downloads(advisory_id);"
+	"CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,"
+	" type TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);"
+	"INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" SCHEMA_VERSION "');"
+	"COMMIT;";
+
+enum {
+	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+	S_META_GET, S_META_SET,
+	S_PARTNER_INSERT, S_PARTNER_UPDATE, S_PARTNER_GET, S_PARTNER_EACH,
+	S_TOKEN_INSERT, S_TOKEN_FIND, S_TOKEN_REVOKE, S_TOKEN_REVOKE_ALL, S_TOKEN_EACH, S_TOKEN_EACH_ALL,
+	S_TIERS_GET, S_TIERS_CLEAR, S_TIER_INSERT,
+	S_RULES_GET, S_RULES_CLEAR, S_RULE_INSERT,
+	S_ADV_INSERT, S_ADV_UPDATE, S_ADV_GET, S_ADV_EACH, S_ADV_EACH_VISIBLE,
+	S_ADV_SET_DUE, S_ADV_SET_DUE_ALL, S_ADV_DUE_SAME, S_ADV_DUE_LATER, S_ADV_NEXT_DUE,
+	S_REV_INSERT, S_REV_GET, S_REV_EACH,
+	S_DELIVERY_INSERT, S_DELIVERY_EACH, S_DELIVERY_EACH_PARTNER,
+	S_DOWNLOAD_INSERT, S_DOWNLOAD_EACH,
+	S_EVENT_INSERT, S_EVENT_EACH,
+	NSTMT
+};
+
+#define PARTNER_COLS \
+	"id, name, country, tier, entitlements, nda_version, nda_signed, contact_email, status, created_at," \
+	" updated_at"
+#define TOKEN_COLS "id, partner_id, created_at, revoked_at"
+#define ADV_COLS \
+	"id, title, cves, products, cvss_v3, cvss_score, cvss_severity, status, public_at, created_at," \
+	" updated_at, revision, parts"
+#define DELIV_COLS   "partner_id, advisory_id, revision, parts, due_at, delivered_ms"
+#define DL_COLS      "partner_id, advisory_id, revision, parts, what, address, at_ms"
+
+static const char *const sqls[NSTMT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT fw_call",
+	[S_RELEASE] = "RELEASE fw_call",
+	[S_ROLLBACK_TO] = "ROLLBACK TO fw_call",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+		       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[S_PARTNER_INSERT] =
+		"INSERT INTO partners(" PARTNER_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[S_PARTNER_UPDATE] =
+		"UPDATE partners SET name = ?2, country = ?3, tier = ?4, entitlements = ?5, nda_version = ?6,"
+		" nda_signed = ?7, contact_email = ?8, status = ?9, created_at = ?10, updated_at = ?11"
+		" WHERE id = ?1",
+	[S_PARTNER_GET] = "SELECT " PARTNER_COLS " FROM partners WHERE id = ?1",
+	[S_PARTNER_EACH] = "SELECT " PARTNER_COLS " FROM partners ORDER BY id",
+	[S_TOKEN_INSERT] =
+		"INSERT INTO tokens(id, partner_id, hash, created_at, revoked_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_TOKEN_FIND] = "SELECT " TOKEN_COLS " FROM tokens WHERE hash = ?1 AND revoked_at = 0",
+	[S_TOKEN_REVOKE] =
+		"UPDATE tokens SET revoked_at = ?3 WHERE partner_id = ?1 AND id = ?2 AND revoked_at = 0",
+	[S_TOKEN_REVOKE_ALL] = "UPDATE tokens SET revoked_at = ?2 WHERE partner_id = ?1 AND revoked_at = 0",
+	[S_TOKEN_EACH] = "SELECT " TOKEN_COLS " FROM tokens WHERE partner_id = ?1 ORDER BY created_at, id",
+	[S_TOKEN_EACH_ALL] = "SELECT " TOKEN_COLS " FROM tokens ORDER BY created_at, id",
+	[S_TIERS_GET] = "SELECT name, lead FROM tiers ORDER BY name",
+	[S_TIERS_CLEAR] = "DELETE FROM tiers",
+	[S_TIER_INSERT] = "INSERT INTO tiers(name, lead) VALUES(?1, ?2)",
+	[S_RULES_GET] = "SELECT id, description, countries, max_lead, parts FROM rules ORDER BY id",
+	[S_RULES_CLEAR] = "DELETE FROM rules",
+	[S_RULE_INSERT] =
+		"INSERT INTO rules(id, description, countries, max_lead, parts) VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_ADV_INSERT] =
+		"INSERT INTO advisories(" ADV_COLS ")"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[S_ADV_UPDATE] =
+		"UPDATE advisories SET title = ?2, cves = ?3, products = ?4, cvss_v3 = ?5, cvss_score = ?6,"
+		" cvss_severity = ?7, status = ?8, public_at = ?9, created_at = ?10, updated_at = ?11,"
+		" revision = ?12, parts = ?13 WHERE id = ?1",
+	[S_ADV_GET] = "SELECT " ADV_COLS " FROM advisories WHERE id = ?1",
+	[S_ADV_EACH] = "SELECT " ADV_COLS " FROM advisories ORDER BY id",
+	[S_ADV_EACH_VISIBLE] = "SELECT " ADV_COLS " FROM advisories WHERE status NOT IN (0, 3) ORDER BY id",
+	[S_ADV_SET_DUE] = "UPDATE advisories SET due = ?2 WHERE id = ?1",
+	[S_ADV_SET_DUE_ALL] = "UPDATE advisories SET due = ?1 WHERE status IN (1, 2)",
+	/* each_due walks (due, rowid) one row at a time: the next one with the same due, else a later due */
+	[S_ADV_DUE_SAME] = "SELECT " ADV_COLS ", due, rowid FROM advisories WHERE due = ?2 AND rowid > ?3"
+			   " AND due <= ?1 ORDER BY rowid LIMIT 1",
+	[S_ADV_DUE_LATER] = "SELECT " ADV_COLS ", due, rowid FROM advisories WHERE due > ?2 AND due <= ?1"
+			    " ORDER BY due, rowid LIMIT 1",
+	[S_ADV_NEXT_DUE] = "SELECT MIN(due) FROM advisories",
+	[S_REV_INSERT] =
+		"INSERT INTO revisions(advisory_id, number, created_at, note, summary, details, detection,"
+		" poc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_REV_GET] = "SELECT advisory_id, number, created_at, note, summary, details, detection, poc"
+		      " FROM revisions WHERE advisory_id = ?1 AND number = ?2",
+	[S_REV_EACH] = "SELECT advisory_id, number, created_at, note FROM revisions WHERE advisory_id = ?1"
+		       " ORDER BY number",
+	[S_DELIVERY_INSERT] =
+		"INSERT OR IGNORE INTO deliveries(" DELIV_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_DELIVERY_EACH] =
+		"SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1 ORDER BY delivered_ms, rowid",
+	[S_DELIVERY_EACH_PARTNER] = "SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1"
+				    " AND partner_id = ?2 ORDER BY delivered_ms, rowid",
+	[S_DOWNLOAD_INSERT] = "INSERT INTO downloads(" DL_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_DOWNLOAD_EACH] = "SELECT " DL_COLS " FROM downloads WHERE advisory_id = ?1 ORDER BY id",
+	[S_EVENT_INSERT] =
+		"INSERT INTO events(at_ms, type, actor, subject, detail) VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_EVENT_EACH] = "SELECT seq, at_ms, type, actor, subject, detail FROM events WHERE seq > ?1"
+			 " ORDER BY seq LIMIT ?2",
+};
+
+struct sq {
+	struct fw_store base; /* first: struct fw_store * and struct sq * convert */
+	sqlite3 *db;
+	sqlite3_stmt *st[NSTMT];
+	int tx; /* between fw_store_begin and commit or rollback */
+};
+
+static struct sq *conn(struct fw_store *s)
+{
+	return (struct sq *)s;
+}
+
+/* fwerr: the FW_E* code for an SQLite (extended) result code. */
+static int fwerr(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return FW_EBUSY;
+	case SQLITE_NOMEM:
+		return FW_ENOMEM;
+	case SQLITE_TOOBIG:
+		return FW_ETOOBIG;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return FW_EEXIST;
+		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+			return FW_ENOENT;
+		return FW_EIO;
+	default:
+		return FW_EIO;
+	}
+}
+
+/*
+ * Binding: each helper records the first failure in *b, so a statement's bindings are checked once.
+ * Strings are bound in place (SQLITE_STATIC) up to size - 1 bytes: a field is never read past its end.
+ */
+static void btext(sqlite3_stmt *st, int i, const char *s, size_t size, int *b)
+{
+	if (*b != SQLITE_OK)
+		return;
+	if (!s)
+		*b = sqlite3_bind_null(st, i);
+	else
+		*b = sqlite3_bind_text64(st, i, s, strnlen(s, size - 1), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+static void bint(sqlite3_stmt *st, int i, int64_t v, int *b)
+{
+	if (*b == SQLITE_OK)
+		*b = sqlite3_bind_int64(st, i, v);
+}
+
+static void bdouble(sqlite3_stmt *st, int i, double v, int *b)
+{
+	if (*b == SQLITE_OK)
+		*b = sqlite3_bind_double(st, i, v);
+}
+
+static void bblob(sqlite3_stmt *st, int i, const void *p, int n, int *b)
+{
+	if (*b == SQLITE_OK)
+		*b = sqlite3_bind_blob(st, i, p, n, SQLITE_STATIC);
+}
+
+/* done: makes a statement ready for its next use (and drops pointers to the caller's data). */
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* step: the next row of a statement whose bindings gave b: 1 for a row, 0 at the end, or an FW_E* code. */
+static int step(sqlite3_stmt *st, int b)
+{
+	int rc = b != SQLITE_OK ? b : sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : fwerr(rc);
+}
+
+/* fetch: steps a one-row query: 0 with the row ready, FW_ENOENT, or an error. The caller calls done(). */
+static int fetch(sqlite3_stmt *st, int b)
+{
+	int rc = step(st, b);
+
+	return rc == 1 ? 0 : rc == 0 ? FW_ENOENT : rc;
+}
+
+/* run: executes a write statement and resets it; *ret_changes (may be NULL) gets the rows changed. */
+static int run(struct sq *q, sqlite3_stmt *st, int b, int *ret_changes)
+{
+	int rc;
+
+	/* SQLite rolled the caller's transaction back (I/O error, disk full): never write outside it */
+	if (q->tx && sqlite3_get_autocommit(q->db)) {
+		done(st);
+		return FW_EIO;
+	}
+	if ((rc = step(st, b)) >= 0) {
+		if (ret_changes)
+			*ret_changes = sqlite3_changes(q->db);
+		rc = 0;
+	}
+	done(st);
+	return rc;
+}
+
+/* copy: src[0..n) into dst of size dstsz (> 0), cut to fit, NUL-terminated. */
+static void copy(char *dst, size_t dstsz, const char *src, size_t n)
+{
+	if (n >= dstsz)
+		n = dstsz - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* ctext: column i as a string into dst (NULL reads as ""); a longer value is cut, never overflowing. */
+static void ctext(sqlite3_stmt *st, int i, char *dst, size_t dstsz)
+{
+	const char *p = (const char *)sqlite3_column_text(st, i);
+
+	copy(dst, dstsz, p ? p : "", p ? (size_t)sqlite3_column_bytes(st, i) : 0);
+}
+
+static int64_t cint(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_int64(st, i);
+}
+
+/*
+ * join: n strings stored `stride` bytes apart, separated by sep, into out (at least n * stride bytes).
+ * FW_EINVAL if a string holds sep: it would not split back.
+ */
+static int join(const char *items, size_t stride, size_t n, char sep, char *out)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *it = items + i * stride;
+		size_t k = strnlen(it, stride - 1);
+
+		if (memchr(it, sep, k))
+			return FW_EINVAL;
+		if (i)
+			out[len++] = sep;
+		memcpy(out + len, it, k);
+		len += k;
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+/* csplit: the inverse of join from column i into at most max strings of stride bytes; returns the count. */
+static size_t csplit(sqlite3_stmt *st, int i, char sep, char *items, size_t stride, size_t max)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	size_t len = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	size_t n = 0;
+
+	if (len == 0)
+		return 0;
+	while (n < max) {
+		const char *e = memchr(s, sep, len);
+		size_t k = e ? (size_t)(e - s) : len;
+
+		copy(items + n++ * stride, stride, s, k);
+		if (!e)
+			break;
+		s = e + 1;
+		len -= k + 1;
+	}
+	return n;
+}
+
+/* Transactions. */
+
+static int begin(struct fw_store *s)
+{
+	struct sq *q = conn(s);
+	int rc;
+
+	if (q->tx)
+		return FW_ECONFLICT;
+	if ((rc = run(q, q->st[S_BEGIN], SQLITE_OK, NULL)) == 0)
+		q->tx = 1;
+	return rc;
+}
+
+static void rollback(struct fw_store *s)
+{
+	struct sq *q = conn(s);
+
+	q->tx = 0;
+	if (!sqlite3_get_autocommit(q->db))
+		(void)run(q, q->st[S_ROLLBACK], SQLITE_OK, NULL);
+}
+
+static int commit(struct fw_store *s)
+{
+	struct sq *q = conn(s);
+	int rc;
+
+	if (!q->tx)
+		return FW_ECONFLICT;
+	if ((rc = run(q, q->st[S_COMMIT], SQLITE_OK, NULL)) < 0)
+		rollback(s); /* all or nothing: never leave the write lock held */
+	q->tx = 0;
+	return rc;
+}
+
+/* xbegin/xend: make a multi-statement call atomic: its own transaction, or a savepoint in the caller's. */
+static int xbegin(struct sq *q, int *own)
+{
+	*own = !q->tx;
+	return run(q, q->st[*own ? S_BEGIN : S_SAVEPOINT], SQLITE_OK, NULL);
+}
+
+static int xend(struct sq *q, int own, int rc)
+{
+	if (rc == 0 && (rc = run(q, q->st[own ? S_COMMIT : S_RELEASE], SQLITE_OK, NULL)) == 0)
+		return 0;
+	if (own) {
+		if (!sqlite3_get_autocommit(q->db))
+			(void)run(q, q->st[S_ROLLBACK], SQLITE_OK, NULL);
+	} else {
+		(void)run(q, q->st[S_ROLLBACK_TO], SQLITE_OK, NULL);
+		(void)run(q, q->st[S_RELEASE], SQLITE_OK, NULL);
+	}
+	return rc;
+}
+
+/* Metadata. */
+
+static int meta_get(struct fw_store *s, const char *key, char *out, size_t outsz)
+{
+	sqlite3_stmt *st = conn(s)->st[S_META_GET];
+	int b = SQLITE_OK, rc;
+
+	btext(st, 1, key, SIZE_MAX, &b);
+	rc = fetch(st, b);
+	if (rc == 0) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		size_t n = v ? (size_t)sqlite3_column_bytes(st, 0) : 0;
+
+		if (n >= outsz)
+			rc = FW_ETOOBIG;
+		else
+			copy(out, outsz, v ? v : "", n);
+	}
+	done(st);
+	return rc;
+}
+
+static int meta_set(struct fw_store *s, const char *key, const char *value)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_META_SET];
+	int b = SQLITE_OK;
+
+	if (value && strnlen(value, META_MAX + 1) > META_MAX)
+		return FW_ETOOBIG;
+	btext(st, 1, key, SIZE_MAX, &b);
+	btext(st, 2, value, SIZE_MAX, &b);
+	return run(q, st, b, NULL);
+}
+
+/* Partners. */
+
+static int partner_write(struct sq *q, sqlite3_stmt *st, const struct fw_partner *p, int *ret_changes)
+{
+	int b = SQLITE_OK;
+
+	btext(st, 1, p->id, sizeof(p->id), &b);
+	btext(st, 2, p->name, sizeof(p->name), &b);
+	btext(st, 3, p->country, sizeof(p->country), &b);
+	btext(st, 4, p->tier, sizeof(p->tier), &b);
+	bint(st, 5, p->entitlements, &b);
+	btext(st, 6, p->nda_version, sizeof(p->nda_version), &b);
+	btext(st, 7, p->nda_signed, sizeof(p->nda_signed), &b);
+	btext(st, 8, p->contact_email, sizeof(p->contact_email), &b);
+	bint(st, 9, p->status, &b);
+	bint(st, 10, p->created_at, &b);
+	bint(st, 11, p->updated_at, &b);
+	return run(q, st, b, ret_changes);
+}
+
+static void row_partner(sqlite3_stmt *st, struct fw_partner *p)
+{
+	memset(p, 0, sizeof(*p));
+	ctext(st, 0, p->id, sizeof(p->id));
+	ctext(st, 1, p->name, sizeof(p->name));
+	ctext(st, 2, p->country, sizeof(p->country));
+	ctext(st, 3, p->tier, sizeof(p->tier));
+	p->entitlements = (unsigned)cint(st, 4);
+	ctext(st, 5, p->nda_version, sizeof(p->nda_version));
+	ctext(st, 6, p->nda_signed, sizeof(p->nda_signed));
+	ctext(st, 7, p->contact_email, sizeof(p->contact_email));
+	p->status = (enum fw_partner_status)cint(st, 8);
+	p->created_at = cint(st, 9);
+	p->updated_at = cint(st, 10);
+}
+
+static int partner_insert(struct fw_store *s, const struct fw_partner *p)
+{
+	struct sq *q = conn(s);
+
+	return partner_write(q, q->st[S_PARTNER_INSERT], p, NULL);
+}
+
+static int partner_update(struct fw_store *s, const struct fw_partner *p)
+{
+	struct sq *q = conn(s);
+	int n = 0, rc = partner_write(q, q->st[S_PARTNER_UPDATE], p, &n);
+
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
+static int partner_get(struct fw_store *s, const char *id, struct fw_partner *ret)
+{
+	sqlite3_stmt *st = conn(s)->st[S_PARTNER_GET];
+	int b = SQLITE_OK, rc;
+
+	btext(st, 1, id, SIZE_MAX, &b);
+	if ((rc = fetch(st, b)) == 0)
+		row_partner(st, ret);
+	done(st);
+	return rc;
+}
+
+/*
+ * The iterations below keep their statement stepping while the callback runs; a callback that starts
+ * the same iteration on the same connection gets FW_ECONFLICT instead of restarting the outer one.
+ */
+static int partner_each(struct fw_store *s, fw_partner_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[S_PARTNER_EACH];
+	struct fw_partner p;
+	int rc;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	while ((rc = step(st, SQLITE_OK)) == 1) {
+		row_partner(st, &p);
+		if ((rc = cb(ctx, &p)) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
+/* Tokens. */
+
+static void row_token(sqlite3_stmt *st, struct fw_token *t)
+{
+	memset(t, 0, sizeof(*t));
+	ctext(st, 0, t->id, sizeof(t->id));
+	ctext(st, 1, t->partner_id, sizeof(t->partner_id));
+	t->created_at = cint(st, 2);
+	t->revoked_at = cint(st, 3);
+}
+
+static int token_insert(struct fw_store *s, const struct fw_token *t, const unsigned char hash[32])
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_TOKEN_INSERT];
+	int b = SQLITE_OK;
+
+	btext(st, 1, t->id, sizeof(t->id), &b);
+	btext(st, 2, t->partner_id, sizeof(t->partner_id), &b);
+	bblob(st, 3, hash, 32, &b);
+	bint(st, 4, t->created_at, &b);
+	bint(st, 5, t->revoked_at, &b);
+	return run(q, st, b, NULL);
+}
+
+static int token_find(struct fw_store *s, const unsigned char hash[32], struct fw_token *ret)
+{
+	sqlite3_stmt *st = conn(s)->st[S_TOKEN_FIND];
+	int b = SQLITE_OK, rc;
+
+	bblob(st, 1, hash, 32, &b);
+	if ((rc = fetch(st, b)) == 0)
+		row_token(st, ret);
+	done(st);
+	return rc;
+}
+
+static int token_revoke(struct fw_store *s, const char *partner_id, const char *token_id, int64_t at)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_TOKEN_REVOKE];
+	int b = SQLITE_OK, n = 0, rc;
+
+	if (at <= 0) /* revoked_at 0 means valid */
+		return FW_EINVAL;
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	btext(st, 2, token_id, SIZE_MAX, &b);
+	bint(st, 3, at, &b);
+	rc = run(q, st, b, &n);
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
+static int token_revoke_all(struct fw_store *s, const char *partner_id, int64_t at)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_TOKEN_REVOKE_ALL];
+	int b = SQLITE_OK;
+
+	if (at <= 0)
+		return FW_EINVAL;
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	bint(st, 2, at, &b);
+	return run(q, st, b, NULL);
+}
+
+/* token_each: the partner's tokens (every token when partner_id is NULL), revoked ones included. */
+static int token_each(struct fw_store *s, const char *partner_id, fw_token_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[partner_id ? S_TOKEN_EACH : S_TOKEN_EACH_ALL];
+	struct fw_token t;
+	int b = SQLITE_OK, rc;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	if (partner_id)
+		btext(st, 1, partner_id, SIZE_MAX, &b);
+	while ((rc = step(st, b)) == 1) {
+		row_token(st, &t);
+		if ((rc = cb(ctx, &t)) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
+/* Tiers and rules. */
+
+static int tiers_get(struct fw_store *s, struct fw_tier out[FW_MAX_TIERS], size_t *ret_n)
+{
+	sqlite3_stmt *st = conn(s)->st[S_TIERS_GET];
+	struct fw_tier t[FW_MAX_TIERS];
+	size_t n = 0;
+	int rc = 0;
+
+	while (n < FW_MAX_TIERS && (rc = step(st, SQLITE_OK)) == 1) {
+		memset(&t[n], 0, sizeof(t[n]));
+		ctext(st, 0, t[n].name, sizeof(t[n].name));
+		t[n++].lead = cint(st, 1);
+	}
+	if (n == FW_MAX_TIERS)
+		rc = 0; /* more rows only in a tampered database: ignored */
+	done(st);
+	if (rc < 0)
+		return rc;
+	memcpy(out, t, n * sizeof(t[0]));
+	*ret_n = n;
+	return 0;
+}
+
+static int tiers_set(struct fw_store *s, const struct fw_tier *t, size_t n)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_TIER_INSERT];
+	int own, rc;
+
+	if (n > FW_MAX_TIERS)
+		return FW_ETOOBIG;
+	if ((rc = xbegin(q, &own)) < 0)
+		return rc;
+	rc = run(q, q->st[S_TIERS_CLEAR], SQLITE_OK, NULL);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int b = SQLITE_OK;
+
+		btext(st, 1, t[i].name, sizeof(t[i].name), &b);
+		bint(st, 2, t[i].lead, &b);
+		rc = run(q, st, b, NULL);
+	}
+	return xend(q, own, rc);
+}
+
+static int rules_get(struct fw_store *s, struct fw_rule **ret, size_t *ret_n)
+{
+	sqlite3_stmt *st = conn(s)->st[S_RULES_GET];
+	struct fw_rule *r = NULL, *tmp;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	while (n < FW_MAX_RULES && (rc = step(st, SQLITE_OK)) == 1) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			if (!(tmp = realloc(r, cap * sizeof(*r)))) {
+				rc = FW_ENOMEM;
+				goto out;
+			}
+			r = tmp;
+		}
+		memset(&r[n], 0, sizeof(r[n]));
+		ctext(st, 0, r[n].id, sizeof(r[n].id));
+		ctext(st, 1, r[n].description, sizeof(r[n].description));
+		r[n].ncountries = csplit(st, 2, ',', (char *)r[n].countries, sizeof(r[n].countries[0]),
+					 FW_MAX_COUNTRIES);
+		r[n].max_lead = cint(st, 3);
+		r[n].parts = (unsigned)cint(st, 4);
+		n++;
+	}
+	if (n == FW_MAX_RULES)
+		rc = 0; /* more rows only in a tampered database: ignored */
+out:
+	done(st);
+	if (rc < 0) {
+		free(r);
+		return rc;
+	}
+	*ret = r;
+	*ret_n = n;
+	return 0;
+}
+
+static int rules_set(struct fw_store *s, const struct fw_rule *r, size_t n)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_RULE_INSERT];
+	char countries[sizeof(r->countries)];
+	int own, rc;
+
+	if (n > FW_MAX_RULES)
+		return FW_ETOOBIG;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].ncountries > FW_MAX_COUNTRIES)
+			return FW_EINVAL;
+	if ((rc = xbegin(q, &own)) < 0)
+		return rc;
+	rc = run(q, q->st[S_RULES_CLEAR], SQLITE_OK, NULL);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int b = SQLITE_OK;
+
+		rc = join((const char *)r[i].countries, sizeof(r[i].countries[0]), r[i].ncountries, ',',
+			  countries);
+		if (rc < 0)
+			break;
+		btext(st, 1, r[i].id, sizeof(r[i].id), &b);
+		btext(st, 2, r[i].description, sizeof(r[i].description), &b);
+		btext(st, 3, countries, sizeof(countries), &b);
+		bint(st, 4, r[i].max_lead, &b);
+		bint(st, 5, r[i].parts, &b);
+		rc = run(q, st, b, NULL);
+	}
+	return xend(q, own, rc);
+}
+
+/* Advisories: CVEs and products are stored one per line (neither may hold control characters). */
+
+static int advisory_write(struct sq *q, sqlite3_stmt *st, const struct fw_advisory *a, int *ret_changes)
+{
+	char cves[sizeof(a->cves)], products[sizeof(a->products)];
+	int b = SQLITE_OK, rc;
+
+	if (a->ncves > FW_MAX_CVES || a->nproducts > FW_MAX_PRODUCTS)
+		return FW_EINVAL;
+	if ((rc = join((const char *)a->cves, sizeof(a->cves[0]), a->ncves, '\n', cves)) < 0 ||
+	    (rc = join((const char *)a->products, sizeof(a->products[0]), a->nproducts, '\n', products)) < 0)
+		return rc;
+	btext(st, 1, a->id, sizeof(a->id), &b);
+	btext(st, 2, a->title, sizeof(a->title), &b);
+	btext(st, 3, cves, sizeof(cves), &b);
+	btext(st, 4, products, sizeof(products), &b);
+	btext(st, 5, a->cvss_v3, sizeof(a->cvss_v3), &b);
+	bdouble(st, 6, a->cvss_score, &b);
+	btext(st, 7, a->cvss_severity, sizeof(a->cvss_severity), &b);
+	bint(st, 8, a->status, &b);
+	bint(st, 9, a->public_at, &b);
+	bint(st, 10, a->created_at, &b);
+	bint(st, 11, a->updated_at, &b);
+	bint(st, 12, a->revision, &b);
+	bint(st, 13, a->parts & FW_PARTS_ALL, &b);
+	return run(q, st, b, ret_changes);
+}
+
+static void row_advisory(sqlite3_stmt *st, struct fw_advisory *a)
+{
+	memset(a, 0, sizeof(*a));
+	ctext(st, 0, a->id, sizeof(a->id));
+	ctext(st, 1, a->title, sizeof(a->title));
+	a->ncves = csplit(st, 2, '\n', (char *)a->cves, sizeof(a->cves[0]), FW_MAX_CVES);
+	a->nproducts = csplit(st, 3, '\n', (char *)a->products, sizeof(a->products[0]), FW_MAX_PRODUCTS);
+	ctext(st, 4, a->cvss_v3, sizeof(a->cvss_v3));
+	a->cvss_score = sqlite3_column_double(st, 5);
+	ctext(st, 6, a->cvss_severity, sizeof(a->cvss_severity));
+	a->status = (enum fw_advisory_status)cint(st, 7);
+	a->public_at = cint(st, 8);
+	a->created_at = cint(st, 9);
+	a->updated_at = cint(st, 10);
+	a->revision = (int)cint(st, 11);
+	a->parts = (unsigned)cint(st, 12) & FW_PARTS_ALL;
+}
+
+static int advisory_insert(struct fw_store *s, const struct fw_advisory *a)
+{
+	struct sq *q = conn(s);
+
+	return advisory_write(q, q->st[S_ADV_INSERT], a, NULL);
+}
+
+static int advisory_update(struct fw_store *s, const struct fw_advisory *a)
+{
+	struct sq *q = conn(s);
+	int n = 0, rc = advisory_write(q, q->st[S_ADV_UPDATE], a, &n);
+
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
+static int advisory_get(struct fw_store *s, const char *id, struct fw_advisory *ret)
+{
+	sqlite3_stmt *st = conn(s)->st[S_ADV_GET];
+	int b = SQLITE_OK, rc;
+
+	btext(st, 1, id, SIZE_MAX, &b);
+	if ((rc = fetch(st, b)) == 0)
+		row_advisory(st, ret);
+	done(st);
+	return rc;
+}
+
+static int advisory_each(struct fw_store *s, int visible_only, fw_advisory_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[visible_only ? S_ADV_EACH_VISIBLE : S_ADV_EACH];
+	struct fw_advisory a;
+	int rc;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	while ((rc = step(st, SQLITE_OK)) == 1) {
+		row_advisory(st, &a);
+		if ((rc = cb(ctx, &a)) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
+static int advisory_set_due(struct fw_store *s, const char *id, int64_t due)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_ADV_SET_DUE];
+	int b = SQLITE_OK, n = 0, rc;
+
+	btext(st, 1, id, SIZE_MAX, &b);
+	bint(st, 2, due, &b);
+	rc = run(q, st, b, &n);
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
+static int advisory_set_due_all(struct fw_store *s, int64_t due)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_ADV_SET_DUE_ALL];
+	int b = SQLITE_OK;
+
+	bint(st, 1, due, &b);
+	return run(q, st, b, NULL);
+}
+
+/* due_next: the advisory after (*due, *rowid) by one of the S_ADV_DUE_* queries: 1, 0 (none) or an error. */
+static int due_next(sqlite3_stmt *st, int64_t now, int64_t *due, int64_t *rowid, struct fw_advisory *a)
+{
+	int b = SQLITE_OK, rc;
+
+	bint(st, 1, now, &b);
+	bint(st, 2, *due, &b);
+	if (sqlite3_bind_parameter_count(st) >= 3)
+		bint(st, 3, *rowid, &b);
+	if ((rc = step(st, b)) == 1) {
+		row_advisory(st, a);
+		*due = cint(st, 13);
+		*rowid = cint(st, 14);
+	}
+	done(st);
+	return rc;
+}
+
+/*
+ * advisory_each_due: fetches one advisory at a time after the last (due, rowid) seen, with no statement
+ * open during the callback, so the scheduler may set_due (or nest any call) from it: an advisory whose due
+ * moves to a later instant that is still <= now is visited again, one moved past now or behind is not.
+ */
+static int advisory_each_due(struct fw_store *s, int64_t now, fw_advisory_cb cb, void *ctx)
+{
+	struct sq *q = conn(s);
+	struct fw_advisory a;
+	int64_t due = INT64_MIN, rowid = INT64_MIN;
+	int rc;
+
+	for (;;) {
+		rc = due_next(q->st[S_ADV_DUE_SAME], now, &due, &rowid, &a);
+		if (rc == 0)
+			rc = due_next(q->st[S_ADV_DUE_LATER], now, &due, &rowid, &a);
+		if (rc != 1)
+			return rc;
+		if ((rc = cb(ctx, &a)) != 0)
+			return rc;
+	}
+}
+
+static int advisory_next_due(struct fw_store *s, int64_t *ret)
+{
+	sqlite3_stmt *st = conn(s)->st[S_ADV_NEXT_DUE];
+	int rc;
+
+	if ((rc = fetch(st, SQLITE_OK)) == 0)
+		*ret = sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MAX : cint(st, 0);
+	done(st);
+	return rc;
+}
+
+/* Revisions: parts are TEXT, NULL when absent. */
+
+static int revision_insert(struct fw_store *s, const struct fw_revision *r)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_REV_INSERT];
+	int b = SQLITE_OK;
+
+	for (int i = 0; i < FW_PART_COUNT; i++)
+		if (r->parts[i] && strnlen(r->parts[i], FW_PART_MAX + 1) > FW_PART_MAX)
+			return FW_ETOOBIG;
+	btext(st, 1, r->advisory_id, sizeof(r->advisory_id), &b);
+	bint(st, 2, r->number, &b);
+	bint(st, 3, r->created_at, &b);
+	btext(st, 4, r->note, sizeof(r->note), &b);
+	for (int i = 0; i < FW_PART_COUNT; i++)
+		btext(st, 5 + i, r->parts[i], FW_PART_MAX + 1, &b);
+	return run(q, st, b, NULL);
+}
+
+static void row_revision(sqlite3_stmt *st, struct fw_revision *r)
+{
+	memset(r, 0, sizeof(*r));
+	ctext(st, 0, r->advisory_id, sizeof(r->advisory_id));
+	r->number = (int)cint(st, 1);
+	r->created_at = cint(st, 2);
+	ctext(st, 3, r->note, sizeof(r->note));
+}
+
+/* cpart: column i as a heap string in *ret, NULL when the column is NULL. */
+static int cpart(sqlite3_stmt *st, int i, char **ret)
+{
+	const char *p;
+	size_t n;
+
+	*ret = NULL;
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return 0;
+	p = (const char *)sqlite3_column_text(st, i);
+	n = (size_t)sqlite3_column_bytes(st, i);
+	if (!p) {
+		if (sqlite3_errcode(sqlite3_db_handle(st)) == SQLITE_NOMEM)
+			return FW_ENOMEM;
+		p = "";
+		n = 0;
+	}
+	if (!(*ret = malloc(n + 1)))
+		return FW_ENOMEM;
+	copy(*ret, n + 1, p, n);
+	return 0;
+}
+
+static int revision_get(struct fw_store *s, const char *advisory_id, int number, struct fw_revision *ret)
+{
+	sqlite3_stmt *st = conn(s)->st[S_REV_GET];
+	struct fw_revision r;
+	int b = SQLITE_OK, rc;
+
+	btext(st, 1, advisory_id, SIZE_MAX, &b);
+	bint(st, 2, number, &b);
+	if ((rc = fetch(st, b)) < 0)
+		goto out;
+	row_revision(st, &r);
+	for (int i = 0; i < FW_PART_COUNT && rc == 0; i++)
+		rc = cpart(st, 4 + i, &r.parts[i]);
+	if (rc < 0)
+		fw_revision_release(&r);
+	else
+		*ret = r;
+out:
+	done(st);
+	return rc;
+}
+
+static int revision_each(struct fw_store *s, const char *advisory_id, fw_revision_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[S_REV_EACH];
+	struct fw_revision r;
+	int b = SQLITE_OK, rc;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	btext(st, 1, advisory_id, SIZE_MAX, &b);
+	while ((rc = step(st, b)) == 1) {
+		row_revision(st, &r);
+		if ((rc = cb(ctx, &r)) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
+/* Deliveries and downloads. */
+
+static int delivery_insert(struct fw_store *s, const struct fw_delivery *d, int *ret_inserted)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_DELIVERY_INSERT];
+	int b = SQLITE_OK, n = 0, rc;
+
+	btext(st, 1, d->partner_id, sizeof(d->partner_id), &b);
+	btext(st, 2, d->advisory_id, sizeof(d->advisory_id), &b);
+	bint(st, 3, d->revision, &b);
+	bint(st, 4, d->parts, &b);
+	bint(st, 5, d->due_at, &b);
+	bint(st, 6, d->delivered_ms, &b);
+	if ((rc = run(q, st, b, &n)) == 0 && ret_inserted)
+		*ret_inserted = n > 0;
+	return rc;
+}
+
+static int delivery_each(struct fw_store *s, const char *advisory_id, const char *partner_id,
+			 fw_delivery_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[partner_id ? S_DELIVERY_EACH_PARTNER : S_DELIVERY_EACH];
+	struct fw_delivery d;
+	int b = SQLITE_OK, rc;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	btext(st, 1, advisory_id, SIZE_MAX, &b);
+	if (partner_id)
+		btext(st, 2, partner_id, SIZE_MAX, &b);
+	while ((rc = step(st, b)) == 1) {
+		memset(&d, 0, sizeof(d));
+		ctext(st, 0, d.partner_id, sizeof(d.partner_id));
+		ctext(st, 1, d.advisory_id, sizeof(d.advisory_id));
+		d.revision = (int)cint(st, 2);
+		d.parts = (unsigned)cint(st, 3);
+		d.due_at = cint(st, 4);
+		d.delivered_ms = cint(st, 5);
+		if ((rc = cb(ctx, &d)) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
+static int download_insert(struct fw_store *s, const struct fw_download *d)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_DOWNLOAD_INSERT];
+	int b = SQLITE_OK;
+
+	btext(st, 1, d->partner_id, sizeof(d->partner_id), &b);
+	btext(st, 2, d->advisory_id, sizeof(d->advisory_id), &b);
+	bint(st, 3, d->revision, &b);
+	bint(st, 4, d->parts, &b);
+	btext(st, 5, d->what, sizeof(d->what), &b);
+	btext(st, 6, d->address, sizeof(d->address), &b);
+	bint(st, 7, d->at_ms, &b);
+	return run(q, st, b, NULL);
+}
+
+static int download_each(struct fw_store *s, const char *advisory_id, fw_download_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[S_DOWNLOAD_EACH];
+	struct fw_download d;
+	int b = SQLITE_OK, rc;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	btext(st, 1, advisory_id, SIZE_MAX, &b);
+	while ((rc = step(st, b)) == 1) {
+		memset(&d, 0, sizeof(d));
+		ctext(st, 0, d.partner_id, sizeof(d.partner_id));
+		ctext(st, 1, d.advisory_id, sizeof(d.advisory_id));
+		d.revision = (int)cint(st, 2);
+		d.parts = (unsigned)cint(st, 3);
+		ctext(st, 4, d.what, sizeof(d.what));
+		ctext(st, 5, d.address, sizeof(d.address));
+		d.at_ms = cint(st, 6);
+		if ((rc = cb(ctx, &d)) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
+/* Events: seq is the AUTOINCREMENT rowid, never reused; writers serialize, so seq order is commit order. */
+
+static int event_insert(struct fw_store *s, const struct fw_event *e, int64_t *ret_seq)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_EVENT_INSERT];
+	int b = SQLITE_OK, rc;
+
+	bint(st, 1, e->at_ms, &b);
+	btext(st, 2, e->type, sizeof(e->type), &b);
+	btext(st, 3, e->actor, sizeof(e->actor), &b);
+	btext(st, 4, e->subject, sizeof(e->subject), &b);
+	btext(st, 5, e->detail, sizeof(e->detail), &b);
+	if ((rc = run(q, st, b, NULL)) == 0 && ret_seq)
+		*ret_seq = sqlite3_last_insert_rowid(q->db);
+	return rc;
+}
+
+/* event_each: events after after_seq in seq order, at most limit of them (0: no limit). */
+static int event_each(struct fw_store *s, int64_t after_seq, size_t limit, fw_event_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[S_EVENT_EACH];
+	struct fw_event e;
+	int b = SQLITE_OK, rc;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	bint(st, 1, after_seq, &b);
+	bint(st, 2, limit == 0 || limit > INT64_MAX ? -1 : (int64_t)limit, &b);
+	while ((rc = step(st, b)) == 1) {
+		memset(&e, 0, sizeof(e));
+		e.seq = cint(st, 0);
+		e.at_ms = cint(st, 1);
+		ctext(st, 2, e.type, sizeof(e.type));
+		ctext(st, 3, e.actor, sizeof(e.actor));
+		ctext(st, 4, e.subject, sizeof(e.subject));
+		ctext(st, 5, e.detail, sizeof(e.detail));
+		if ((rc = cb(ctx, &e)) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
+/* Opening and closing. */
+
+static void destroy(struct fw_store *s)
+{
+	struct sq *q = conn(s);
+
+	for (int i = 0; i < NSTMT; i++)
+		sqlite3_finalize(q->st[i]);
+	sqlite3_close(q->db); /* rolls back an open transaction */
+	free(q);
+}
+
+static const struct fw_store_ops sqlite_ops = {
+	.close = destroy,
+	.begin = begin,
+	.commit = commit,
+	.rollback = rollback,
+	.meta_get = meta_get,
+	.meta_set = meta_set,
+	.partner_insert = partner_insert,
+	.partner_update = partner_update,
+	.partner_get = partner_get,
+	.partner_each = partner_each,
+	.token_insert = token_insert,
+	.token_find = token_find,
+	.token_revoke = token_revoke,
+	.token_revoke_all = token_revoke_all,
+	.token_each = token_each,
+	.tiers_get = tiers_get,
+	.tiers_set = tiers_set,
+	.rules_get = rules_get,
+	.rules_set = rules_set,
+	.advisory_insert = advisory_insert,
+	.advisory_update = advisory_update,
+	.advisory_get = advisory_get,
+	.advisory_each = advisory_each,
+	.advisory_set_due = advisory_set_due,
+	.advisory_set_due_all = advisory_set_due_all,
+	.advisory_each_due = advisory_each_due,
+	.advisory_next_due = advisory_next_due,
+	.revision_insert = revision_insert,
+	.revision_get = revision_get,
+	.revision_each = revision_each,
+	.delivery_insert = delivery_insert,
+	.delivery_each = delivery_each,
+	.download_insert = download_insert,
+	.download_each = download_each,
+	.event_insert = event_insert,
+	.event_each = event_each,
+};
+
+/*
+ * setup: journal mode, pragmas, schema (created under the write lock, so concurrent openers of a new file
+ * do not race), version check, then every statement. On failure `why` says what went wrong.
+ */
+static int setup(struct sq *q, int flags, char *why, size_t whysz)
+{
+	const char *sync = flags & FW_STORE_SYNC_FULL ? "PRAGMA synchronous=FULL"
+						       : "PRAGMA synchronous=NORMAL";
+	sqlite3_stmt *st = NULL;
+	char value[32] = "";
+	int rc;
+
+	if (sqlite3_db_readonly(q->db, "main") == 1) { /* SQLite falls back to read-only silently */
+		snprintf(why, whysz, "the database file is read-only");
+		rc = SQLITE_READONLY;
+		goto out;
+	}
+	if ((rc = sqlite3_prepare_v2(q->db, "PRAGMA journal_mode=WAL", -1, &st, NULL)) != SQLITE_OK)
+		goto out;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		goto out;
+	ctext(st, 0, value, sizeof(value));
+	if (strcmp(value, "wal") != 0 && strcmp(value, "memory") != 0) {
+		snprintf(why, whysz, "cannot use WAL journal mode (got '%s')", value);
+		rc = SQLITE_ERROR;
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = sqlite3_exec(q->db, sync, NULL, NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(q->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(q->db, schema_meta, NULL, NULL, NULL)) != SQLITE_OK)
+		goto out;
+	rc = sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto out;
+	value[0] = '\0';
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ctext(st, 0, value, sizeof(value));
+	else if (rc != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (value[0] && strcmp(value, SCHEMA_VERSION) != 0) {
+		snprintf(why, whysz, "unsupported schema version '%s' (expected " SCHEMA_VERSION ")", value);
+		rc = SQLITE_ERROR;
+		goto out;
+	}
+	if ((rc = sqlite3_exec(q->db, schema, NULL, NULL, NULL)) != SQLITE_OK)
+		goto out;
+	for (int i = 0; i < NSTMT; i++) {
+		rc = sqlite3_prepare_v3(q->db, sqls[i], -1, SQLITE_PREPARE_PERSISTENT, &q->st[i], NULL);
+		if (rc != SQLITE_OK)
+			goto out;
+	}
+	rc = SQLITE_OK;
+out:
+	if (rc != SQLITE_OK && !why[0])
+		snprintf(why, whysz, "%s", sqlite3_errmsg(q->db));
+	sqlite3_finalize(st);
+	if (!sqlite3_get_autocommit(q->db))
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int fw_store_sqlite_open(const char *path, int flags, struct fw_store **ret, struct fw_error *err)
+{
+	struct sq *q;
+	char why[160] = "";
+	int rc;
+
+	if (!path[0])
+		return fw_error_set(err, FW_EINVAL, "uri", "no database path");
+	if (flags & ~FW_STORE_SYNC_FULL)
+		return fw_error_set(err, FW_EINVAL, "flags", "unknown store flags 0x%x", (unsigned)flags);
+	if (!(q = calloc(1, sizeof(*q))))
+		return FW_ENOMEM;
+	q->base.ops = &sqlite_ops;
+	rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(why, sizeof(why), "%s", q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+		goto out;
+	}
+	sqlite3_extended_result_codes(q->db, 1);
+	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+	if ((rc = setup(q, flags, why, sizeof(why))) != SQLITE_OK)
+		goto out;
+	*ret = &q->base;
+	return 0;
+out:
+	destroy(&q->base);
+	rc = fwerr(rc);
+	if (rc != FW_ENOMEM && rc != FW_EBUSY)
+		rc = FW_EIO;
+	return fw_error_set(err, rc, "uri", "cannot open database '%s': %s", path, why);
+}
