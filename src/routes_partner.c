@@ -8,6 +8,7 @@
 #include "forewarn/csaf.h"
 #include "forewarn/json.h"
 #include "forewarn/timeutil.h"
+#include "cache.h"
 #include "server.h"
 
 /* 404, not 403: ids must not be probeable. The same bytes whether the advisory exists or not. */
@@ -39,117 +40,80 @@ static int inbox_item(void *ctx, const struct fw_advisory *a)
 
 static int inbox(struct request *rq)
 {
-	struct fw_ops_policy pol;
+	const struct fw_ops_policy *pol;
 	struct inbox_ctx c;
 	int r;
 
-	memset(&pol, 0, sizeof(pol));
-	r = fw_ops_policy_load(rq->store, &pol);
+	r = cache_policy(rq->store, &pol);
 	if (r < 0)
 		return r;
-	c = (struct inbox_ctx){rq, &pol, fw_time_now(), 0};
+	c = (struct inbox_ctx){rq, pol, fw_time_now(), 0};
 	r = fw_buf_puts(&rq->out, "{\"advisories\":[");
 	if (r == 0)
 		r = fw_store_advisory_each(rq->store, 1, inbox_item, &c);
 	if (r == 0)
 		r = fw_buf_puts(&rq->out, "]}");
-	fw_ops_policy_release(&pol);
 	return r < 0 ? r : reply_json(rq, 200);
 }
 
-struct history {
-	struct fw_revision_meta *items;
-	char (*notes)[FW_NOTE_MAX + 1];
-	size_t n, cap;
-};
-
-static int collect_history(void *ctx, const struct fw_revision *rv)
-{
-	struct history *h = ctx;
-
-	if (h->n == h->cap)
-		return 0;
-	h->items[h->n].number = rv->number;
-	h->items[h->n].created_at = rv->created_at;
-	memcpy(h->notes[h->n], rv->note, sizeof(rv->note));
-	h->items[h->n].note = h->notes[h->n];
-	h->n++;
-	return 0;
-}
-
 /*
- * deliver_copy: the one place a copy leaves the system. Records the delivery and the download durably,
- * then renders the partner's own copy (what = "csaf") or its PoC (what = "poc") into the reply.
+ * deliver_copy: the one place a copy leaves the system. Decides what the partner may see now, records the
+ * delivery and the download durably (group commit), then serves the partner's own copy (what = "csaf") or
+ * its PoC (what = "poc").
  */
 static int deliver_copy(struct request *rq, const char *what)
 {
-	struct history h = {NULL, NULL, 0, 0};
-	struct fw_ops_policy pol;
-	struct fw_revision rev;
-	struct fw_advisory a;
+	const struct cached_advisory *c;
+	const struct fw_ops_policy *pol;
+	struct fw_download_job job;
+	const char *copy;
+	char key[256];
+	size_t len;
 	unsigned parts;
-	int64_t now_ms = fw_time_now_ms();
-	int r, poc = strcmp(what, "poc") == 0;
+	int64_t now_ms = fw_time_now_ms(), now = now_ms / 1000;
+	int r, poc = strcmp(what, "poc") == 0, public_copy;
 
-	memset(&pol, 0, sizeof(pol));
-	memset(&rev, 0, sizeof(rev));
-	r = fw_ops_policy_load(rq->store, &pol);
+	r = cache_policy(rq->store, &pol);
 	if (r < 0)
 		return r;
-	r = fw_ops_partner_access(rq->store, &pol, &rq->partner, rq->params[0], now_ms / 1000, &a, &parts);
-	if (r == 0 && poc && !(parts & (1u << FW_PART_POC)))
-		r = FW_ENOENT;
-	if (r == FW_ENOENT) {
-		r = not_found(rq);
-		goto out;
-	}
-	if (r == 0)
-		r = fw_store_revision_get(rq->store, a.id, a.revision, &rev);
+	r = fw_slug_valid(rq->params[0]) ? cache_advisory(rq->store, rq->params[0], &c) : FW_ENOENT;
 	if (r < 0)
-		goto out;
-	/* Recorded before a byte is served (I3). */
-	r = fw_ops_record_download(rq->store, &pol, &rq->partner, &a, parts, what, rq->address, now_ms);
+		return r == FW_ENOENT ? not_found(rq) : r;
+	parts = fw_policy_access(&pol->ctx, &rq->partner, &c->adv, c->adv.parts, now, NULL);
+	if (!parts || (poc && !(parts & (1u << FW_PART_POC))))
+		return not_found(rq);
+	/* Recorded durably before a byte is served (I3). */
+	job = (struct fw_download_job){pol, &rq->partner, &c->adv, parts, what, rq->address, now_ms};
+	r = recorder_submit(rq->srv->recorder, &job);
 	if (r < 0)
-		goto out;
+		return r;
 	if (poc) {
-		r = fw_buf_puts(&rq->out, rev.parts[FW_PART_POC]);
-		rq->status = 200;
 		rq->content_type = "text/plain; charset=utf-8";
-		goto out;
+		rq->status = 200;
+		return fw_buf_puts(&rq->out, c->rev.parts[FW_PART_POC]);
 	}
-	h.cap = (size_t)a.revision;
-	h.items = calloc(h.cap, sizeof(*h.items));
-	h.notes = calloc(h.cap, sizeof(*h.notes));
-	if (!h.items || !h.notes) {
-		r = FW_ENOMEM;
-		goto out;
-	}
-	r = fw_store_revision_each(rq->store, a.id, collect_history, &h);
-	if (r < 0)
-		goto out;
-	{
+	public_copy = fw_policy_is_public(&c->adv, now);
+	snprintf(key, sizeof(key), "%s|%s|%d|%u|%d", rq->partner.id, c->adv.id, c->adv.revision, parts, public_copy);
+	if (cache_copy_get(key, &copy, &len) == 0) {
+		r = fw_buf_append(&rq->out, copy, len);
+	} else {
 		struct fw_render_in in = {
 			.publisher_name = rq->srv->publisher_name,
 			.publisher_namespace = rq->srv->publisher_namespace,
 			.partner = &rq->partner,
-			.advisory = &a,
-			.revision = &rev,
-			.history = h.items,
-			.nhistory = h.n,
+			.advisory = &c->adv,
+			.revision = &c->rev,
+			.history = c->history,
+			.nhistory = c->nhistory,
 			.parts = parts,
-			.public_copy = fw_policy_is_public(&a, now_ms / 1000),
-			.now = now_ms / 1000,
+			.public_copy = public_copy,
+			.now = now,
 		};
 		r = fw_csaf_render(&in, &rq->out);
+		if (r == 0)
+			cache_copy_put(key, rq->out.data, rq->out.len);
 	}
-	if (r == 0)
-		r = reply_json(rq, 200);
-out:
-	free(h.items);
-	free(h.notes);
-	fw_revision_release(&rev);
-	fw_ops_policy_release(&pol);
-	return r;
+	return r < 0 ? r : reply_json(rq, 200);
 }
 
 static int inbox_copy(struct request *rq)

@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 #include "forewarn/json.h"
 #include "forewarn/timeutil.h"
+#include "cache.h"
 #include "server.h"
 
 struct conn_state {
@@ -146,14 +147,13 @@ static int authenticate(struct request *rq, enum role role)
 		return 0;
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
 		return reply_error(rq, 401, "unauthenticated", NULL, "a bearer token is required"), -1;
-	r = fw_ops_authenticate(rq->store, rq->srv->token_key, h + 7, strlen(h + 7), &rq->token);
+	r = cache_authenticate(rq->store, rq->srv->token_key, h + 7, strlen(h + 7), &rq->token, &rq->partner);
 	if (r == FW_ENOENT)
 		return reply_error(rq, 401, "unauthenticated", NULL, "the token is not valid"), -1;
 	if (r < 0)
 		return reply_fw_error(rq, r, NULL), -1;
 	if (rq->token.partner_id[0]) {
-		r = fw_store_partner_get(rq->store, rq->token.partner_id, &rq->partner);
-		if (r < 0 || rq->partner.status == FW_PARTNER_REMOVED)
+		if (rq->partner.status == FW_PARTNER_REMOVED)
 			return reply_error(rq, 401, "unauthenticated", NULL, "the token is not valid"), -1;
 		snprintf(rq->actor, sizeof(rq->actor), "partner:%s", rq->partner.id);
 	} else {
@@ -235,12 +235,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			reply_error(&rq, 404, "not_found", NULL, "not found");
 	} else if (!(rq.store = thread_store(srv))) {
 		reply_error(&rq, 503, "unavailable", NULL, "the store cannot be opened");
-	} else if (authenticate(&rq, route->role) == 0) {
-		r = route->fn(&rq);
-		if (r < 0)
-			reply_fw_error(&rq, r, NULL);
-		else if (route->wakes && rq.status < 300)
-			scheduler_wake(srv->sched);
+	} else {
+		cache_begin_request();
+		if (authenticate(&rq, route->role) == 0) {
+			r = route->fn(&rq);
+			if (r < 0)
+				reply_fw_error(&rq, r, NULL);
+			/* Every admin write invalidates the caches before it answers. */
+			if (route->role == ROLE_ADMIN && strcmp(method, "GET") != 0 && rq.status < 300)
+				cache_bump();
+			if (route->wakes && rq.status < 300)
+				scheduler_wake(srv->sched);
+		}
 	}
 	if (!srv->cfg.quiet)
 		fprintf(stderr, "%s %s %s %d\n", rq.address, method, url, rq.status);
@@ -321,9 +327,15 @@ int server_run(struct server_config *cfg)
 		fprintf(stderr, "forewarn: cannot listen on '%s': not an IPv4 address\n", cfg->listen_addr);
 		return FW_EINVAL;
 	}
+	r = recorder_start(&srv, &srv.recorder);
+	if (r < 0) {
+		fprintf(stderr, "forewarn: cannot start the download recorder: %s\n", fw_strerror(r));
+		return r;
+	}
 	r = scheduler_start(&srv, &srv.sched);
 	if (r < 0) {
 		fprintf(stderr, "forewarn: cannot start the scheduler: %s\n", fw_strerror(r));
+		recorder_stop(srv.recorder);
 		return r;
 	}
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->port, NULL,
@@ -335,6 +347,7 @@ int server_run(struct server_config *cfg)
 	if (!d) {
 		fprintf(stderr, "forewarn: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port, strerror(errno));
 		scheduler_stop(srv.sched);
+		recorder_stop(srv.recorder);
 		return FW_EIO;
 	}
 	srv.mhd = d;
@@ -355,6 +368,8 @@ int server_run(struct server_config *cfg)
 	fprintf(stderr, "forewarn: shutting down\n");
 	MHD_stop_daemon(d);
 	scheduler_stop(srv.sched);
+	recorder_stop(srv.recorder);
+	cache_release_all();
 	pthread_mutex_lock(&stores_lock);
 	for (size_t i = 0; i < nstores; i++)
 		fw_store_free(stores[i]);

@@ -17,6 +17,7 @@
 #define FW_MAX_PARAMS    3
 
 struct scheduler;
+struct recorder;
 
 struct server_config {
 	char data_dir[PATH_MAX];
@@ -34,6 +35,7 @@ struct server {
 	char publisher_name[256];
 	char publisher_namespace[256];
 	struct scheduler *sched;
+	struct recorder *recorder;
 	void *mhd; /* struct MHD_Daemon */
 };
 
@@ -83,6 +85,11 @@ int reply_fw_error(struct request *rq, int code, const struct fw_error *err);
 int scheduler_start(struct server *srv, struct scheduler **ret);
 void scheduler_wake(struct scheduler *s);
 void scheduler_stop(struct scheduler *s);
+
+/* recorder.c: group commit of download records; submit blocks until the record is durable. */
+int recorder_start(struct server *srv, struct recorder **ret);
+int recorder_submit(struct recorder *rc, const struct fw_download_job *job);
+void recorder_stop(struct recorder *rc);
 
 /* server.c */
 int server_run(struct server_config *cfg);

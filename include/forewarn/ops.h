@@ -90,11 +90,20 @@ FW_WUR int fw_ops_release_due(struct fw_store *s, int64_t now, int64_t *ret_next
 FW_WUR int fw_ops_partner_access(struct fw_store *s, const struct fw_ops_policy *pol,
 				 const struct fw_partner *partner, const char *id, int64_t now,
 				 struct fw_advisory *ret_adv, unsigned *ret_parts);
+/* A download to record: everything the copy was decided on. Pointers are borrowed for the call. */
+struct fw_download_job {
+	const struct fw_ops_policy *pol;
+	const struct fw_partner *partner;
+	const struct fw_advisory *advisory;
+	unsigned parts;
+	const char *what;    /* "csaf" or "poc" */
+	const char *address; /* the client's address */
+	int64_t now_ms;
+};
 /*
- * fw_ops_record_download: records the delivery (if new) and the download, durably, before the copy is served.
+ * fw_ops_record_downloads: records each job's delivery (if new) and download with their events, all in one
+ * durable transaction (group commit), before any of the copies is served. All or nothing.
  */
-FW_WUR int fw_ops_record_download(struct fw_store *s, const struct fw_ops_policy *pol,
-				  const struct fw_partner *partner, const struct fw_advisory *a, unsigned parts,
-				  const char *what, const char *address, int64_t now_ms);
+FW_WUR int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n);
 
 #endif

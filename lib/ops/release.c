@@ -191,37 +191,43 @@ int fw_ops_partner_access(struct fw_store *s, const struct fw_ops_policy *pol, c
 	return 0;
 }
 
-int fw_ops_record_download(struct fw_store *s, const struct fw_ops_policy *pol, const struct fw_partner *partner,
-			   const struct fw_advisory *a, unsigned parts, const char *what, const char *address,
-			   int64_t now_ms)
+static int record_one(struct fw_store *s, const struct fw_download_job *j)
 {
+	const struct fw_advisory *a = j->advisory;
 	struct fw_download d;
 	char subject[FW_ID_MAX * 2 + 2], rev[16];
-	int64_t now = now_ms / 1000;
+	int r;
+
+	/* The delivery is recorded before any byte is served, even if the scheduler has not run yet. */
+	r = deliver(s, a, j->partner, j->parts, due_at(&j->pol->ctx, j->partner, a, 0, j->now_ms / 1000), j->now_ms,
+		    "server", NULL);
+	if (r < 0)
+		return r;
+	memset(&d, 0, sizeof(d));
+	memcpy(d.partner_id, j->partner->id, sizeof(d.partner_id));
+	memcpy(d.advisory_id, a->id, sizeof(d.advisory_id));
+	d.revision = a->revision;
+	d.parts = j->parts;
+	snprintf(d.what, sizeof(d.what), "%s", j->what);
+	snprintf(d.address, sizeof(d.address), "%s", j->address);
+	d.at_ms = j->now_ms;
+	r = fw_store_download_insert(s, &d);
+	if (r < 0)
+		return r;
+	snprintf(subject, sizeof(subject), "%s/%s", a->id, j->partner->id);
+	snprintf(rev, sizeof(rev), "%d", a->revision);
+	return fw_event_emitkv(s, "download", "partner", subject, "revision", rev, "what", d.what, "address",
+			       d.address, NULL);
+}
+
+int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n)
+{
 	int r;
 
 	r = fw_store_begin(s);
 	if (r < 0)
 		return r;
-	/* The delivery is recorded before any byte is served, even if the scheduler has not run yet. */
-	r = deliver(s, a, partner, parts, due_at(&pol->ctx, partner, a, 0, now), now_ms, "scheduler", NULL);
-	if (r < 0)
-		goto out;
-	memset(&d, 0, sizeof(d));
-	memcpy(d.partner_id, partner->id, sizeof(d.partner_id));
-	memcpy(d.advisory_id, a->id, sizeof(d.advisory_id));
-	d.revision = a->revision;
-	d.parts = parts;
-	snprintf(d.what, sizeof(d.what), "%s", what);
-	snprintf(d.address, sizeof(d.address), "%s", address);
-	d.at_ms = now_ms;
-	r = fw_store_download_insert(s, &d);
-	if (r < 0)
-		goto out;
-	snprintf(subject, sizeof(subject), "%s/%s", a->id, partner->id);
-	snprintf(rev, sizeof(rev), "%d", a->revision);
-	r = fw_event_emitkv(s, "download", "partner", subject, "revision", rev, "what", d.what, "address", d.address,
-			    NULL);
-out:
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = record_one(s, &jobs[i]);
 	return fw_ops_finish(s, r);
 }

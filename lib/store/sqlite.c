@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include "store/store_impl.h"
 
@@ -330,6 +331,23 @@ static size_t csplit(sqlite3_stmt *st, int i, char sep, char *items, size_t stri
 
 /* Transactions. */
 
+/*
+ * Writers of this process queue on a mutex before BEGIN IMMEDIATE: SQLite's busy handler sleeps and
+ * retries, which under many concurrent writers wastes milliseconds per transaction.
+ */
+static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int write_begin(struct sq *q)
+{
+	int rc;
+
+	pthread_mutex_lock(&writer_lock);
+	rc = run(q, q->st[S_BEGIN], SQLITE_OK, NULL);
+	if (rc < 0)
+		pthread_mutex_unlock(&writer_lock);
+	return rc;
+}
+
 static int begin(struct fw_store *s)
 {
 	struct sq *q = conn(s);
@@ -337,7 +355,7 @@ static int begin(struct fw_store *s)
 
 	if (q->tx)
 		return FW_ECONFLICT;
-	if ((rc = run(q, q->st[S_BEGIN], SQLITE_OK, NULL)) == 0)
+	if ((rc = write_begin(q)) == 0)
 		q->tx = 1;
 	return rc;
 }
@@ -345,10 +363,13 @@ static int begin(struct fw_store *s)
 static void rollback(struct fw_store *s)
 {
 	struct sq *q = conn(s);
+	int held = q->tx;
 
 	q->tx = 0;
 	if (!sqlite3_get_autocommit(q->db))
 		(void)run(q, q->st[S_ROLLBACK], SQLITE_OK, NULL);
+	if (held)
+		pthread_mutex_unlock(&writer_lock);
 }
 
 static int commit(struct fw_store *s)
@@ -358,9 +379,12 @@ static int commit(struct fw_store *s)
 
 	if (!q->tx)
 		return FW_ECONFLICT;
-	if ((rc = run(q, q->st[S_COMMIT], SQLITE_OK, NULL)) < 0)
+	if ((rc = run(q, q->st[S_COMMIT], SQLITE_OK, NULL)) < 0) {
 		rollback(s); /* all or nothing: never leave the write lock held */
+		return rc;
+	}
 	q->tx = 0;
+	pthread_mutex_unlock(&writer_lock);
 	return rc;
 }
 
@@ -368,16 +392,20 @@ static int commit(struct fw_store *s)
 static int xbegin(struct sq *q, int *own)
 {
 	*own = !q->tx;
-	return run(q, q->st[*own ? S_BEGIN : S_SAVEPOINT], SQLITE_OK, NULL);
+	return *own ? write_begin(q) : run(q, q->st[S_SAVEPOINT], SQLITE_OK, NULL);
 }
 
 static int xend(struct sq *q, int own, int rc)
 {
-	if (rc == 0 && (rc = run(q, q->st[own ? S_COMMIT : S_RELEASE], SQLITE_OK, NULL)) == 0)
+	if (rc == 0 && (rc = run(q, q->st[own ? S_COMMIT : S_RELEASE], SQLITE_OK, NULL)) == 0) {
+		if (own)
+			pthread_mutex_unlock(&writer_lock);
 		return 0;
+	}
 	if (own) {
 		if (!sqlite3_get_autocommit(q->db))
 			(void)run(q, q->st[S_ROLLBACK], SQLITE_OK, NULL);
+		pthread_mutex_unlock(&writer_lock);
 	} else {
 		(void)run(q, q->st[S_ROLLBACK_TO], SQLITE_OK, NULL);
 		(void)run(q, q->st[S_RELEASE], SQLITE_OK, NULL);
@@ -1097,6 +1125,8 @@ static void destroy(struct fw_store *s)
 {
 	struct sq *q = conn(s);
 
+	if (q->tx)
+		rollback(s); /* releases the writer lock too */
 	for (int i = 0; i < NSTMT; i++)
 		sqlite3_finalize(q->st[i]);
 	sqlite3_close(q->db); /* rolls back an open transaction */

@@ -1,0 +1,40 @@
+/*
+ * Per-thread caches of what every partner request reads (tokens and their partners, tiers and rules,
+ * advisories with their current revision, rendered copies). Every admin write bumps a process-wide
+ * generation before it answers; a request that starts after that sees none of the older entries.
+ */
+#ifndef FW_SRC_CACHE_H
+#define FW_SRC_CACHE_H
+
+#include <stddef.h>
+#include "forewarn/csaf.h"
+#include "forewarn/ops.h"
+
+/* cache_bump: invalidates every thread's caches (call after an admin write commits, before answering). */
+void cache_bump(void);
+/* cache_begin_request: drops this thread's entries if the generation moved; call once per request. */
+void cache_begin_request(void);
+/* cache_release_all: frees every thread's caches; only once the server threads have stopped. */
+void cache_release_all(void);
+
+/* cache_authenticate: like fw_ops_authenticate, also loading the token's partner (if any). */
+int cache_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret, size_t len,
+		       struct fw_token *ret_token, struct fw_partner *ret_partner);
+/* cache_policy: the tiers and rules; owned by the cache, valid until the request ends. */
+int cache_policy(struct fw_store *s, const struct fw_ops_policy **ret);
+
+struct cached_advisory {
+	struct fw_advisory adv;
+	struct fw_revision rev; /* the current revision with its parts */
+	struct fw_revision_meta *history;
+	size_t nhistory;
+	char (*notes)[FW_NOTE_MAX + 1];
+};
+/* cache_advisory: the advisory, its current revision and history; owned by the cache for the request. */
+int cache_advisory(struct fw_store *s, const char *id, const struct cached_advisory **ret);
+
+/* Rendered copies by key; only small copies are kept. get returns a pointer valid for the request. */
+int cache_copy_get(const char *key, const char **ret, size_t *ret_len);
+void cache_copy_put(const char *key, const char *data, size_t len);
+
+#endif

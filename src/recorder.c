@@ -1,0 +1,138 @@
+/*
+ * The download recorder: request threads hand their download records to one writer thread and wait; the
+ * writer commits whatever has queued up in one transaction (group commit) and wakes them. A copy is served
+ * only after its record is durable.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "server.h"
+
+#define BATCH_MAX 256
+
+struct pending {
+	const struct fw_download_job *job;
+	int done;
+	int result;
+	struct pending *next;
+};
+
+struct recorder {
+	struct fw_store *store;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	pthread_cond_t done;
+	struct pending *head, *tail;
+	int stopping;
+};
+
+static void record_batch(struct recorder *rc, struct pending **batch, size_t n)
+{
+	struct fw_download_job jobs[BATCH_MAX];
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		jobs[i] = *batch[i]->job;
+	r = fw_ops_record_downloads(rc->store, jobs, n);
+	if (r < 0 && n > 1) {
+		/* One bad record must not fail the others: record them one by one. */
+		for (size_t i = 0; i < n; i++)
+			batch[i]->result = fw_ops_record_downloads(rc->store, &jobs[i], 1);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		batch[i]->result = r;
+}
+
+static void *run(void *arg)
+{
+	struct recorder *rc = arg;
+	struct pending *batch[BATCH_MAX];
+
+	pthread_mutex_lock(&rc->lock);
+	for (;;) {
+		size_t n = 0;
+
+		while (!rc->head && !rc->stopping)
+			pthread_cond_wait(&rc->work, &rc->lock);
+		if (!rc->head && rc->stopping)
+			break;
+		while (rc->head && n < BATCH_MAX) {
+			batch[n++] = rc->head;
+			rc->head = rc->head->next;
+		}
+		if (!rc->head)
+			rc->tail = NULL;
+		pthread_mutex_unlock(&rc->lock);
+		record_batch(rc, batch, n);
+		pthread_mutex_lock(&rc->lock);
+		for (size_t i = 0; i < n; i++)
+			batch[i]->done = 1;
+		pthread_cond_broadcast(&rc->done);
+	}
+	pthread_mutex_unlock(&rc->lock);
+	return NULL;
+}
+
+int recorder_start(struct server *srv, struct recorder **ret)
+{
+	struct recorder *rc = calloc(1, sizeof(*rc));
+	struct fw_error err;
+	int r;
+
+	if (!rc)
+		return FW_ENOMEM;
+	r = fw_store_open(srv->store_uri, srv->cfg.store_flags, &rc->store, &err);
+	if (r < 0) {
+		free(rc);
+		return r;
+	}
+	pthread_mutex_init(&rc->lock, NULL);
+	pthread_cond_init(&rc->work, NULL);
+	pthread_cond_init(&rc->done, NULL);
+	if (pthread_create(&rc->thread, NULL, run, rc) != 0) {
+		fw_store_free(rc->store);
+		free(rc);
+		return FW_EIO;
+	}
+	*ret = rc;
+	return 0;
+}
+
+int recorder_submit(struct recorder *rc, const struct fw_download_job *job)
+{
+	struct pending p = {job, 0, 0, NULL};
+
+	pthread_mutex_lock(&rc->lock);
+	if (rc->stopping) {
+		pthread_mutex_unlock(&rc->lock);
+		return FW_EBUSY;
+	}
+	if (rc->tail)
+		rc->tail->next = &p;
+	else
+		rc->head = &p;
+	rc->tail = &p;
+	pthread_cond_signal(&rc->work);
+	while (!p.done)
+		pthread_cond_wait(&rc->done, &rc->lock);
+	pthread_mutex_unlock(&rc->lock);
+	return p.result;
+}
+
+void recorder_stop(struct recorder *rc)
+{
+	if (!rc)
+		return;
+	pthread_mutex_lock(&rc->lock);
+	rc->stopping = 1;
+	pthread_cond_signal(&rc->work);
+	pthread_mutex_unlock(&rc->lock);
+	pthread_join(rc->thread, NULL);
+	fw_store_free(rc->store);
+	pthread_mutex_destroy(&rc->lock);
+	pthread_cond_destroy(&rc->work);
+	pthread_cond_destroy(&rc->done);
+	free(rc);
+}
