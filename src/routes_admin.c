@@ -47,13 +47,13 @@ static int paging(struct request *rq, struct list_ctx *c)
 	c->limit = (size_t)-1;
 	if (l) {
 		unsigned long v = strtoul(l, &end, 10);
-		if (!*l || *end || v == 0 || v > 100000)
+		if (*l < '0' || *l > '9' || *end || v == 0 || v > 100000)
 			return fw_error_set(NULL, FW_EINVAL, "limit", "x"), -1;
 		c->limit = v;
 	}
 	if (o) {
 		unsigned long v = strtoul(o, &end, 10);
-		if (!*o || *end)
+		if (*o < '0' || *o > '9' || *end)
 			return -1;
 		c->offset = v;
 	}
@@ -274,10 +274,16 @@ struct revisions_ctx {
 static int list_revision(void *ctx, const struct fw_revision *rv)
 {
 	struct revisions_ctx *c = ctx;
+	struct fw_revision full;
 	int r = c->n++ ? fw_buf_puts(&c->rq->out, ",") : 0;
 
+	/* fw_store_revision_each gives metadata only: read the revision for the parts it holds. */
+	memset(&full, 0, sizeof(full));
 	if (r == 0)
-		r = fw_json_revision_meta_write(rv, fw_revision_parts(rv), &c->rq->out);
+		r = fw_store_revision_get(c->rq->store, rv->advisory_id, rv->number, &full);
+	if (r == 0)
+		r = fw_json_revision_meta_write(rv, fw_revision_parts(&full), &c->rq->out);
+	fw_revision_release(&full);
 	return r;
 }
 

@@ -78,13 +78,14 @@ FW_WUR int fw_json_get_string(const char *json, size_t len, const char *key, cha
 
 /*
  * Helpers of the command-line client, which must not include jansson.
- * fw_json_get_text: appends the value at a dotted path of a JSON object to out: a string as it is (any length),
- * other values as fw_json_table renders a cell. FW_ENOENT if the path is absent or null, or json is malformed.
+ * fw_json_get_text: appends the value at a dotted path of a JSON object to out: a string as it is (any
+ * length), another value as fw_json_table renders a cell. FW_ENOENT if the path is absent or null, or the
+ * JSON is malformed.
  */
 FW_WUR int fw_json_get_text(const char *json, size_t len, const char *path, struct fw_buf *out);
-/* fw_json_fields: renders the given dotted paths of a JSON object as aligned "path: value" lines ("-" if none). */
+/* fw_json_fields: the given dotted paths of a JSON object as aligned "path: value" lines ("-": none). */
 FW_WUR int fw_json_fields(const char *json, size_t len, const char *const *fields, struct fw_buf *out);
-/* fw_json_check_object: 0 if text is one JSON object without duplicate keys; else FW_EINVAL with the position. */
+/* fw_json_check_object: 0 if text is one JSON object without duplicate keys, else FW_EINVAL and where. */
 FW_WUR int fw_json_check_object(const char *text, size_t len, struct fw_error *err);
 
 #endif

@@ -21,8 +21,8 @@
 #define FW_MAX_COUNTRIES   250
 #define FW_MAX_CVES        64
 #define FW_CVE_MAX         31
-#define FW_MAX_PRODUCTS    64
-#define FW_PRODUCT_MAX     200
+#define FW_MAX_PRODUCTS    300
+#define FW_PRODUCT_MAX     160
 #define FW_CVSS_MAX        160
 #define FW_PART_MAX        (1024 * 1024) /* bytes per part */
 #define FW_NOTE_MAX        1000

@@ -757,11 +757,25 @@ int fw_json_token_write(const struct fw_token *t, const char *secret, struct fw_
 int fw_json_error_write(int status, const char *code, const char *field, const char *message, struct fw_buf *out)
 {
 	json_t *e = json_pack("{s:i, s:s}", "status", status, "code", code);
+	const char *text[2] = {field ? field : "", message ? message : ""};
+	const char *const name[2] = {"field", "message"};
 
-	if (e && field && field[0])
-		json_object_set_new(e, "field", json_string(field));
-	if (e)
-		json_object_set_new(e, "message", json_string(message));
+	/*
+	 * Details are cut to fixed buffers by bytes ("%.40s"), which can split a UTF-8 sequence, and jansson
+	 * refuses invalid UTF-8: keep the longest valid prefix rather than lose the whole text.
+	 */
+	for (int i = 0; e && i < 2; i++) {
+		size_t n = 0, len = strlen(text[i]);
+		while (n < len) {
+			unsigned char c = (unsigned char)text[i][n];
+			size_t k = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+			if (k > len - n || !fw_utf8_valid(text[i] + n, k))
+				break;
+			n += k;
+		}
+		if (i == 1 || n)
+			json_object_set_new(e, name[i], json_stringn(text[i], n));
+	}
 	return dump(json_pack("{s:o}", "error", e), out);
 }
 
@@ -789,7 +803,7 @@ static void cell(json_t *v, char *out, size_t outsz)
 	json_t *e;
 
 	out[0] = '\0';
-	if (!v || json_is_null(v)) {
+	if (!v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0)) {
 		snprintf(out, outsz, "-");
 	} else if (json_is_string(v)) {
 		snprintf(out, outsz, "%s", json_string_value(v));
@@ -813,6 +827,13 @@ static void cell(json_t *v, char *out, size_t outsz)
 	for (char *p = out; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			*p = ' ';
+	/* Mark a cut cell; back up to a UTF-8 boundary so the marker never splits a character. */
+	if (strlen(out) == outsz - 1 && outsz > 4) {
+		size_t cut = outsz - 4;
+		while (cut > 0 && ((unsigned char)out[cut] & 0xc0) == 0x80)
+			cut--;
+		strcpy(out + cut, "...");
+	}
 }
 
 static json_t *path_get(json_t *o, const char *path)
@@ -860,7 +881,7 @@ int fw_json_table(const char *json, size_t len, const char *key, const char *con
 	for (c = 0; c < ncol; c++) {
 		width[c] = strlen(columns[c]);
 		json_array_foreach(rows, i, row) {
-			cell(path_get(row, columns[c]), text, 64);
+			cell(path_get(row, columns[c]), text, 100);
 			if (strlen(text) > width[c])
 				width[c] = strlen(text);
 		}
@@ -876,7 +897,7 @@ int fw_json_table(const char *json, size_t len, const char *key, const char *con
 	}
 	json_array_foreach(rows, i, row) {
 		for (c = 0; c < ncol && r == 0; c++) {
-			cell(path_get(row, columns[c]), text, 64);
+			cell(path_get(row, columns[c]), text, 100);
 			r = c + 1 < ncol ? fw_buf_printf(out, "%-*s  ", (int)width[c], text)
 					 : fw_buf_printf(out, "%s\n", text);
 		}

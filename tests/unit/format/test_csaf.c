@@ -480,8 +480,15 @@ static const struct example examples[] = {
      6,
      "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:L/E:F/RL:O/RC:C",
      "CVRF-CSAF-Converter: XML External Entities Vulnerability"},
-    /* 259 products: more than an advisory may name, and import truncates nothing. */
-    {"cisco-sa-20180328-smi2.json", FW_EINVAL, "product_tree", 0, {NULL}, 0, NULL, NULL},
+    /* 259 products: within FW_MAX_PRODUCTS (300), imported whole. */
+    {"cisco-sa-20180328-smi2.json",
+     0,
+     "Cisco IOS and IOS XE Software Smart Install Remote Code Execution Vulnerability",
+     1,
+     {"CVE-2018-0171"},
+     259,
+     "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+     "A vulnerability in the Smart Install feature of Cisco IOS Software and Cisco IOS"},
     {"rhsa-2021_5186.json",
      0,
      "Red Hat Security Advisory: OpenShift Container Platform 4.6.52 security update",
