@@ -1,6 +1,7 @@
 /* forewarn: the program's entry point: dispatches to init, serve and the client command groups. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "forewarn/crypto.h"
 #include "cli.h"
 
@@ -20,6 +21,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	umask(077); /* the database holds embargoed content: private to its owner */
 	if (fw_crypto_init() < 0) {
 		fprintf(stderr, "forewarn: cannot initialise libsodium\n");
 		return 1;

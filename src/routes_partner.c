@@ -71,7 +71,7 @@ static int deliver_copy(struct request *rq, const char *what)
 	size_t len;
 	unsigned parts;
 	int64_t now_ms = fw_time_now_ms(), now = now_ms / 1000;
-	int r, poc = strcmp(what, "poc") == 0, public_copy;
+	int r, poc = strcmp(what, "poc") == 0, public_copy, have_copy;
 
 	r = cache_policy(rq->store, &pol);
 	if (r < 0)
@@ -82,8 +82,12 @@ static int deliver_copy(struct request *rq, const char *what)
 	parts = fw_policy_access(&pol->ctx, &rq->partner, &c->adv, c->adv.parts, now, NULL);
 	if (!parts || (poc && !(parts & (1u << FW_PART_POC))))
 		return not_found(rq);
+	public_copy = fw_policy_is_public(&c->adv, now);
+	snprintf(key, sizeof(key), "%s|%s|%d|%u|%d", rq->partner.id, c->adv.id, c->adv.revision, parts, public_copy);
+	/* A cached copy means this delivery was recorded before it was first served. */
+	have_copy = cache_copy_get(key, &copy, &len) == 0;
 	/* Recorded durably before a byte is served (I3). */
-	job = (struct fw_download_job){pol, &rq->partner, &c->adv, parts, what, rq->address, now_ms};
+	job = (struct fw_download_job){pol, &rq->partner, &c->adv, parts, what, rq->address, now_ms, have_copy};
 	r = recorder_submit(rq->srv->recorder, &job);
 	if (r < 0)
 		return r;
@@ -92,9 +96,7 @@ static int deliver_copy(struct request *rq, const char *what)
 		rq->status = 200;
 		return fw_buf_puts(&rq->out, c->rev.parts[FW_PART_POC]);
 	}
-	public_copy = fw_policy_is_public(&c->adv, now);
-	snprintf(key, sizeof(key), "%s|%s|%d|%u|%d", rq->partner.id, c->adv.id, c->adv.revision, parts, public_copy);
-	if (cache_copy_get(key, &copy, &len) == 0) {
+	if (have_copy) {
 		r = fw_buf_append(&rq->out, copy, len);
 	} else {
 		struct fw_render_in in = {

@@ -343,7 +343,7 @@ int server_run(struct server_config *cfg)
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
 			     completed, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-			     (size_t)64 * 1024, MHD_OPTION_END);
+			     (size_t)FW_CONN_MEMORY, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "forewarn: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port, strerror(errno));
 		scheduler_stop(srv.sched);

@@ -15,6 +15,8 @@
 #define FW_BODY_MAX      (8 * 1024 * 1024) /* request bodies: larger ones get 413 */
 #define FW_RESPONSE_MAX  (64 * 1024 * 1024)
 #define FW_MAX_PARAMS    3
+/* Per-connection memory for the request line and headers: larger headers get 431. MHD zeroes it per request. */
+#define FW_CONN_MEMORY   (16 * 1024)
 
 struct scheduler;
 struct recorder;

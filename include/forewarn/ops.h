@@ -99,6 +99,7 @@ struct fw_download_job {
 	const char *what;    /* "csaf" or "poc" */
 	const char *address; /* the client's address */
 	int64_t now_ms;
+	int delivered; /* 1: the caller saw this delivery recorded earlier; skip re-recording it */
 };
 /*
  * fw_ops_record_downloads: records each job's delivery (if new) and download with their events, all in one

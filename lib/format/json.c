@@ -781,18 +781,42 @@ int fw_json_error_write(int status, const char *code, const char *field, const c
 
 int fw_json_string_write(const char *s, struct fw_buf *out)
 {
-	json_t *j = json_string(s);
-	char *d;
+	static const char hex[] = "0123456789ABCDEF"; /* as jansson writes them */
+	size_t n = strlen(s), start = 0;
 	int r;
 
-	if (!j)
+	/* On the download path for every event: escape by hand rather than build a jansson value. */
+	if (!fw_utf8_valid(s, n))
 		return FW_EINVAL;
-	d = json_dumps(j, JSON_ENCODE_ANY);
-	json_decref(j);
-	if (!d)
-		return FW_ENOMEM;
-	r = fw_buf_puts(out, d);
-	free(d);
+	r = fw_buf_puts(out, "\"");
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+		size_t elen = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		r = fw_buf_append(out, s + start, i - start);
+		start = i + 1;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			elen = 6;
+		}
+		if (r == 0)
+			r = fw_buf_append(out, esc, elen);
+	}
+	if (r == 0)
+		r = fw_buf_append(out, s + start, n - start);
+	if (r == 0)
+		r = fw_buf_puts(out, "\"");
 	return r;
 }
 

@@ -199,10 +199,12 @@ static int record_one(struct fw_store *s, const struct fw_download_job *j)
 	int r;
 
 	/* The delivery is recorded before any byte is served, even if the scheduler has not run yet. */
-	r = deliver(s, a, j->partner, j->parts, due_at(&j->pol->ctx, j->partner, a, 0, j->now_ms / 1000), j->now_ms,
-		    "server", NULL);
-	if (r < 0)
-		return r;
+	if (!j->delivered) {
+		r = deliver(s, a, j->partner, j->parts, due_at(&j->pol->ctx, j->partner, a, 0, j->now_ms / 1000),
+			    j->now_ms, "server", NULL);
+		if (r < 0)
+			return r;
+	}
 	memset(&d, 0, sizeof(d));
 	memcpy(d.partner_id, j->partner->id, sizeof(d.partner_id));
 	memcpy(d.advisory_id, a->id, sizeof(d.advisory_id));
