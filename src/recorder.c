@@ -1,19 +1,20 @@
 /*
- * The download recorder: request threads hand their download records to one writer thread and wait; the
- * writer commits whatever has queued up in one transaction (group commit) and wakes them. A copy is served
- * only after its record is durable.
+ * The download recorder: request threads hand their download records to one writer thread and go on with
+ * other connections; the writer commits whatever has queued up in one transaction (group commit) and then
+ * calls each job's completion, which resumes its connection. A copy is served only after its record is
+ * durable.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "server.h"
 
-#define BATCH_MAX 256
+#define BATCH_MAX 512
 
 struct pending {
-	const struct fw_download_job *job;
-	int done;
-	int result;
+	struct fw_download_job job;
+	recorder_done_fn done;
+	void *arg;
 	struct pending *next;
 };
 
@@ -22,27 +23,24 @@ struct recorder {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t work;
-	pthread_cond_t done;
 	struct pending *head, *tail;
 	int stopping;
 };
 
 static void record_batch(struct recorder *rc, struct pending **batch, size_t n)
 {
-	struct fw_download_job jobs[BATCH_MAX];
+	static struct fw_download_job jobs[BATCH_MAX]; /* only the writer thread touches it */
 	int r;
 
 	for (size_t i = 0; i < n; i++)
-		jobs[i] = *batch[i]->job;
+		jobs[i] = batch[i]->job;
 	r = fw_ops_record_downloads(rc->store, jobs, n);
-	if (r < 0 && n > 1) {
-		/* One bad record must not fail the others: record them one by one. */
-		for (size_t i = 0; i < n; i++)
-			batch[i]->result = fw_ops_record_downloads(rc->store, &jobs[i], 1);
-		return;
+	for (size_t i = 0; i < n; i++) {
+		/* One bad record must not fail the others: on failure, record them one by one. */
+		int ri = r < 0 && n > 1 ? fw_ops_record_downloads(rc->store, &jobs[i], 1) : r;
+		batch[i]->done(batch[i]->arg, ri);
+		free(batch[i]);
 	}
-	for (size_t i = 0; i < n; i++)
-		batch[i]->result = r;
 }
 
 static void *run(void *arg)
@@ -56,8 +54,8 @@ static void *run(void *arg)
 
 		while (!rc->head && !rc->stopping)
 			pthread_cond_wait(&rc->work, &rc->lock);
-		if (!rc->head && rc->stopping)
-			break;
+		if (!rc->head)
+			break; /* stopping, and everything queued has been recorded */
 		while (rc->head && n < BATCH_MAX) {
 			batch[n++] = rc->head;
 			rc->head = rc->head->next;
@@ -67,9 +65,6 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&rc->lock);
 		record_batch(rc, batch, n);
 		pthread_mutex_lock(&rc->lock);
-		for (size_t i = 0; i < n; i++)
-			batch[i]->done = 1;
-		pthread_cond_broadcast(&rc->done);
 	}
 	pthread_mutex_unlock(&rc->lock);
 	return NULL;
@@ -90,7 +85,6 @@ int recorder_start(struct server *srv, struct recorder **ret)
 	}
 	pthread_mutex_init(&rc->lock, NULL);
 	pthread_cond_init(&rc->work, NULL);
-	pthread_cond_init(&rc->done, NULL);
 	if (pthread_create(&rc->thread, NULL, run, rc) != 0) {
 		fw_store_free(rc->store);
 		free(rc);
@@ -100,25 +94,30 @@ int recorder_start(struct server *srv, struct recorder **ret)
 	return 0;
 }
 
-int recorder_submit(struct recorder *rc, const struct fw_download_job *job)
+int recorder_enqueue(struct recorder *rc, const struct fw_download_job *job, recorder_done_fn done, void *arg)
 {
-	struct pending p = {job, 0, 0, NULL};
+	struct pending *p = malloc(sizeof(*p));
 
+	if (!p)
+		return FW_ENOMEM;
+	p->job = *job;
+	p->done = done;
+	p->arg = arg;
+	p->next = NULL;
 	pthread_mutex_lock(&rc->lock);
 	if (rc->stopping) {
 		pthread_mutex_unlock(&rc->lock);
+		free(p);
 		return FW_EBUSY;
 	}
 	if (rc->tail)
-		rc->tail->next = &p;
+		rc->tail->next = p;
 	else
-		rc->head = &p;
-	rc->tail = &p;
+		rc->head = p;
+	rc->tail = p;
 	pthread_cond_signal(&rc->work);
-	while (!p.done)
-		pthread_cond_wait(&rc->done, &rc->lock);
 	pthread_mutex_unlock(&rc->lock);
-	return p.result;
+	return 0;
 }
 
 void recorder_stop(struct recorder *rc)
@@ -126,13 +125,24 @@ void recorder_stop(struct recorder *rc)
 	if (!rc)
 		return;
 	pthread_mutex_lock(&rc->lock);
+	if (rc->stopping) {
+		pthread_mutex_unlock(&rc->lock);
+		return;
+	}
 	rc->stopping = 1;
 	pthread_cond_signal(&rc->work);
 	pthread_mutex_unlock(&rc->lock);
 	pthread_join(rc->thread, NULL);
 	fw_store_free(rc->store);
+	rc->store = NULL;
+}
+
+void recorder_free(struct recorder *rc)
+{
+	if (!rc)
+		return;
+	recorder_stop(rc);
 	pthread_mutex_destroy(&rc->lock);
 	pthread_cond_destroy(&rc->work);
-	pthread_cond_destroy(&rc->done);
 	free(rc);
 }

@@ -65,7 +65,6 @@ static int deliver_copy(struct request *rq, const char *what)
 {
 	const struct cached_advisory *c;
 	const struct fw_ops_policy *pol;
-	struct fw_download_job job;
 	const char *copy;
 	char key[256];
 	size_t len;
@@ -86,11 +85,22 @@ static int deliver_copy(struct request *rq, const char *what)
 	snprintf(key, sizeof(key), "%s|%s|%d|%u|%d", rq->partner.id, c->adv.id, c->adv.revision, parts, public_copy);
 	/* A cached copy means this delivery was recorded before it was first served. */
 	have_copy = cache_copy_get(key, &copy, &len) == 0;
-	/* Recorded durably before a byte is served (I3). */
-	job = (struct fw_download_job){pol, &rq->partner, &c->adv, parts, what, rq->address, now_ms, have_copy};
-	r = recorder_submit(rq->srv->recorder, &job);
-	if (r < 0)
-		return r;
+	/* Recorded durably before a byte is served (I3): the request sleeps until then and comes back here. */
+	if (!rq->recorded || rq->job.revision != c->adv.revision || rq->job.parts != parts ||
+	    strcmp(rq->job.advisory_id, c->adv.id) != 0) {
+		struct fw_download_job *j = &rq->job;
+		memset(j, 0, sizeof(*j));
+		memcpy(j->partner_id, rq->partner.id, sizeof(j->partner_id));
+		memcpy(j->advisory_id, c->adv.id, sizeof(j->advisory_id));
+		j->revision = c->adv.revision;
+		j->parts = parts;
+		j->due_at = fw_ops_due_at(&pol->ctx, &rq->partner, &c->adv, now);
+		snprintf(j->what, sizeof(j->what), "%s", what);
+		snprintf(j->address, sizeof(j->address), "%s", rq->address);
+		j->now_ms = now_ms;
+		j->delivered = have_copy;
+		return request_defer(rq);
+	}
 	if (poc) {
 		rq->content_type = "text/plain; charset=utf-8";
 		rq->status = 200;

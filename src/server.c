@@ -16,9 +16,13 @@
 #include "cache.h"
 #include "server.h"
 
+/* One per request: its body, and the request itself, which lives on while the request waits for its record. */
 struct conn_state {
 	struct fw_buf body;
 	int too_big;
+	int deferred; /* suspended until the recorder resumes it */
+	char caps[512];
+	struct request rq;
 };
 
 /* Each pool thread keeps its own store connection; they are freed when the daemon has stopped. */
@@ -187,16 +191,67 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 	return ret;
 }
 
+/* Runs the route's handler (again, after a deferred record) and turns its outcome into a reply. */
+static int run_handler(struct request *rq)
+{
+	const struct route *route = rq->route;
+	int r = route->fn(rq);
+
+	if (r == REQUEST_DEFERRED)
+		return r;
+	if (r < 0)
+		reply_fw_error(rq, r, NULL);
+	/* Every admin write invalidates the caches before it answers. */
+	if (route->role == ROLE_ADMIN && strcmp(rq->method, "GET") != 0 && rq->status < 300)
+		cache_bump();
+	if (route->wakes && rq->status < 300)
+		scheduler_wake(rq->srv->sched);
+	return 0;
+}
+
+static void record_done(void *arg, int result)
+{
+	struct conn_state *cs = arg;
+
+	/* From the recorder thread: MHD allows resuming from any thread. */
+	cs->rq.record_result = result;
+	cs->rq.recorded = result == 0;
+	MHD_resume_connection(cs->rq.conn);
+}
+
+int request_defer(struct request *rq)
+{
+	struct conn_state *cs = rq->cs;
+	int r;
+
+	rq->recorded = 0;
+	rq->record_result = 0;
+	MHD_suspend_connection(rq->conn);
+	r = recorder_enqueue(rq->srv->recorder, &rq->job, record_done, cs);
+	if (r < 0)
+		record_done(cs, r); /* resumes at once with the error */
+	return REQUEST_DEFERRED;
+}
+
+static enum MHD_Result finish(struct conn_state *cs)
+{
+	struct request *rq = &cs->rq;
+	enum MHD_Result ret;
+
+	if (!rq->srv->cfg.quiet)
+		fprintf(stderr, "%s %s %s %d\n", rq->address, rq->method, rq->path, rq->status);
+	ret = respond(rq->conn, rq);
+	fw_buf_release(&rq->out);
+	return ret;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct server *srv = cls;
 	struct conn_state *cs = *con_cls;
-	const struct route *route;
-	struct request rq;
-	char caps[512];
-	int found, r;
-	enum MHD_Result ret;
+	struct request *rq;
+	int found;
 
 	(void)version;
 	if (!cs) {
@@ -210,49 +265,51 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*con_cls = cs;
 		return MHD_YES;
 	}
+	rq = &cs->rq;
+	if (cs->deferred) {
+		/* Resumed: the download record is durable (or failed); run the handler again. */
+		cs->deferred = 0;
+		cache_begin_request();
+		if (rq->record_result < 0)
+			reply_fw_error(rq, rq->record_result, NULL);
+		else if (run_handler(rq) == REQUEST_DEFERRED)
+			return cs->deferred = 1, MHD_YES;
+		return finish(cs);
+	}
 	if (*upload_data_size) {
 		if (!cs->too_big && fw_buf_append(&cs->body, upload_data, *upload_data_size) < 0)
 			cs->too_big = 1;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	memset(&rq, 0, sizeof(rq));
-	rq.srv = srv;
-	rq.conn = c;
-	rq.method = method;
-	rq.path = url;
-	rq.body = cs->body.data ? cs->body.data : "";
-	rq.body_len = cs->body.len;
-	fw_buf_init(&rq.out, FW_RESPONSE_MAX);
-	client_address(c, rq.address);
-	route = find_route(method, url, rq.params, caps, sizeof(caps), &found);
+	memset(rq, 0, sizeof(*rq));
+	rq->srv = srv;
+	rq->conn = c;
+	rq->cs = cs;
+	rq->method = method;
+	rq->path = url;
+	rq->body = cs->body.data ? cs->body.data : "";
+	rq->body_len = cs->body.len;
+	fw_buf_init(&rq->out, FW_RESPONSE_MAX);
+	client_address(c, rq->address);
+	rq->route = find_route(method, url, rq->params, cs->caps, sizeof(cs->caps), &found);
 	if (cs->too_big) {
-		reply_error(&rq, 413, "too_large", NULL, "the request body exceeds 8 MiB");
-	} else if (!route) {
+		reply_error(rq, 413, "too_large", NULL, "the request body exceeds 8 MiB");
+	} else if (!rq->route) {
 		if (found)
-			reply_error(&rq, 405, "method_not_allowed", NULL, "method not allowed on this route");
+			reply_error(rq, 405, "method_not_allowed", NULL, "method not allowed on this route");
 		else
-			reply_error(&rq, 404, "not_found", NULL, "not found");
-	} else if (!(rq.store = thread_store(srv))) {
-		reply_error(&rq, 503, "unavailable", NULL, "the store cannot be opened");
+			reply_error(rq, 404, "not_found", NULL, "not found");
+	} else if (!(rq->store = thread_store(srv))) {
+		reply_error(rq, 503, "unavailable", NULL, "the store cannot be opened");
 	} else {
 		cache_begin_request();
-		if (authenticate(&rq, route->role) == 0) {
-			r = route->fn(&rq);
-			if (r < 0)
-				reply_fw_error(&rq, r, NULL);
-			/* Every admin write invalidates the caches before it answers. */
-			if (route->role == ROLE_ADMIN && strcmp(method, "GET") != 0 && rq.status < 300)
-				cache_bump();
-			if (route->wakes && rq.status < 300)
-				scheduler_wake(srv->sched);
+		if (authenticate(rq, rq->route->role) == 0 && run_handler(rq) == REQUEST_DEFERRED) {
+			cs->deferred = 1;
+			return MHD_YES;
 		}
 	}
-	if (!srv->cfg.quiet)
-		fprintf(stderr, "%s %s %s %d\n", rq.address, method, url, rq.status);
-	ret = respond(c, &rq);
-	fw_buf_release(&rq.out);
-	return ret;
+	return finish(cs);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -264,6 +321,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	(void)toe;
 	if (cs) {
 		fw_buf_release(&cs->body);
+		fw_buf_release(&cs->rq.out);
 		free(cs);
 		*con_cls = NULL;
 	}
@@ -336,9 +394,12 @@ int server_run(struct server_config *cfg)
 	if (r < 0) {
 		fprintf(stderr, "forewarn: cannot start the scheduler: %s\n", fw_strerror(r));
 		recorder_stop(srv.recorder);
+		recorder_free(srv.recorder);
 		return r;
 	}
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->port, NULL,
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+				     MHD_ALLOW_SUSPEND_RESUME,
+			     cfg->port, NULL,
 			     NULL, handle, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
 			     completed, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
@@ -348,6 +409,7 @@ int server_run(struct server_config *cfg)
 		fprintf(stderr, "forewarn: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port, strerror(errno));
 		scheduler_stop(srv.sched);
 		recorder_stop(srv.recorder);
+		recorder_free(srv.recorder);
 		return FW_EIO;
 	}
 	srv.mhd = d;
@@ -366,9 +428,11 @@ int server_run(struct server_config *cfg)
 	while (!stop_requested)
 		pause();
 	fprintf(stderr, "forewarn: shutting down\n");
-	MHD_stop_daemon(d);
-	scheduler_stop(srv.sched);
+	/* Record and resume every waiting download before the daemon stops (MHD requires none suspended). */
 	recorder_stop(srv.recorder);
+	MHD_stop_daemon(d);
+	recorder_free(srv.recorder);
+	scheduler_stop(srv.sched);
 	cache_release_all();
 	pthread_mutex_lock(&stores_lock);
 	for (size_t i = 0; i < nstores; i++)

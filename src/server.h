@@ -45,6 +45,7 @@ enum role { ROLE_NONE, ROLE_ADMIN, ROLE_PARTNER };
 
 struct request {
 	struct server *srv;
+	void *cs; /* struct conn_state */
 	struct fw_store *store; /* this thread's connection */
 	void *conn;             /* struct MHD_Connection */
 	const char *method;
@@ -56,14 +57,24 @@ struct request {
 	struct fw_token token;     /* the authenticated token */
 	struct fw_partner partner; /* for ROLE_PARTNER */
 	char actor[80];
+	const struct route *route;
+	/* a download recorded before the copy is served (request_defer) */
+	struct fw_download_job job;
+	int recorded;
+	int record_result;
 	/* the response */
 	int status;
 	const char *content_type;
 	struct fw_buf out;
 };
 
-/* Handlers fill rq->status and rq->out; they return 0, or a negative FW_E* code turned into an error reply. */
+/*
+ * Handlers fill rq->status and rq->out; they return 0, or a negative FW_E* code turned into an error reply,
+ * or REQUEST_DEFERRED after request_defer(): the connection sleeps until the download is recorded, then the
+ * same handler runs again with rq->recorded set (or rq->record_result < 0).
+ */
 typedef int (*handler_fn)(struct request *rq);
+#define REQUEST_DEFERRED 1
 
 struct route {
 	const char *method;
@@ -77,6 +88,8 @@ extern const struct route admin_routes[];
 extern const struct route partner_routes[];
 
 /* request helpers (server.c) */
+/* request_defer: records rq->job in the background; returns REQUEST_DEFERRED, or a negative FW_E* code. */
+int request_defer(struct request *rq);
 const char *request_query(struct request *rq, const char *key);
 int reply_json(struct request *rq, int status);
 int reply_error(struct request *rq, int status, const char *code, const char *field, const char *message);
@@ -88,10 +101,16 @@ int scheduler_start(struct server *srv, struct scheduler **ret);
 void scheduler_wake(struct scheduler *s);
 void scheduler_stop(struct scheduler *s);
 
-/* recorder.c: group commit of download records; submit blocks until the record is durable. */
+/*
+ * recorder.c: group commit of download records. enqueue returns at once; `done` is called from the writer
+ * thread with the outcome once the record is durable (or failed). stop records everything queued first.
+ */
+typedef void (*recorder_done_fn)(void *arg, int result);
 int recorder_start(struct server *srv, struct recorder **ret);
-int recorder_submit(struct recorder *rc, const struct fw_download_job *job);
+int recorder_enqueue(struct recorder *rc, const struct fw_download_job *job, recorder_done_fn done, void *arg);
 void recorder_stop(struct recorder *rc);
+/* recorder_free: stops (if need be) and frees; enqueue fails with FW_EBUSY between stop and free. */
+void recorder_free(struct recorder *rc);
 
 /* server.c */
 int server_run(struct server_config *cfg);

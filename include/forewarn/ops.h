@@ -83,24 +83,21 @@ FW_WUR int fw_ops_advisory_publish(struct fw_store *s, const char *actor, const 
  */
 FW_WUR int fw_ops_release_due(struct fw_store *s, int64_t now, int64_t *ret_next, size_t *ret_delivered);
 
-/*
- * fw_ops_partner_copy_access: what `partner` may see of advisory `id` now: 0 with *ret_parts != 0, or FW_ENOENT
- * whatever the reason (no such advisory, or nothing visible): ids must not be probeable.
- */
-FW_WUR int fw_ops_partner_access(struct fw_store *s, const struct fw_ops_policy *pol,
-				 const struct fw_partner *partner, const char *id, int64_t now,
-				 struct fw_advisory *ret_adv, unsigned *ret_parts);
-/* A download to record: everything the copy was decided on. Pointers are borrowed for the call. */
+/* A download to record: plain values, so a job can outlive the request's caches. */
 struct fw_download_job {
-	const struct fw_ops_policy *pol;
-	const struct fw_partner *partner;
-	const struct fw_advisory *advisory;
+	char partner_id[FW_ID_MAX + 1];
+	char advisory_id[FW_ID_MAX + 1];
+	int revision;
 	unsigned parts;
-	const char *what;    /* "csaf" or "poc" */
-	const char *address; /* the client's address */
+	int64_t due_at;   /* when the partner's current access began (fw_ops_due_at) */
+	char what[8];     /* "csaf" or "poc" */
+	char address[64]; /* the client's address */
 	int64_t now_ms;
-	int delivered; /* 1: the caller saw this delivery recorded earlier; skip re-recording it */
+	int delivered; /* 1: this delivery was seen recorded earlier; skip re-recording it */
 };
+/* fw_ops_due_at: when the partner's current access to the advisory began: T - lead, or T once public. */
+int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p, const struct fw_advisory *a,
+		      int64_t now);
 /*
  * fw_ops_record_downloads: records each job's delivery (if new) and download with their events, all in one
  * durable transaction (group commit), before any of the copies is served. All or nothing.

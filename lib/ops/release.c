@@ -50,31 +50,29 @@ struct fanout {
 	size_t delivered;
 };
 
-static int deliver(struct fw_store *s, const struct fw_advisory *a, const struct fw_partner *p, unsigned parts,
-		   int64_t due, int64_t now_ms, const char *actor, int *ret_inserted)
+static int deliver(struct fw_store *s, const char *advisory_id, int revision, const char *partner_id,
+		   unsigned parts, int64_t due, int64_t now_ms, const char *actor, int *ret_inserted)
 {
+	char rev[16], mask[8], subject[FW_ID_MAX * 2 + 2];
 	struct fw_delivery d;
-	char rev[16], mask[8];
 	int r, inserted;
 
 	memset(&d, 0, sizeof(d));
-	memcpy(d.partner_id, p->id, sizeof(d.partner_id));
-	memcpy(d.advisory_id, a->id, sizeof(d.advisory_id));
-	d.revision = a->revision;
+	snprintf(d.partner_id, sizeof(d.partner_id), "%s", partner_id);
+	snprintf(d.advisory_id, sizeof(d.advisory_id), "%s", advisory_id);
+	d.revision = revision;
 	d.parts = parts;
 	d.due_at = due;
 	d.delivered_ms = now_ms;
 	r = fw_store_delivery_insert(s, &d, &inserted);
-	if (r < 0 || !inserted)
-		goto out;
-	snprintf(rev, sizeof(rev), "%d", a->revision);
-	snprintf(mask, sizeof(mask), "%u", parts);
-	{
-		char subject[FW_ID_MAX * 2 + 2];
-		snprintf(subject, sizeof(subject), "%s/%s", a->id, p->id);
+	if (r < 0)
+		return r;
+	if (inserted) {
+		snprintf(rev, sizeof(rev), "%d", revision);
+		snprintf(mask, sizeof(mask), "%u", parts);
+		snprintf(subject, sizeof(subject), "%s/%s", advisory_id, partner_id);
 		r = fw_event_emitkv(s, "delivery", actor, subject, "revision", rev, "parts", mask, NULL);
 	}
-out:
 	if (r == 0 && ret_inserted)
 		*ret_inserted = inserted;
 	return r;
@@ -94,8 +92,8 @@ static int fanout_partner(void *ctx, const struct fw_partner *p)
 		f->next = next;
 	if (!parts)
 		return 0;
-	r = deliver(f->s, f->a, p, parts, due_at(f->ctx, p, f->a, f->revised_at, f->now), f->now_ms, "scheduler",
-		    &inserted);
+	r = deliver(f->s, f->a->id, f->a->revision, p->id, parts, due_at(f->ctx, p, f->a, f->revised_at, f->now),
+		    f->now_ms, "scheduler", &inserted);
 	f->delivered += (size_t)inserted;
 	return r;
 }
@@ -171,55 +169,40 @@ int fw_ops_release_due(struct fw_store *s, int64_t now, int64_t *ret_next, size_
 	return 0;
 }
 
-int fw_ops_partner_access(struct fw_store *s, const struct fw_ops_policy *pol, const struct fw_partner *partner,
-			  const char *id, int64_t now, struct fw_advisory *ret_adv, unsigned *ret_parts)
+int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p, const struct fw_advisory *a,
+		      int64_t now)
 {
-	struct fw_advisory a;
-	unsigned parts;
-	int r;
-
-	if (!fw_slug_valid(id))
-		return FW_ENOENT;
-	r = fw_store_advisory_get(s, id, &a);
-	if (r < 0)
-		return r;
-	parts = fw_policy_access(&pol->ctx, partner, &a, a.parts, now, NULL);
-	if (!parts)
-		return FW_ENOENT; /* 404, not 403: ids must not be probeable */
-	*ret_adv = a;
-	*ret_parts = parts;
-	return 0;
+	return due_at(ctx, p, a, 0, now);
 }
 
 static int record_one(struct fw_store *s, const struct fw_download_job *j)
 {
-	const struct fw_advisory *a = j->advisory;
+	char subject[FW_ID_MAX * 2 + 2], rev[16], actor[FW_ID_MAX + 9];
 	struct fw_download d;
-	char subject[FW_ID_MAX * 2 + 2], rev[16];
 	int r;
 
 	/* The delivery is recorded before any byte is served, even if the scheduler has not run yet. */
+	snprintf(actor, sizeof(actor), "partner:%s", j->partner_id);
 	if (!j->delivered) {
-		r = deliver(s, a, j->partner, j->parts, due_at(&j->pol->ctx, j->partner, a, 0, j->now_ms / 1000),
-			    j->now_ms, "server", NULL);
+		r = deliver(s, j->advisory_id, j->revision, j->partner_id, j->parts, j->due_at, j->now_ms, actor, NULL);
 		if (r < 0)
 			return r;
 	}
 	memset(&d, 0, sizeof(d));
-	memcpy(d.partner_id, j->partner->id, sizeof(d.partner_id));
-	memcpy(d.advisory_id, a->id, sizeof(d.advisory_id));
-	d.revision = a->revision;
+	memcpy(d.partner_id, j->partner_id, sizeof(d.partner_id));
+	memcpy(d.advisory_id, j->advisory_id, sizeof(d.advisory_id));
+	d.revision = j->revision;
 	d.parts = j->parts;
-	snprintf(d.what, sizeof(d.what), "%s", j->what);
-	snprintf(d.address, sizeof(d.address), "%s", j->address);
+	memcpy(d.what, j->what, sizeof(d.what));
+	memcpy(d.address, j->address, sizeof(d.address));
 	d.at_ms = j->now_ms;
 	r = fw_store_download_insert(s, &d);
 	if (r < 0)
 		return r;
-	snprintf(subject, sizeof(subject), "%s/%s", a->id, j->partner->id);
-	snprintf(rev, sizeof(rev), "%d", a->revision);
-	return fw_event_emitkv(s, "download", "partner", subject, "revision", rev, "what", d.what, "address",
-			       d.address, NULL);
+	snprintf(subject, sizeof(subject), "%s/%s", j->advisory_id, j->partner_id);
+	snprintf(rev, sizeof(rev), "%d", j->revision);
+	return fw_event_emitkv(s, "download", actor, subject, "revision", rev, "what", d.what, "address", d.address,
+			       NULL);
 }
 
 int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n)
