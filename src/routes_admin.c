@@ -36,7 +36,7 @@ struct list_ctx {
 	const char *filter;
 };
 
-/* Paging: ?limit=N&offset=M; without them, everything in one answer. */
+/* Paging: ?limit=N&offset=M; without them, everything in one answer. On bad input, replies 400 and returns -1. */
 static int paging(struct request *rq, struct list_ctx *c)
 {
 	const char *l = request_query(rq, "limit"), *o = request_query(rq, "offset");
@@ -48,17 +48,35 @@ static int paging(struct request *rq, struct list_ctx *c)
 	if (l) {
 		unsigned long v = strtoul(l, &end, 10);
 		if (*l < '0' || *l > '9' || *end || v == 0 || v > 100000)
-			return fw_error_set(NULL, FW_EINVAL, "limit", "x"), -1;
+			return reply_error(rq, 400, "invalid", "limit", "limit must be a whole number from 1 to 100000"),
+			       -1;
 		c->limit = v;
 	}
 	if (o) {
 		unsigned long v = strtoul(o, &end, 10);
 		if (*o < '0' || *o > '9' || *end)
-			return -1;
+			return reply_error(rq, 400, "invalid", "offset", "offset must be a whole number"), -1;
 		c->offset = v;
 	}
 	return 0;
 }
+
+/* status_filter: ?status= must name one of the statuses given (NULL-terminated); replies 400 otherwise. */
+static int status_filter(struct request *rq, const char *const *names, const char **ret)
+{
+	const char *v = request_query(rq, "status");
+
+	*ret = v;
+	if (!v)
+		return 0;
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(v, names[i]) == 0)
+			return 0;
+	return reply_error(rq, 400, "invalid", "status", "unknown status filter"), -1;
+}
+
+static const char *const partner_statuses[] = {"active", "suspended", "removed", NULL};
+static const char *const advisory_statuses[] = {"draft", "scheduled", "public", "withdrawn", NULL};
 
 /* take: 1 if the next item is inside the page (and writes the separator). */
 static int take(struct list_ctx *c, int *r)
@@ -67,11 +85,6 @@ static int take(struct list_ctx *c, int *r)
 		return 0;
 	*r = c->n++ ? fw_buf_puts(&c->rq->out, ",") : 0;
 	return *r == 0;
-}
-
-static int bad_paging(struct request *rq)
-{
-	return reply_error(rq, 400, "invalid", "limit", "limit must be 1 to 100000 and offset a whole number");
 }
 
 static int list_partner(void *ctx, const struct fw_partner *p)
@@ -91,9 +104,8 @@ static int partner_list(struct request *rq)
 	struct list_ctx c;
 	int r;
 
-	if (paging(rq, &c) < 0)
-		return bad_paging(rq);
-	c.filter = request_query(rq, "status");
+	if (paging(rq, &c) < 0 || status_filter(rq, partner_statuses, &c.filter) < 0)
+		return 0;
 	r = fw_buf_puts(&rq->out, "{\"partners\":[");
 	if (r == 0)
 		r = fw_store_partner_each(rq->store, list_partner, &c);
@@ -189,7 +201,7 @@ static int token_list(struct request *rq)
 	int r;
 
 	if (paging(rq, &c) < 0)
-		return bad_paging(rq);
+		return 0;
 	r = fw_store_partner_get(rq->store, rq->params[0], &p);
 	if (r < 0)
 		return reply_fw_error(rq, r, NULL);
@@ -346,9 +358,8 @@ static int advisory_list(struct request *rq)
 	struct list_ctx c;
 	int r;
 
-	if (paging(rq, &c) < 0)
-		return bad_paging(rq);
-	c.filter = request_query(rq, "status");
+	if (paging(rq, &c) < 0 || status_filter(rq, advisory_statuses, &c.filter) < 0)
+		return 0;
 	r = fw_buf_puts(&rq->out, "{\"advisories\":[");
 	if (r == 0)
 		r = fw_store_advisory_each(rq->store, 0, list_advisory, &c);
@@ -471,7 +482,7 @@ static int advisory_deliveries(struct request *rq)
 	int r;
 
 	if (paging(rq, &c) < 0)
-		return bad_paging(rq);
+		return 0;
 	c.filter = request_query(rq, "partner");
 	r = fw_store_advisory_get(rq->store, rq->params[0], &a);
 	if (r < 0)
@@ -512,7 +523,7 @@ static int events_list(struct request *rq)
 	int r;
 
 	if (paging(rq, &c) < 0)
-		return bad_paging(rq);
+		return 0;
 	if (after) {
 		from = strtoll(after, &end, 10);
 		if (!*after || *end || from < 0)

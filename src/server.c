@@ -260,6 +260,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (!cs)
 			return MHD_NO;
 		fw_buf_init(&cs->body, FW_BODY_MAX);
+		/* A body we will refuse is read and dropped, not kept: clients get their 413 without a reset. */
 		if (cl && strtoull(cl, NULL, 10) > FW_BODY_MAX)
 			cs->too_big = 1;
 		*con_cls = cs;
