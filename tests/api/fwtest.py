@@ -174,3 +174,63 @@ class Results:
     def finish(self):
         print("%d passed, %d failed" % (self.passed, self.failed))
         return 1 if self.failed else 0
+
+
+class KeepAlive:
+    """One persistent HTTP/1.1 connection (http.client) to a Server, for tests that send many requests.
+
+    request() and admin_call() answer like Server.request() and Server.admin_call(). If the server closed the
+    connection while it was idle (it drops idle connections after 30 s), the request is sent again once on a new
+    connection; a connection that fails on its first request raises. Not thread-safe: one per thread.
+    """
+
+    def __init__(self, server, timeout=30):
+        self.server = server
+        self.timeout = timeout
+        self.conn = None
+        self.used = False
+        self.requests = 0
+
+    def _connect(self):
+        import http.client
+        self.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=self.timeout)
+        self.used = False
+
+    def close(self):
+        if self.conn:
+            self.conn.close()
+        self.conn = None
+
+    def request(self, method, path, body=None, token=None, raw=None, headers=None):
+        import http.client
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        hdrs = dict(headers or {})
+        if token:
+            hdrs["Authorization"] = "Bearer " + token
+        if data is not None:
+            hdrs["Content-Type"] = "application/json"
+        for attempt in (0, 1):
+            if self.conn is None:
+                self._connect()
+            reused = self.used
+            try:
+                self.conn.request(method, path, body=data, headers=hdrs)
+                r = self.conn.getresponse()
+                out = Response(r.status, dict(r.getheaders()), r.read())
+                self.used = True
+                self.requests += 1
+                if (r.getheader("Connection") or "").lower() == "close":
+                    self.close()
+                return out
+            except (http.client.RemoteDisconnected, http.client.CannotSendRequest, ConnectionResetError,
+                    BrokenPipeError):
+                self.close()
+                if attempt or not reused:
+                    raise
+
+    def admin_call(self, method, path, body=None, expect=(200, 201, 204)):
+        r = self.request(method, path, body, token=self.server.admin)
+        if r.status not in expect:
+            raise AssertionError("%s %s -> %d %s" % (method, path, r.status, r.body[:500]))
+        return r.json() if r.body else None
