@@ -110,6 +110,8 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		if (server_check(&cfg) < 0)
+			return 1;
 		printf("forewarn serve: configuration OK (data %s, listen %s:%u)\n", data, cfg.listen_addr, cfg.port);
 		return 0;
 	}

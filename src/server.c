@@ -368,6 +368,15 @@ static int load_server(struct server *srv, struct server_config *cfg)
 	return 0;
 }
 
+int server_check(struct server_config *cfg)
+{
+	static struct server srv;
+	int r = load_server(&srv, cfg);
+
+	fw_crypto_wipe(srv.token_key, sizeof(srv.token_key));
+	return r;
+}
+
 int server_run(struct server_config *cfg)
 {
 	static struct server srv;

@@ -112,7 +112,8 @@ void recorder_stop(struct recorder *rc);
 /* recorder_free: stops (if need be) and frees; enqueue fails with FW_EBUSY between stop and free. */
 void recorder_free(struct recorder *rc);
 
-/* server.c */
+/* server.c: run serves until SIGINT/SIGTERM; check loads the key and opens the store, then returns. */
 int server_run(struct server_config *cfg);
+int server_check(struct server_config *cfg);
 
 #endif
