@@ -104,8 +104,9 @@ int main(int argc, char **argv)
 		if (one_run(n, &times[i], &delivered) < 0)
 			return 1;
 	qsort(times, (size_t)runs, sizeof(double), cmp);
-	printf("fan-out: %zu deliveries durable (synchronous=FULL, one transaction); median %.3f s over %d runs "
-	       "(min %.3f, max %.3f); target <= 0.5 s\n",
-	       delivered, times[runs / 2], runs, times[0], times[runs - 1]);
+	printf(
+	    "fan-out: %zu deliveries durable (synchronous=FULL, one transaction); median %.3f s over %d runs "
+	    "(min %.3f, max %.3f); target <= 0.5 s\n",
+	    delivered, times[runs / 2], runs, times[0], times[runs - 1]);
 	return 0;
 }

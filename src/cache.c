@@ -122,8 +122,8 @@ static size_t slot_of(const void *p, size_t n, size_t slots)
 	return (size_t)(h % slots);
 }
 
-int cache_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret, size_t len,
-		       struct fw_token *ret_token, struct fw_partner *ret_partner)
+int cache_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret,
+                       size_t len, struct fw_token *ret_token, struct fw_partner *ret_partner)
 {
 	unsigned char hash[FW_HASH_BYTES];
 	struct fw_partner p;

@@ -18,8 +18,8 @@ void cache_begin_request(void);
 void cache_release_all(void);
 
 /* cache_authenticate: like fw_ops_authenticate, also loading the token's partner (if any). */
-int cache_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret, size_t len,
-		       struct fw_token *ret_token, struct fw_partner *ret_partner);
+int cache_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret,
+                       size_t len, struct fw_token *ret_token, struct fw_partner *ret_partner);
 /* cache_policy: the tiers and rules; owned by the cache, valid until the request ends. */
 int cache_policy(struct fw_store *s, const struct fw_ops_policy **ret);
 

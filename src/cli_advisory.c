@@ -10,39 +10,57 @@
 #include "cli_common.h"
 
 enum {
-	OPT_ID = CLI_OPT_FIRST, OPT_TITLE, OPT_CVE, OPT_PRODUCT, OPT_CVSS, OPT_PUBLIC_AT, OPT_NOTE, OPT_CSAF,
-	OPT_REASON, OPT_PARTNER, OPT_STATUS, OPT_PART, /* OPT_PART + enum fw_part */
+	OPT_ID = CLI_OPT_FIRST,
+	OPT_TITLE,
+	OPT_CVE,
+	OPT_PRODUCT,
+	OPT_CVSS,
+	OPT_PUBLIC_AT,
+	OPT_NOTE,
+	OPT_CSAF,
+	OPT_REASON,
+	OPT_PARTNER,
+	OPT_STATUS,
+	OPT_PART, /* OPT_PART + enum fw_part */
 };
 
 #define CSAF_MAX (CLI_BODY_MAX - 64 * 1024) /* room for the rest of the body */
 
 static const char *const adv_fields[] = {
-	"id", "title", "status", "public_at", "revision", "cves", "products", "cvss_v3", "cvss_score",
-	"cvss_severity", "created_at", "updated_at", NULL,
+    "id",      "title",      "status",        "public_at",  "revision",   "cves", "products",
+    "cvss_v3", "cvss_score", "cvss_severity", "created_at", "updated_at", NULL,
 };
 
 #define META_OPTS                                                                                            \
 	{"title", required_argument, NULL, OPT_TITLE}, {"cve", required_argument, NULL, OPT_CVE},            \
-	{"product", required_argument, NULL, OPT_PRODUCT}, {"cvss", required_argument, NULL, OPT_CVSS},      \
-	{"note", required_argument, NULL, OPT_NOTE},                                                         \
-	{"summary", required_argument, NULL, OPT_PART + FW_PART_SUMMARY},                                    \
-	{"details", required_argument, NULL, OPT_PART + FW_PART_DETAILS},                                    \
-	{"detection", required_argument, NULL, OPT_PART + FW_PART_DETECTION},                                \
-	{"poc", required_argument, NULL, OPT_PART + FW_PART_POC}
+	    {"product", required_argument, NULL, OPT_PRODUCT}, {"cvss", required_argument, NULL, OPT_CVSS},  \
+	    {"note", required_argument, NULL, OPT_NOTE},                                                     \
+	    {"summary", required_argument, NULL, OPT_PART + FW_PART_SUMMARY},                                \
+	    {"details", required_argument, NULL, OPT_PART + FW_PART_DETAILS},                                \
+	    {"detection", required_argument, NULL, OPT_PART + FW_PART_DETECTION},                            \
+	{                                                                                                    \
+		"poc", required_argument, NULL, OPT_PART + FW_PART_POC                                       \
+	}
 
 static const struct option create_opts[] = {
-	{"id", required_argument, NULL, OPT_ID}, {"public-at", required_argument, NULL, OPT_PUBLIC_AT},
-	{"csaf", required_argument, NULL, OPT_CSAF}, META_OPTS, {NULL, 0, NULL, 0},
+    {"id", required_argument, NULL, OPT_ID},
+    {"public-at", required_argument, NULL, OPT_PUBLIC_AT},
+    {"csaf", required_argument, NULL, OPT_CSAF},
+    META_OPTS,
+    {NULL, 0, NULL, 0},
 };
 static const struct option revise_opts[] = {META_OPTS, {NULL, 0, NULL, 0}};
 static const struct option list_opts[] = {
-	{"status", required_argument, NULL, OPT_STATUS}, {NULL, 0, NULL, 0},
+    {"status", required_argument, NULL, OPT_STATUS},
+    {NULL, 0, NULL, 0},
 };
 static const struct option withdraw_opts[] = {
-	{"reason", required_argument, NULL, OPT_REASON}, {NULL, 0, NULL, 0},
+    {"reason", required_argument, NULL, OPT_REASON},
+    {NULL, 0, NULL, 0},
 };
 static const struct option deliveries_opts[] = {
-	{"partner", required_argument, NULL, OPT_PARTNER}, {NULL, 0, NULL, 0},
+    {"partner", required_argument, NULL, OPT_PARTNER},
+    {NULL, 0, NULL, 0},
 };
 
 #define META_HELP                                                                                            \
@@ -84,18 +102,32 @@ static int parse(struct cli *c, int argc, char **argv, struct adv *a)
 
 	memset(a, 0, sizeof(*a));
 	while ((o = cli_getopt(c, argc, argv)) > 0) {
-		a->meta |= o == OPT_TITLE || o == OPT_CVE || o == OPT_PRODUCT || o == OPT_CVSS ||
-			   o >= OPT_PART;
+		a->meta |=
+		    o == OPT_TITLE || o == OPT_CVE || o == OPT_PRODUCT || o == OPT_CVSS || o >= OPT_PART;
 		switch (o) {
-		case OPT_ID: a->id = optarg; break;
-		case OPT_TITLE: a->title = optarg; break;
-		case OPT_CVSS: a->cvss = optarg; break;
-		case OPT_PUBLIC_AT: a->public_at = optarg; break;
-		case OPT_NOTE: a->note = optarg; break;
-		case OPT_CSAF: a->csaf = optarg; break;
+		case OPT_ID:
+			a->id = optarg;
+			break;
+		case OPT_TITLE:
+			a->title = optarg;
+			break;
+		case OPT_CVSS:
+			a->cvss = optarg;
+			break;
+		case OPT_PUBLIC_AT:
+			a->public_at = optarg;
+			break;
+		case OPT_NOTE:
+			a->note = optarg;
+			break;
+		case OPT_CSAF:
+			a->csaf = optarg;
+			break;
 		case OPT_REASON:
 		case OPT_PARTNER:
-		case OPT_STATUS: a->other = optarg; break;
+		case OPT_STATUS:
+			a->other = optarg;
+			break;
 		case OPT_CVE:
 			if (add(c, a->cves, &a->ncves, FW_MAX_CVES, "--cve") < 0)
 				return -1;
@@ -174,7 +206,7 @@ static int build_csaf(struct cli *c, const struct adv *a, struct fw_buf *body)
 
 	if (a->meta)
 		return cli_usage_error(c, "--csaf FILE cannot be combined with --title, --cve, --product, "
-					  "--cvss or part files: they come from the document");
+		                          "--cvss or part files: they come from the document");
 	r = cli_read_file(c, "the CSAF file", a->csaf, CSAF_MAX, 1, &doc);
 	if (r == 0 && fw_json_check_object(doc.data ? doc.data : "", doc.len, &err) < 0)
 		r = cli_usage_error(c, "cannot read the CSAF file '%s': %s", a->csaf, err.message);
@@ -204,7 +236,7 @@ static int send_body(struct cli *c, const char *method, struct fw_buf *body)
 static int list(struct cli *c, int argc, char **argv)
 {
 	static const char *const cols[] = {
-		"id", "status", "public_at", "revision", "cvss_score", "title", NULL,
+	    "id", "status", "public_at", "revision", "cvss_score", "title", NULL,
 	};
 	struct adv a;
 
@@ -368,77 +400,76 @@ static int deliveries(struct cli *c, int argc, char **argv)
 }
 
 static const struct cli_cmd cmds[] = {
-	{"list", "[--status STATUS]", "list the advisories",
-	 "    Lists the advisories as a table: id, status, public release time, latest revision, CVSS\n"
-	 "    score, title. --json prints every field.",
-	 "    --status STATUS   only advisories with this status: draft, scheduled, public, withdrawn\n",
-	 "    forewarn advisory list --status scheduled", list_opts, NULL, 0, 0, list},
-	{"show", "ID", "show an advisory, its parts and its revisions",
-	 "    Prints advisory ID: its fields as \"field: value\" lines, the texts of the parts of its\n"
-	 "    current revision, and the history of its revisions.",
-	 NULL, "    forewarn advisory show fw-2025-0001", NULL, NULL, 1, 1, show},
-	{"create", "--title TEXT --summary FILE [options] | --csaf FILE [--id ID] [--public-at TIME]",
-	 "create an advisory",
-	 "    Creates an advisory with its first revision and prints it. Without --public-at it is a\n"
-	 "    draft that nobody receives; with it, it is scheduled: each partner receives it at TIME\n"
-	 "    minus its lead, and it is public at TIME. --title and --summary are required, the other\n"
-	 "    parts are optional.\n"
-	 "    With --csaf FILE a CSAF 2.0 document is imported instead: the title, CVEs, products, CVSS\n"
-	 "    vector and the notes that map to summary, details and detection come from it. The file is\n"
-	 "    checked to be JSON here and sent as it is.",
-	 "    --id ID            the advisory's id (a slug); default: one is made (fw-YYYY-NNNN)\n"
-	 "    --public-at TIME   the public release time, RFC 3339 (2026-12-08T17:00:00Z), in the\n"
-	 "                       future\n"
-	 "    --csaf FILE        import the CSAF 2.0 document in FILE ('-': standard input)\n" META_HELP,
-	 "    forewarn advisory create --id fw-2025-0042 --title 'Heap overflow in the gateway' \\\n"
-	 "        --cve CVE-2025-12345 --product 'Gateway 4.2' \\\n"
-	 "        --cvss CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H --summary summary.md \\\n"
-	 "        --details details.md --poc poc.py --public-at 2026-12-08T17:00:00Z",
-	 create_opts, NULL, 0, 0, create},
-	{"revise", "ID --summary FILE [options]", "add a revision to an advisory",
-	 "    Adds a revision to advisory ID and prints the advisory. A revision holds all its parts\n"
-	 "    anew: parts not given are absent from it. --title, --cve, --product and --cvss, when\n"
-	 "    given, replace the advisory's (--cvss '' removes the vector). Everyone who has access now\n"
-	 "    receives the new revision. A withdrawn advisory cannot be revised.",
-	 META_HELP,
-	 "    forewarn advisory revise fw-2025-0042 --summary summary.md --details details-v2.md \\\n"
-	 "        --note 'adds the second attack vector'",
-	 revise_opts, NULL, 1, 1, revise},
-	{"schedule", "ID TIME", "set or move the public release time",
-	 "    Sets the public release time of advisory ID to TIME (RFC 3339, in the future); a draft\n"
-	 "    becomes scheduled. Each partner receives it at TIME minus its lead; releases already made\n"
-	 "    stay made.",
-	 NULL, "    forewarn advisory schedule fw-2025-0042 2026-12-08T17:00:00Z", NULL, NULL, 2, 2,
-	 schedule},
-	{"withdraw", "ID [--reason TEXT]", "withdraw an advisory",
-	 "    Withdraws advisory ID: from now on nobody can see or download it (partners get 404, as\n"
-	 "    for an advisory that does not exist). This is final.",
-	 "    --reason TEXT   why (kept in the event log)\n",
-	 "    forewarn advisory withdraw fw-2025-0042 --reason 'duplicate of fw-2025-0040'",
-	 withdraw_opts, NULL, 1, 1, withdraw},
-	{"publish", "ID", "make an advisory public now",
-	 "    Makes advisory ID public at once instead of at its release time (e.g. when it is\n"
-	 "    exploited in the wild): every partner may then download the public copy (TLP:WHITE).",
-	 NULL, "    forewarn advisory publish fw-2025-0042", NULL, NULL, 1, 1, publish},
-	{"deliveries", "ID [--partner P]", "who received and downloaded an advisory",
-	 "    Prints two tables for advisory ID: the deliveries (which partner received which revision\n"
-	 "    with which parts, when it was due, when it was delivered) and the downloads (which\n"
-	 "    partner fetched which revision, its copy or its PoC, when, from which address).",
-	 "    --partner P   only partner P\n",
-	 "    forewarn advisory deliveries fw-2025-0042 --partner acme-av", deliveries_opts, NULL, 1, 1,
-	 deliveries},
-	{NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
+    {"list", "[--status STATUS]", "list the advisories",
+     "    Lists the advisories as a table: id, status, public release time, latest revision, CVSS\n"
+     "    score, title. --json prints every field.",
+     "    --status STATUS   only advisories with this status: draft, scheduled, public, withdrawn\n",
+     "    forewarn advisory list --status scheduled", list_opts, NULL, 0, 0, list},
+    {"show", "ID", "show an advisory, its parts and its revisions",
+     "    Prints advisory ID: its fields as \"field: value\" lines, the texts of the parts of its\n"
+     "    current revision, and the history of its revisions.",
+     NULL, "    forewarn advisory show fw-2025-0001", NULL, NULL, 1, 1, show},
+    {"create", "--title TEXT --summary FILE [options] | --csaf FILE [--id ID] [--public-at TIME]",
+     "create an advisory",
+     "    Creates an advisory with its first revision and prints it. Without --public-at it is a\n"
+     "    draft that nobody receives; with it, it is scheduled: each partner receives it at TIME\n"
+     "    minus its lead, and it is public at TIME. --title and --summary are required, the other\n"
+     "    parts are optional.\n"
+     "    With --csaf FILE a CSAF 2.0 document is imported instead: the title, CVEs, products, CVSS\n"
+     "    vector and the notes that map to summary, details and detection come from it. The file is\n"
+     "    checked to be JSON here and sent as it is.",
+     "    --id ID            the advisory's id (a slug); default: one is made (fw-YYYY-NNNN)\n"
+     "    --public-at TIME   the public release time, RFC 3339 (2026-12-08T17:00:00Z), in the\n"
+     "                       future\n"
+     "    --csaf FILE        import the CSAF 2.0 document in FILE ('-': standard input)\n" META_HELP,
+     "    forewarn advisory create --id fw-2025-0042 --title 'Heap overflow in the gateway' \\\n"
+     "        --cve CVE-2025-12345 --product 'Gateway 4.2' \\\n"
+     "        --cvss CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H --summary summary.md \\\n"
+     "        --details details.md --poc poc.py --public-at 2026-12-08T17:00:00Z",
+     create_opts, NULL, 0, 0, create},
+    {"revise", "ID --summary FILE [options]", "add a revision to an advisory",
+     "    Adds a revision to advisory ID and prints the advisory. A revision holds all its parts\n"
+     "    anew: parts not given are absent from it. --title, --cve, --product and --cvss, when\n"
+     "    given, replace the advisory's (--cvss '' removes the vector). Everyone who has access now\n"
+     "    receives the new revision. A withdrawn advisory cannot be revised.",
+     META_HELP,
+     "    forewarn advisory revise fw-2025-0042 --summary summary.md --details details-v2.md \\\n"
+     "        --note 'adds the second attack vector'",
+     revise_opts, NULL, 1, 1, revise},
+    {"schedule", "ID TIME", "set or move the public release time",
+     "    Sets the public release time of advisory ID to TIME (RFC 3339, in the future); a draft\n"
+     "    becomes scheduled. Each partner receives it at TIME minus its lead; releases already made\n"
+     "    stay made.",
+     NULL, "    forewarn advisory schedule fw-2025-0042 2026-12-08T17:00:00Z", NULL, NULL, 2, 2, schedule},
+    {"withdraw", "ID [--reason TEXT]", "withdraw an advisory",
+     "    Withdraws advisory ID: from now on nobody can see or download it (partners get 404, as\n"
+     "    for an advisory that does not exist). This is final.",
+     "    --reason TEXT   why (kept in the event log)\n",
+     "    forewarn advisory withdraw fw-2025-0042 --reason 'duplicate of fw-2025-0040'", withdraw_opts, NULL,
+     1, 1, withdraw},
+    {"publish", "ID", "make an advisory public now",
+     "    Makes advisory ID public at once instead of at its release time (e.g. when it is\n"
+     "    exploited in the wild): every partner may then download the public copy (TLP:WHITE).",
+     NULL, "    forewarn advisory publish fw-2025-0042", NULL, NULL, 1, 1, publish},
+    {"deliveries", "ID [--partner P]", "who received and downloaded an advisory",
+     "    Prints two tables for advisory ID: the deliveries (which partner received which revision\n"
+     "    with which parts, when it was due, when it was delivered) and the downloads (which\n"
+     "    partner fetched which revision, its copy or its PoC, when, from which address).",
+     "    --partner P   only partner P\n", "    forewarn advisory deliveries fw-2025-0042 --partner acme-av",
+     deliveries_opts, NULL, 1, 1, deliveries},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
 const struct cli_group cli_advisory_group = {
-	"advisory", "manage advisories, their revisions and release times",
-	"    An advisory has an id, a title, CVE ids, products, a CVSS vector, a public release time\n"
-	"    and revisions, each with up to four parts: summary, details, detection, poc. Its status\n"
-	"    is draft (no release time), scheduled, public or withdrawn. Each partner receives each\n"
-	"    revision at the release time minus its lead, with the parts it may receive. These\n"
-	"    commands need an admin token.",
-	"    forewarn advisory create --title 'Heap overflow in the gateway' --summary summary.md\n"
-	"    forewarn advisory schedule fw-2025-0001 2026-12-08T17:00:00Z\n"
-	"    forewarn advisory deliveries fw-2025-0001",
-	cmds,
+    "advisory",
+    "manage advisories, their revisions and release times",
+    "    An advisory has an id, a title, CVE ids, products, a CVSS vector, a public release time\n"
+    "    and revisions, each with up to four parts: summary, details, detection, poc. Its status\n"
+    "    is draft (no release time), scheduled, public or withdrawn. Each partner receives each\n"
+    "    revision at the release time minus its lead, with the parts it may receive. These\n"
+    "    commands need an admin token.",
+    "    forewarn advisory create --title 'Heap overflow in the gateway' --summary summary.md\n"
+    "    forewarn advisory schedule fw-2025-0001 2026-12-08T17:00:00Z\n"
+    "    forewarn advisory deliveries fw-2025-0001",
+    cmds,
 };

@@ -10,15 +10,20 @@
 const char *const client_groups[] = {"partner", "tier", "rule", "advisory", "inbox", "events", NULL};
 
 static const struct cli_group *const groups[] = {
-	&cli_partner_group, &cli_tier_group, &cli_rule_group, &cli_advisory_group, &cli_inbox_group,
-	&cli_events_group, NULL,
+    &cli_partner_group,
+    &cli_tier_group,
+    &cli_rule_group,
+    &cli_advisory_group,
+    &cli_inbox_group,
+    &cli_events_group,
+    NULL,
 };
 
 static const char intro[] =
-	"CLIENT COMMANDS\n"
-	"    These talk to a running server: --url URL (or $FOREWARN_URL, default http://127.0.0.1:8443),\n"
-	"    --token-file FILE or --token TOKEN (or $FOREWARN_TOKEN), --json for the server's JSON answer.\n"
-	"    Admin commands need an admin token; inbox needs a partner token.\n\n";
+    "CLIENT COMMANDS\n"
+    "    These talk to a running server: --url URL (or $FOREWARN_URL, default http://127.0.0.1:8443),\n"
+    "    --token-file FILE or --token TOKEN (or $FOREWARN_TOKEN), --json for the server's JSON answer.\n"
+    "    Admin commands need an admin token; inbox needs a partner token.\n\n";
 
 void client_usage(FILE *out)
 {
@@ -88,7 +93,7 @@ int cmd_client(const char *group, int argc, char **argv)
 			return run(g, k, argc - 1, argv + 1);
 	if (argv[1][0] == '-')
 		fprintf(stderr, "forewarn %s: the command comes first: forewarn %s COMMAND [options]\n",
-			g->name, g->name);
+		        g->name, g->name);
 	else
 		fprintf(stderr, "forewarn %s: unknown command '%s'\n", g->name, argv[1]);
 	fprintf(stderr, "(try 'forewarn %s --help')\n", g->name);

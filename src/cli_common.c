@@ -22,20 +22,20 @@
 enum { OPT_URL = 0x100, OPT_TOKEN, OPT_TOKEN_FILE, OPT_JSON };
 
 static const struct option global_opts[] = {
-	{"url", required_argument, NULL, OPT_URL},
-	{"token", required_argument, NULL, OPT_TOKEN},
-	{"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"raw", no_argument, NULL, OPT_JSON},
-	{"help", no_argument, NULL, 'h'},
+    {"url", required_argument, NULL, OPT_URL},
+    {"token", required_argument, NULL, OPT_TOKEN},
+    {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"raw", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
 };
 
 static const char exit_status[] =
-	"EXIT STATUS\n"
-	"    0  success\n"
-	"    1  failure: the server answered with an error, printed on standard error as\n"
-	"       \"forewarn: STATUS MESSAGE (field: FIELD)\", or it could not be reached\n"
-	"    2  bad usage: unknown command or option, missing argument, unreadable file\n\n";
+    "EXIT STATUS\n"
+    "    0  success\n"
+    "    1  failure: the server answered with an error, printed on standard error as\n"
+    "       \"forewarn: STATUS MESSAGE (field: FIELD)\", or it could not be reached\n"
+    "    2  bad usage: unknown command or option, missing argument, unreadable file\n\n";
 
 void cli_init(struct cli *c, const struct cli_group *g, const struct cli_cmd *cmd)
 {
@@ -67,22 +67,22 @@ static int has_option(const struct option *opts, const char *name)
 static void global_options_help(const struct cli_cmd *cmd, FILE *out)
 {
 	fprintf(out,
-		"    --url URL          the server (default: $FOREWARN_URL, else " DEFAULT_URL ")\n"
-		"    --token-file FILE  read the bearer token from FILE\n"
-		"    --token TOKEN      the bearer token (default: $FOREWARN_TOKEN); other local users\n"
-		"                       can see command lines, so prefer --token-file or the environment\n"
-		"%s"
-		"    -h, --help         print this help\n\n",
-		cmd && has_option(cmd->opts, "json")
-			? "    --raw              print the server's JSON answer as is (here --json FILE is\n"
-			  "                       the request body)\n"
-			: "    --json, --raw      print the server's JSON answer as is instead of a table\n");
+	        "    --url URL          the server (default: $FOREWARN_URL, else " DEFAULT_URL ")\n"
+	        "    --token-file FILE  read the bearer token from FILE\n"
+	        "    --token TOKEN      the bearer token (default: $FOREWARN_TOKEN); other local users\n"
+	        "                       can see command lines, so prefer --token-file or the environment\n"
+	        "%s"
+	        "    -h, --help         print this help\n\n",
+	        cmd && has_option(cmd->opts, "json")
+	            ? "    --raw              print the server's JSON answer as is (here --json FILE is\n"
+	              "                       the request body)\n"
+	            : "    --json, --raw      print the server's JSON answer as is instead of a table\n");
 }
 
 void cli_cmd_synopsis(const struct cli_group *g, const struct cli_cmd *cmd, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "forewarn %s%s%s%s%s", g->name, cmd->name ? " " : "", cmd->name ? cmd->name : "",
-		 cmd->args[0] ? " " : "", cmd->args);
+	         cmd->args[0] ? " " : "", cmd->args);
 }
 
 void cli_help(const struct cli_group *g, const struct cli_cmd *cmd, FILE *out)
@@ -94,7 +94,7 @@ void cli_help(const struct cli_group *g, const struct cli_cmd *cmd, FILE *out)
 	if (cmd) {
 		cli_cmd_synopsis(g, cmd, syn, sizeof(syn));
 		fprintf(out, "NAME\n    forewarn %s%s%s - %s\n\n", g->name, cmd->name ? " " : "",
-			cmd->name ? cmd->name : "", cmd->brief);
+		        cmd->name ? cmd->name : "", cmd->brief);
 		fprintf(out, "SYNOPSIS\n    %s [global options]\n\n", syn);
 		fprintf(out, "DESCRIPTION\n%s\n\n", cmd->description);
 		fprintf(out, "OPTIONS\n");
@@ -110,7 +110,7 @@ void cli_help(const struct cli_group *g, const struct cli_cmd *cmd, FILE *out)
 		fprintf(out, "    %s\n", syn);
 	}
 	fprintf(out, "    forewarn %s COMMAND --help\n\nDESCRIPTION\n%s\n\nCOMMANDS\n", g->name,
-		g->description);
+	        g->description);
 	for (const struct cli_cmd *k = g->cmds; k->run; k++)
 		fprintf(out, "    %-14s %s\n", k->name, k->brief);
 	fprintf(out, "\nOPTIONS (of every command)\n");
@@ -194,11 +194,11 @@ static int load_token(struct cli *c)
 		strcpy(c->token, t);
 	} else {
 		return cli_usage_error(c, "no token: give --token-file FILE or --token TOKEN, or set "
-					  "FOREWARN_TOKEN");
+		                          "FOREWARN_TOKEN");
 	}
 	if (!token_ok(c->token))
 		return cli_usage_error(c, "the token from %s is empty or holds spaces or control characters",
-				       from);
+		                       from);
 	return 0;
 }
 
@@ -254,7 +254,7 @@ static int bad_option(struct cli *c, const char *arg)
 	}
 	if (matches > 1)
 		return cli_usage_error(c, "option '%.*s' is ambiguous: give more of its name", (int)n + 2,
-				       arg);
+		                       arg);
 	return cli_usage_error(c, "unknown option '%.*s'", (int)n + 2, arg);
 }
 
@@ -272,16 +272,29 @@ int cli_getopt(struct cli *c, int argc, char **argv)
 	for (;;) {
 		o = getopt_long(argc, argv, c->shortopts, c->opts, NULL);
 		switch (o) {
-		case -1: return finish(c, argc, argv);
-		case 'h': cli_help(c->group, c->cmd, stdout); return stop(c, 0);
-		case OPT_URL: c->url_opt = optarg; break;
-		case OPT_TOKEN: c->token_opt = optarg; break;
-		case OPT_TOKEN_FILE: c->token_file = optarg; break;
-		case OPT_JSON: c->json = 1; break;
+		case -1:
+			return finish(c, argc, argv);
+		case 'h':
+			cli_help(c->group, c->cmd, stdout);
+			return stop(c, 0);
+		case OPT_URL:
+			c->url_opt = optarg;
+			break;
+		case OPT_TOKEN:
+			c->token_opt = optarg;
+			break;
+		case OPT_TOKEN_FILE:
+			c->token_file = optarg;
+			break;
+		case OPT_JSON:
+			c->json = 1;
+			break;
 		case ':':
 			return stop(c, cli_usage_error(c, "option '%s' needs an argument", argv[optind - 1]));
-		case '?': return stop(c, bad_option(c, argv[optind - 1]));
-		default: return o;
+		case '?':
+			return stop(c, bad_option(c, argv[optind - 1]));
+		default:
+			return o;
 		}
 	}
 }
@@ -294,7 +307,7 @@ static int encode(char *out, size_t outsz, size_t *pos, const char *s)
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 		int plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '~';
+		            (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '~';
 		if (*pos + 4 >= outsz)
 			return -1;
 		if (plain) {
@@ -476,7 +489,7 @@ int cli_read_file(struct cli *c, const char *what, const char *path, size_t max,
 		} else if (fw_buf_append(out, chunk, (size_t)n) < 0) {
 			int mib = max % (1024 * 1024) == 0;
 			cli_usage_error(c, "cannot read %s '%s': larger than %zu %s", what, name,
-					mib ? max / (1024 * 1024) : max, mib ? "MiB" : "bytes");
+			                mib ? max / (1024 * 1024) : max, mib ? "MiB" : "bytes");
 			r = EXIT_USAGE;
 		}
 	}

@@ -41,7 +41,7 @@ struct cli_group {
 
 /* The groups (src/cli_*.c). */
 extern const struct cli_group cli_partner_group, cli_tier_group, cli_rule_group, cli_advisory_group,
-	cli_inbox_group, cli_events_group;
+    cli_inbox_group, cli_events_group;
 
 struct cli {
 	const struct cli_group *group;
@@ -108,7 +108,7 @@ int cli_text(struct cli *c, const char *path, struct fw_buf *out);
  * reason" and returns EXIT_USAGE.
  */
 int cli_read_file(struct cli *c, const char *what, const char *path, size_t max, int text,
-		  struct fw_buf *out);
+                  struct fw_buf *out);
 
 /* A JSON object under construction in a buffer; errors are sticky and returned by cli_obj_end. */
 struct cli_obj {

@@ -9,8 +9,9 @@
 enum { OPT_AFTER = CLI_OPT_FIRST, OPT_LIMIT };
 
 static const struct option events_opts[] = {
-	{"after", required_argument, NULL, OPT_AFTER}, {"limit", required_argument, NULL, OPT_LIMIT},
-	{NULL, 0, NULL, 0},
+    {"after", required_argument, NULL, OPT_AFTER},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {NULL, 0, NULL, 0},
 };
 
 static int number(const char *s)
@@ -42,17 +43,17 @@ static int events(struct cli *c, int argc, char **argv)
 }
 
 static const struct cli_cmd cmds[] = {
-	{NULL, "[--after N] [--limit N]", "the event log",
-	 "    Lists the events in order: sequence number, time, type (partner.created,\n"
-	 "    advisory.scheduled, delivery, download, ...), actor (admin:TOKEN_ID, partner:ID,\n"
-	 "    scheduler) and subject. The details of each event are in --json. At most 1000 events per\n"
-	 "    call: continue after the last one shown. Needs an admin token.",
-	 "    --after N   only events after sequence number N\n"
-	 "    --limit N   at most N events (1 to 100000; default 1000)\n",
-	 "    forewarn events --after 120 --limit 50", events_opts, NULL, 0, 0, events},
-	{NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
+    {NULL, "[--after N] [--limit N]", "the event log",
+     "    Lists the events in order: sequence number, time, type (partner.created,\n"
+     "    advisory.scheduled, delivery, download, ...), actor (admin:TOKEN_ID, partner:ID,\n"
+     "    scheduler) and subject. The details of each event are in --json. At most 1000 events per\n"
+     "    call: continue after the last one shown. Needs an admin token.",
+     "    --after N   only events after sequence number N\n"
+     "    --limit N   at most N events (1 to 100000; default 1000)\n",
+     "    forewarn events --after 120 --limit 50", events_opts, NULL, 0, 0, events},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
 const struct cli_group cli_events_group = {
-	"events", "the event log", "", "", cmds,
+    "events", "the event log", "", "", cmds,
 };

@@ -12,7 +12,9 @@
 enum { OPT_POC = CLI_OPT_FIRST };
 
 static const struct option inbox_opts[] = {
-	{"poc", no_argument, NULL, OPT_POC}, {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0},
+    {"poc", no_argument, NULL, OPT_POC},
+    {"output", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Opens the output file before the download, so that a bad path costs no recorded download. */
@@ -60,7 +62,7 @@ static int save(struct cli *c, int fd, const char *path)
 static int inbox(struct cli *c, int argc, char **argv)
 {
 	static const char *const cols[] = {
-		"id", "tlp", "status", "public_at", "revision", "parts", "title", NULL,
+	    "id", "tlp", "status", "public_at", "revision", "parts", "title", NULL,
 	};
 	const char *out = NULL;
 	int o, poc = 0, fd = -1, created = 0, r;
@@ -100,23 +102,23 @@ static int inbox(struct cli *c, int argc, char **argv)
 }
 
 static const struct cli_cmd cmds[] = {
-	{NULL, "[ID] [--poc] [-o FILE]", "a partner's advisories, and its copies",
-	 "    Without ID, lists the advisories this partner may see now: id, TLP label (AMBER or RED\n"
-	 "    while embargoed, WHITE once public), status, public release time, revision, the parts it\n"
-	 "    receives, title.\n"
-	 "    With ID, downloads this partner's own copy of the advisory, a CSAF 2.0 JSON document, or\n"
-	 "    with --poc its proof of concept, to standard output or to FILE (made with mode 0600). Each\n"
-	 "    copy is made for this partner alone, and each download is recorded: who, which revision,\n"
-	 "    when, from which address. An advisory the partner may not see answers 404, like one that\n"
-	 "    does not exist. Needs a partner token.",
-	 "    --poc              download the proof of concept instead of the CSAF document\n"
-	 "    -o, --output FILE  write the download to FILE ('-': standard output, the default)\n",
-	 "    forewarn inbox --token-file acme-av.token\n"
-	 "    forewarn inbox fw-2025-0042 -o fw-2025-0042.json --token-file acme-av.token",
-	 inbox_opts, "o:", 0, 1, inbox},
-	{NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
+    {NULL, "[ID] [--poc] [-o FILE]", "a partner's advisories, and its copies",
+     "    Without ID, lists the advisories this partner may see now: id, TLP label (AMBER or RED\n"
+     "    while embargoed, WHITE once public), status, public release time, revision, the parts it\n"
+     "    receives, title.\n"
+     "    With ID, downloads this partner's own copy of the advisory, a CSAF 2.0 JSON document, or\n"
+     "    with --poc its proof of concept, to standard output or to FILE (made with mode 0600). Each\n"
+     "    copy is made for this partner alone, and each download is recorded: who, which revision,\n"
+     "    when, from which address. An advisory the partner may not see answers 404, like one that\n"
+     "    does not exist. Needs a partner token.",
+     "    --poc              download the proof of concept instead of the CSAF document\n"
+     "    -o, --output FILE  write the download to FILE ('-': standard output, the default)\n",
+     "    forewarn inbox --token-file acme-av.token\n"
+     "    forewarn inbox fw-2025-0042 -o fw-2025-0042.json --token-file acme-av.token",
+     inbox_opts, "o:", 0, 1, inbox},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
 const struct cli_group cli_inbox_group = {
-	"inbox", "a partner's advisories, and its copies", "", "", cmds,
+    "inbox", "a partner's advisories, and its copies", "", "", cmds,
 };

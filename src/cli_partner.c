@@ -11,33 +11,39 @@ enum { F_ID, F_NAME, F_COUNTRY, F_TIER, F_ENTITLEMENTS, F_NDA_VERSION, F_NDA_SIG
 enum { OPT_JSON_FILE = CLI_OPT_FIRST + NFIELDS, OPT_STATUS, OPT_REASON };
 
 static const char *const field_keys[NFIELDS] = {
-	"id", "name", "country", "tier", "entitlements", "nda_version", "nda_signed", "contact_email",
+    "id", "name", "country", "tier", "entitlements", "nda_version", "nda_signed", "contact_email",
 };
 
 static const char *const partner_fields[] = {
-	"id", "name", "country", "tier", "entitlements", "nda_version", "nda_signed", "contact_email",
-	"status", "created_at", "updated_at", NULL,
+    "id",         "name",          "country", "tier",       "entitlements", "nda_version",
+    "nda_signed", "contact_email", "status",  "created_at", "updated_at",   NULL,
 };
 
 #define FIELD_OPTS                                                                                           \
 	{"name", required_argument, NULL, CLI_OPT_FIRST + F_NAME},                                           \
-	{"country", required_argument, NULL, CLI_OPT_FIRST + F_COUNTRY},                                     \
-	{"tier", required_argument, NULL, CLI_OPT_FIRST + F_TIER},                                           \
-	{"entitlements", required_argument, NULL, CLI_OPT_FIRST + F_ENTITLEMENTS},                           \
-	{"nda-version", required_argument, NULL, CLI_OPT_FIRST + F_NDA_VERSION},                             \
-	{"nda-signed", required_argument, NULL, CLI_OPT_FIRST + F_NDA_SIGNED},                               \
-	{"email", required_argument, NULL, CLI_OPT_FIRST + F_EMAIL},                                         \
-	{"json", required_argument, NULL, OPT_JSON_FILE}
+	    {"country", required_argument, NULL, CLI_OPT_FIRST + F_COUNTRY},                                 \
+	    {"tier", required_argument, NULL, CLI_OPT_FIRST + F_TIER},                                       \
+	    {"entitlements", required_argument, NULL, CLI_OPT_FIRST + F_ENTITLEMENTS},                       \
+	    {"nda-version", required_argument, NULL, CLI_OPT_FIRST + F_NDA_VERSION},                         \
+	    {"nda-signed", required_argument, NULL, CLI_OPT_FIRST + F_NDA_SIGNED},                           \
+	    {"email", required_argument, NULL, CLI_OPT_FIRST + F_EMAIL},                                     \
+	{                                                                                                    \
+		"json", required_argument, NULL, OPT_JSON_FILE                                               \
+	}
 
 static const struct option create_opts[] = {
-	{"id", required_argument, NULL, CLI_OPT_FIRST + F_ID}, FIELD_OPTS, {NULL, 0, NULL, 0},
+    {"id", required_argument, NULL, CLI_OPT_FIRST + F_ID},
+    FIELD_OPTS,
+    {NULL, 0, NULL, 0},
 };
 static const struct option update_opts[] = {FIELD_OPTS, {NULL, 0, NULL, 0}};
 static const struct option list_opts[] = {
-	{"status", required_argument, NULL, OPT_STATUS}, {NULL, 0, NULL, 0},
+    {"status", required_argument, NULL, OPT_STATUS},
+    {NULL, 0, NULL, 0},
 };
 static const struct option reason_opts[] = {
-	{"reason", required_argument, NULL, OPT_REASON}, {NULL, 0, NULL, 0},
+    {"reason", required_argument, NULL, OPT_REASON},
+    {NULL, 0, NULL, 0},
 };
 
 #define FIELD_HELP                                                                                           \
@@ -87,14 +93,14 @@ static int send_fields(struct cli *c, const struct fields *f, const char *method
 		any |= f->v[i] != NULL;
 	if (f->json_file) {
 		r = any ? cli_usage_error(c, "--json FILE cannot be combined with the field options")
-			: cli_read_file(c, "the --json file", f->json_file, CLI_BODY_MAX, 1, &body);
+		        : cli_read_file(c, "the --json file", f->json_file, CLI_BODY_MAX, 1, &body);
 		if (r)
 			goto out;
 	} else {
 		for (i = 0; create && i < 4; i++)
 			if (!f->v[required[i]]) {
 				r = cli_usage_error(c, "--%s is required (or the whole body: --json FILE)",
-						    field_keys[required[i]]);
+				                    field_keys[required[i]]);
 				goto out;
 			}
 		if (!any) {
@@ -233,7 +239,7 @@ static int token(struct cli *c, int argc, char **argv)
 	} else {
 		printf("%s\n", secret.data);
 		fprintf(stderr, "forewarn: token %s of partner %s: shown only this once, store it now\n",
-			id.data, c->args[0]);
+		        id.data, c->args[0]);
 	}
 	fw_buf_release(&secret);
 	fw_buf_release(&id);
@@ -268,74 +274,74 @@ static int revoke_token(struct cli *c, int argc, char **argv)
 }
 
 static const struct cli_cmd cmds[] = {
-	{"list", "[--status active|suspended|removed]", "list the partners",
-	 "    Lists every partner, or those with the given status, as a table: id, name, country, tier,\n"
-	 "    entitlements, status. --json prints every field.",
-	 "    --status STATUS   only partners with this status: active, suspended or removed\n",
-	 "    forewarn partner list --status active --token-file admin.token", list_opts, NULL, 0, 0, list},
-	{"show", "ID", "show one partner",
-	 "    Prints every field of partner ID as \"field: value\" lines: id, name, country, tier,\n"
-	 "    entitlements, NDA version and date, contact, status, when it was created and updated.",
-	 NULL, "    forewarn partner show acme-av", NULL, NULL, 1, 1, show},
-	{"create", "--id ID --name NAME --country CC --tier TIER [options] | --json FILE", "add a partner",
-	 "    Adds a partner, active at once, and prints it. --id (a slug: a-z, 0-9, '-', at most 64\n"
-	 "    characters), --name, --country and --tier are required; the entitlements default to\n"
-	 "    summary,details,detection. With --json FILE the body is sent as it is: {\"id\", \"name\",\n"
-	 "    \"country\", \"tier\", \"entitlements\": [...], \"nda_version\", \"nda_signed\",\n"
-	 "    \"contact_email\"}. The partner receives nothing until it has a token: see\n"
-	 "    'forewarn partner token'.",
-	 "    --id ID                  the partner's id (it cannot change later)\n" FIELD_HELP,
-	 "    forewarn partner create --id acme-av --name 'Acme Antivirus' --country DE \\\n"
-	 "        --tier vetted --entitlements summary,details,detection,poc --nda-version 2025-1 \\\n"
-	 "        --nda-signed 2025-03-01 --email psirt@acme.example",
-	 create_opts, NULL, 0, 0, create},
-	{"update", "ID [--name NAME] [--country CC] [--tier TIER] [...] | --json FILE",
-	 "change a partner's fields",
-	 "    Changes the fields given, leaves the others, and prints the partner. A new tier, country or\n"
-	 "    entitlements apply to every later release and download. The id and the status cannot be\n"
-	 "    changed here (see suspend, reinstate, remove). With --json FILE the body is a JSON object\n"
-	 "    with the fields to change.",
-	 FIELD_HELP, "    forewarn partner update acme-av --tier standard --entitlements summary,details",
-	 update_opts, NULL, 1, 1, update},
-	{"suspend", "ID [--reason TEXT]", "suspend a partner",
-	 "    Suspends partner ID: at once it loses access to everything not yet public, copies already\n"
-	 "    released to it included, and it receives nothing new until reinstated. Prints the partner.",
-	 "    --reason TEXT   why (kept in the event log)\n",
-	 "    forewarn partner suspend acme-av --reason 'NDA breach under investigation'", reason_opts,
-	 NULL, 1, 1, suspend},
-	{"reinstate", "ID", "reinstate a suspended partner",
-	 "    Makes a suspended partner active again: it regains access as its tier and the rules allow.\n"
-	 "    Prints the partner.",
-	 NULL, "    forewarn partner reinstate acme-av", NULL, NULL, 1, 1, reinstate},
-	{"remove", "ID [--reason TEXT]", "remove a partner for good",
-	 "    Removes partner ID for good: its tokens are revoked and it cannot be reinstated. Its history\n"
-	 "    (deliveries, downloads, events) is kept. Prints the partner.",
-	 "    --reason TEXT   why (kept in the event log)\n",
-	 "    forewarn partner remove acme-av --reason 'left the programme'", reason_opts, NULL, 1, 1,
-	 remove_},
-	{"token", "ID", "issue a token to a partner",
-	 "    Issues a new bearer token to partner ID and prints it alone on standard output (its id goes\n"
-	 "    to standard error). The token is shown this once: the server keeps only a keyed hash of it.\n"
-	 "    A partner may hold several tokens; revoke old ones with revoke-token.",
-	 NULL, "    forewarn partner token acme-av > acme-av.token", NULL, NULL, 1, 1, token},
-	{"tokens", "ID", "list a partner's tokens",
-	 "    Lists the tokens of partner ID: id, when issued, when revoked (\"-\" while valid). The\n"
-	 "    secrets themselves are never shown again.",
-	 NULL, "    forewarn partner tokens acme-av", NULL, NULL, 1, 1, tokens},
-	{"revoke-token", "ID TOKEN_ID", "revoke one of a partner's tokens",
-	 "    Revokes token TOKEN_ID (as listed by 'forewarn partner tokens') of partner ID: requests\n"
-	 "    with it are refused from now on.",
-	 NULL, "    forewarn partner revoke-token acme-av 3f2a9c0d1e4b5a67", NULL, NULL, 2, 2, revoke_token},
-	{NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
+    {"list", "[--status active|suspended|removed]", "list the partners",
+     "    Lists every partner, or those with the given status, as a table: id, name, country, tier,\n"
+     "    entitlements, status. --json prints every field.",
+     "    --status STATUS   only partners with this status: active, suspended or removed\n",
+     "    forewarn partner list --status active --token-file admin.token", list_opts, NULL, 0, 0, list},
+    {"show", "ID", "show one partner",
+     "    Prints every field of partner ID as \"field: value\" lines: id, name, country, tier,\n"
+     "    entitlements, NDA version and date, contact, status, when it was created and updated.",
+     NULL, "    forewarn partner show acme-av", NULL, NULL, 1, 1, show},
+    {"create", "--id ID --name NAME --country CC --tier TIER [options] | --json FILE", "add a partner",
+     "    Adds a partner, active at once, and prints it. --id (a slug: a-z, 0-9, '-', at most 64\n"
+     "    characters), --name, --country and --tier are required; the entitlements default to\n"
+     "    summary,details,detection. With --json FILE the body is sent as it is: {\"id\", \"name\",\n"
+     "    \"country\", \"tier\", \"entitlements\": [...], \"nda_version\", \"nda_signed\",\n"
+     "    \"contact_email\"}. The partner receives nothing until it has a token: see\n"
+     "    'forewarn partner token'.",
+     "    --id ID                  the partner's id (it cannot change later)\n" FIELD_HELP,
+     "    forewarn partner create --id acme-av --name 'Acme Antivirus' --country DE \\\n"
+     "        --tier vetted --entitlements summary,details,detection,poc --nda-version 2025-1 \\\n"
+     "        --nda-signed 2025-03-01 --email psirt@acme.example",
+     create_opts, NULL, 0, 0, create},
+    {"update", "ID [--name NAME] [--country CC] [--tier TIER] [...] | --json FILE",
+     "change a partner's fields",
+     "    Changes the fields given, leaves the others, and prints the partner. A new tier, country or\n"
+     "    entitlements apply to every later release and download. The id and the status cannot be\n"
+     "    changed here (see suspend, reinstate, remove). With --json FILE the body is a JSON object\n"
+     "    with the fields to change.",
+     FIELD_HELP, "    forewarn partner update acme-av --tier standard --entitlements summary,details",
+     update_opts, NULL, 1, 1, update},
+    {"suspend", "ID [--reason TEXT]", "suspend a partner",
+     "    Suspends partner ID: at once it loses access to everything not yet public, copies already\n"
+     "    released to it included, and it receives nothing new until reinstated. Prints the partner.",
+     "    --reason TEXT   why (kept in the event log)\n",
+     "    forewarn partner suspend acme-av --reason 'NDA breach under investigation'", reason_opts, NULL, 1,
+     1, suspend},
+    {"reinstate", "ID", "reinstate a suspended partner",
+     "    Makes a suspended partner active again: it regains access as its tier and the rules allow.\n"
+     "    Prints the partner.",
+     NULL, "    forewarn partner reinstate acme-av", NULL, NULL, 1, 1, reinstate},
+    {"remove", "ID [--reason TEXT]", "remove a partner for good",
+     "    Removes partner ID for good: its tokens are revoked and it cannot be reinstated. Its history\n"
+     "    (deliveries, downloads, events) is kept. Prints the partner.",
+     "    --reason TEXT   why (kept in the event log)\n",
+     "    forewarn partner remove acme-av --reason 'left the programme'", reason_opts, NULL, 1, 1, remove_},
+    {"token", "ID", "issue a token to a partner",
+     "    Issues a new bearer token to partner ID and prints it alone on standard output (its id goes\n"
+     "    to standard error). The token is shown this once: the server keeps only a keyed hash of it.\n"
+     "    A partner may hold several tokens; revoke old ones with revoke-token.",
+     NULL, "    forewarn partner token acme-av > acme-av.token", NULL, NULL, 1, 1, token},
+    {"tokens", "ID", "list a partner's tokens",
+     "    Lists the tokens of partner ID: id, when issued, when revoked (\"-\" while valid). The\n"
+     "    secrets themselves are never shown again.",
+     NULL, "    forewarn partner tokens acme-av", NULL, NULL, 1, 1, tokens},
+    {"revoke-token", "ID TOKEN_ID", "revoke one of a partner's tokens",
+     "    Revokes token TOKEN_ID (as listed by 'forewarn partner tokens') of partner ID: requests\n"
+     "    with it are refused from now on.",
+     NULL, "    forewarn partner revoke-token acme-av 3f2a9c0d1e4b5a67", NULL, NULL, 2, 2, revoke_token},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
 const struct cli_group cli_partner_group = {
-	"partner", "manage partners and their tokens",
-	"    A partner is a vetted organisation that receives embargoed advisories: how early depends\n"
-	"    on its tier, which parts on its entitlements, both capped by the jurisdiction rules of\n"
-	"    its country and cancelled while it is suspended. These commands need an admin token.",
-	"    forewarn partner create --id acme-av --name 'Acme Antivirus' --country DE --tier vetted\n"
-	"    forewarn partner token acme-av > acme-av.token\n"
-	"    forewarn partner list",
-	cmds,
+    "partner",
+    "manage partners and their tokens",
+    "    A partner is a vetted organisation that receives embargoed advisories: how early depends\n"
+    "    on its tier, which parts on its entitlements, both capped by the jurisdiction rules of\n"
+    "    its country and cancelled while it is suspended. These commands need an admin token.",
+    "    forewarn partner create --id acme-av --name 'Acme Antivirus' --country DE --tier vetted\n"
+    "    forewarn partner token acme-av > acme-av.token\n"
+    "    forewarn partner list",
+    cmds,
 };

@@ -13,7 +13,8 @@ enum { OPT_JSON_FILE = CLI_OPT_FIRST };
 static const char *const tier_cols[] = {"name", "lead_hours", NULL};
 static const char *const rule_cols[] = {"id", "max_lead_hours", "parts", "countries", "description", NULL};
 static const struct option rule_set_opts[] = {
-	{"json", required_argument, NULL, OPT_JSON_FILE}, {NULL, 0, NULL, 0},
+    {"json", required_argument, NULL, OPT_JSON_FILE},
+    {NULL, 0, NULL, 0},
 };
 
 /* Commands without options of their own: 0 once parsed, or -1 to stop with c->status. */
@@ -122,51 +123,53 @@ static int rule_set(struct cli *c, int argc, char **argv)
 }
 
 static const struct cli_cmd tier_cmds[] = {
-	{"list", "", "list the tiers",
-	 "    Lists the tiers: each names how many hours before an advisory's public release its\n"
-	 "    partners receive it (before jurisdiction rules cap it).",
-	 NULL, "    forewarn tier list", NULL, NULL, 0, 0, tier_list},
-	{"set", "NAME=HOURS...", "replace the whole list of tiers",
-	 "    Replaces the list of tiers with the ones given, each NAME=HOURS (0 to 8760 hours). A\n"
-	 "    tier that a partner is in cannot be left out. Releases already due are not taken back;\n"
-	 "    later releases use the new lead times. Prints the new list.",
-	 NULL, "    forewarn tier set vetted=120 standard=24 early=72", NULL, NULL, 1, 32, tier_set},
-	{NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
+    {"list", "", "list the tiers",
+     "    Lists the tiers: each names how many hours before an advisory's public release its\n"
+     "    partners receive it (before jurisdiction rules cap it).",
+     NULL, "    forewarn tier list", NULL, NULL, 0, 0, tier_list},
+    {"set", "NAME=HOURS...", "replace the whole list of tiers",
+     "    Replaces the list of tiers with the ones given, each NAME=HOURS (0 to 8760 hours). A\n"
+     "    tier that a partner is in cannot be left out. Releases already due are not taken back;\n"
+     "    later releases use the new lead times. Prints the new list.",
+     NULL, "    forewarn tier set vetted=120 standard=24 early=72", NULL, NULL, 1, 32, tier_set},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
 const struct cli_group cli_tier_group = {
-	"tier", "list and set the tiers (lead times)",
-	"    A tier is a named lead time: partners in tier vetted (120 h by default) receive an\n"
-	"    advisory 120 hours before its public release, partners in standard (24 h) 24 hours\n"
-	"    before. These commands need an admin token.",
-	"    forewarn tier set vetted=120 standard=24 early=72\n"
-	"    forewarn tier list",
-	tier_cmds,
+    "tier",
+    "list and set the tiers (lead times)",
+    "    A tier is a named lead time: partners in tier vetted (120 h by default) receive an\n"
+    "    advisory 120 hours before its public release, partners in standard (24 h) 24 hours\n"
+    "    before. These commands need an admin token.",
+    "    forewarn tier set vetted=120 standard=24 early=72\n"
+    "    forewarn tier list",
+    tier_cmds,
 };
 
 static const struct cli_cmd rule_cmds[] = {
-	{"list", "", "list the jurisdiction rules",
-	 "    Lists the jurisdiction rules: for partners in the listed countries, the longest lead\n"
-	 "    (hours) and the only parts they may receive, whatever their tier and entitlements.",
-	 NULL, "    forewarn rule list", NULL, NULL, 0, 0, rule_list},
-	{"set", "--json FILE", "replace the whole list of rules",
-	 "    Replaces the list of rules with the one in FILE ('-': standard input), a JSON object:\n"
-	 "        {\"rules\": [{\"id\": \"mandatory-reporting\", \"description\": \"...\",\n"
-	 "                   \"countries\": [\"CN\", \"RU\"], \"max_lead_hours\": 0,\n"
-	 "                   \"parts\": [\"summary\"]}]}\n"
-	 "    An empty list removes every rule. Prints the new list.",
-	 "    --json FILE   the rules (required)\n", "    forewarn rule set --json rules.json", rule_set_opts,
-	 NULL, 0, 0, rule_set},
-	{NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
+    {"list", "", "list the jurisdiction rules",
+     "    Lists the jurisdiction rules: for partners in the listed countries, the longest lead\n"
+     "    (hours) and the only parts they may receive, whatever their tier and entitlements.",
+     NULL, "    forewarn rule list", NULL, NULL, 0, 0, rule_list},
+    {"set", "--json FILE", "replace the whole list of rules",
+     "    Replaces the list of rules with the one in FILE ('-': standard input), a JSON object:\n"
+     "        {\"rules\": [{\"id\": \"mandatory-reporting\", \"description\": \"...\",\n"
+     "                   \"countries\": [\"CN\", \"RU\"], \"max_lead_hours\": 0,\n"
+     "                   \"parts\": [\"summary\"]}]}\n"
+     "    An empty list removes every rule. Prints the new list.",
+     "    --json FILE   the rules (required)\n", "    forewarn rule set --json rules.json", rule_set_opts,
+     NULL, 0, 0, rule_set},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
 const struct cli_group cli_rule_group = {
-	"rule", "list and set the jurisdiction rules",
-	"    A jurisdiction rule matches partners by country and caps their lead time and the parts\n"
-	"    they receive, e.g. where the law obliges companies to report vulnerabilities to the\n"
-	"    state. The rule 'forewarn init' installs gives such partners the summary only, at the\n"
-	"    public release. These commands need an admin token.",
-	"    forewarn rule list\n"
-	"    forewarn rule set --json rules.json",
-	rule_cmds,
+    "rule",
+    "list and set the jurisdiction rules",
+    "    A jurisdiction rule matches partners by country and caps their lead time and the parts\n"
+    "    they receive, e.g. where the law obliges companies to report vulnerabilities to the\n"
+    "    state. The rule 'forewarn init' installs gives such partners the summary only, at the\n"
+    "    public release. These commands need an admin token.",
+    "    forewarn rule list\n"
+    "    forewarn rule set --json rules.json",
+    rule_cmds,
 };

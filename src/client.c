@@ -44,7 +44,7 @@ static int fail(char *errbuf, int code, const char *msg)
 }
 
 int http_call(const char *method, const char *url_base, const char *path, const char *token, const char *body,
-	      size_t len, long *ret_status, struct fw_buf *ret_body, char errbuf[HTTP_ERRBUF_SIZE])
+              size_t len, long *ret_status, struct fw_buf *ret_body, char errbuf[HTTP_ERRBUF_SIZE])
 {
 	char url[URL_MAX], cerr[CURL_ERROR_SIZE] = "";
 	struct curl_slist *headers = NULL, *h;
@@ -71,9 +71,9 @@ int http_call(const char *method, const char *url_base, const char *path, const 
 	}
 	/* Without "Expect:" curl waits for 100-continue before large bodies; without a body, no form type. */
 	headers = curl_slist_append(NULL, "Expect:");
-	h = headers ? curl_slist_append(headers, body && len ? "Content-Type: application/json"
-							      : "Content-Type:")
-		    : NULL;
+	h = headers
+	        ? curl_slist_append(headers, body && len ? "Content-Type: application/json" : "Content-Type:")
+	        : NULL;
 	if (!h) {
 		r = fail(errbuf, FW_ENOMEM, "out of memory");
 		goto out;
@@ -112,7 +112,7 @@ int http_call(const char *method, const char *url_base, const char *path, const 
 		r = fail(errbuf, FW_ETOOBIG, "the answer exceeds 64 MiB");
 	} else {
 		r = fail(errbuf, rc == CURLE_OUT_OF_MEMORY ? FW_ENOMEM : FW_EIO,
-			 cerr[0] ? cerr : curl_easy_strerror(rc));
+		         cerr[0] ? cerr : curl_easy_strerror(rc));
 	}
 out:
 	curl_slist_free_all(headers);

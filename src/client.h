@@ -21,7 +21,7 @@
  * (answer too large), FW_ENOMEM or FW_EIO (cannot reach the server), with a message in errbuf.
  */
 FW_WUR int http_call(const char *method, const char *url_base, const char *path, const char *token,
-		     const char *body, size_t len, long *ret_status, struct fw_buf *ret_body,
-		     char errbuf[HTTP_ERRBUF_SIZE]);
+                     const char *body, size_t len, long *ret_status, struct fw_buf *ret_body,
+                     char errbuf[HTTP_ERRBUF_SIZE]);
 
 #endif

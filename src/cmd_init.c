@@ -16,23 +16,29 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"NAME\n    forewarn init - create a data directory\n\n"
-		"SYNOPSIS\n    forewarn init DIR [--publisher-name NAME] [--publisher-namespace URL]\n"
-		"                      [--restricted-countries CC,CC,...] [--demo] [--quiet]\n\n"
-		"DESCRIPTION\n"
-		"    Creates DIR (mode 0700) holding forewarn.db (SQLite), token.key (the key under which bearer\n"
-		"    tokens are hashed, mode 0600) and admin.token (the first admin token, mode 0600, also printed\n"
-		"    once). Installs the default tiers (vetted 120 h, standard 24 h) and the default jurisdiction\n"
-		"    rule 'mandatory-reporting' (lead 0 h, summary only) for the countries given.\n\n"
-		"OPTIONS\n"
-		"    --publisher-name NAME        the vendor named as CSAF publisher (default \"Forewarn operator\")\n"
-		"    --publisher-namespace URL    the vendor's CSAF namespace (default https://forewarn.example)\n"
-		"    --restricted-countries LIST  ISO 3166-1 alpha-2 codes under the mandatory-reporting rule\n"
-		"    --demo                       add the demo scenario (partners, advisories) and print two\n"
-		"                                 partner tokens\n"
-		"    --quiet                      print only the admin token\n\n"
-		"EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
+	fprintf(
+	    out,
+	    "NAME\n    forewarn init - create a data directory\n\n"
+	    "SYNOPSIS\n    forewarn init DIR [--publisher-name NAME] [--publisher-namespace URL]\n"
+	    "                      [--restricted-countries CC,CC,...] [--demo] [--quiet]\n\n"
+	    "DESCRIPTION\n"
+	    "    Creates DIR (mode 0700) holding forewarn.db (SQLite), token.key (the key under which "
+	    "bearer\n"
+	    "    tokens are hashed, mode 0600) and admin.token (the first admin token, mode 0600, also "
+	    "printed\n"
+	    "    once). Installs the default tiers (vetted 120 h, standard 24 h) and the default "
+	    "jurisdiction\n"
+	    "    rule 'mandatory-reporting' (lead 0 h, summary only) for the countries given.\n\n"
+	    "OPTIONS\n"
+	    "    --publisher-name NAME        the vendor named as CSAF publisher (default \"Forewarn "
+	    "operator\")\n"
+	    "    --publisher-namespace URL    the vendor's CSAF namespace (default "
+	    "https://forewarn.example)\n"
+	    "    --restricted-countries LIST  ISO 3166-1 alpha-2 codes under the mandatory-reporting rule\n"
+	    "    --demo                       add the demo scenario (partners, advisories) and print two\n"
+	    "                                 partner tokens\n"
+	    "    --quiet                      print only the admin token\n\n"
+	    "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
 }
 
 static int write_secret(const char *path, const char *secret)
@@ -68,13 +74,13 @@ static int parse_countries(const char *list, struct fw_rule *rule)
 int cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"publisher-name", required_argument, NULL, 'p'},
-		{"publisher-namespace", required_argument, NULL, 'N'},
-		{"restricted-countries", required_argument, NULL, 'c'},
-		{"demo", no_argument, NULL, 'd'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"publisher-name", required_argument, NULL, 'p'},
+	    {"publisher-namespace", required_argument, NULL, 'N'},
+	    {"restricted-countries", required_argument, NULL, 'c'},
+	    {"demo", no_argument, NULL, 'd'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *pub_name = "Forewarn operator", *pub_ns = "https://forewarn.example", *countries = "";
 	char path[4096], secret[FW_TOKEN_LEN], uri[4200];
@@ -91,13 +97,27 @@ int cmd_init(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': pub_name = optarg; break;
-		case 'N': pub_ns = optarg; break;
-		case 'c': countries = optarg; break;
-		case 'd': demo = 1; break;
-		case 'q': quiet = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'p':
+			pub_name = optarg;
+			break;
+		case 'N':
+			pub_ns = optarg;
+			break;
+		case 'c':
+			countries = optarg;
+			break;
+		case 'd':
+			demo = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
@@ -110,13 +130,16 @@ int cmd_init(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (parse_countries(countries, &rule) < 0) {
-		fprintf(stderr, "forewarn init: --restricted-countries: '%s' is not a list of ISO 3166-1 alpha-2 codes\n",
-			countries);
+		fprintf(
+		    stderr,
+		    "forewarn init: --restricted-countries: '%s' is not a list of ISO 3166-1 alpha-2 codes\n",
+		    countries);
 		return EXIT_USAGE;
 	}
 	if (strlen(pub_name) > 120 || strlen(pub_ns) > 250 || strncmp(pub_ns, "https://", 8) != 0) {
-		fprintf(stderr, "forewarn init: the publisher name must be at most 120 characters and the namespace"
-				" an https:// URL of at most 250\n");
+		fprintf(stderr,
+		        "forewarn init: the publisher name must be at most 120 characters and the namespace"
+		        " an https:// URL of at most 250\n");
 		return EXIT_USAGE;
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
@@ -157,7 +180,7 @@ int cmd_init(int argc, char **argv)
 		r = fw_ops_token_issue(s, "init", key, "", fw_time_now(), secret, &tok, &err);
 	if (r < 0) {
 		fprintf(stderr, "forewarn init: cannot set up the database: %s\n",
-			err.message[0] ? err.message : fw_strerror(r));
+		        err.message[0] ? err.message : fw_strerror(r));
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/admin.token", dir);

@@ -10,21 +10,25 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"NAME\n    forewarn serve - run the server\n\n"
-		"SYNOPSIS\n    forewarn serve --data DIR [--listen ADDR:PORT] [--threads N] [--sync normal|full]\n"
-		"                   [--quiet] [--check]\n\n"
-		"DESCRIPTION\n"
-		"    Serves the admin and partner API (docs/api.md) over HTTP and runs the scheduler that releases\n"
-		"    each advisory revision to each partner at T minus its lead. Stops cleanly on SIGINT or SIGTERM.\n\n"
-		"OPTIONS\n"
-		"    --data DIR          the data directory made by 'forewarn init' (or FOREWARN_DATA)\n"
-		"    --listen ADDR:PORT  IPv4 address and port (default 127.0.0.1:8443; port 0 picks a free one)\n"
-		"    --threads N         HTTP worker threads (default 8)\n"
-		"    --sync MODE         normal: every commit survives a killed process (default);\n"
-		"                        full: every commit is also fsync'ed (survives power loss)\n"
-		"    --quiet             no request log on standard error\n"
-		"    --check             check the configuration and the data directory, then exit (-n)\n\n"
-		"EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
+	        "NAME\n    forewarn serve - run the server\n\n"
+	        "SYNOPSIS\n    forewarn serve --data DIR [--listen ADDR:PORT] [--threads N] [--sync "
+	        "normal|full]\n"
+	        "                   [--quiet] [--check]\n\n"
+	        "DESCRIPTION\n"
+	        "    Serves the admin and partner API (docs/api.md) over HTTP and runs the scheduler that "
+	        "releases\n"
+	        "    each advisory revision to each partner at T minus its lead. Stops cleanly on SIGINT or "
+	        "SIGTERM.\n\n"
+	        "OPTIONS\n"
+	        "    --data DIR          the data directory made by 'forewarn init' (or FOREWARN_DATA)\n"
+	        "    --listen ADDR:PORT  IPv4 address and port (default 127.0.0.1:8443; port 0 picks a free "
+	        "one)\n"
+	        "    --threads N         HTTP worker threads (default 8)\n"
+	        "    --sync MODE         normal: every commit survives a killed process (default);\n"
+	        "                        full: every commit is also fsync'ed (survives power loss)\n"
+	        "    --quiet             no request log on standard error\n"
+	        "    --check             check the configuration and the data directory, then exit (-n)\n\n"
+	        "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
 }
 
 static int parse_listen(const char *s, struct server_config *cfg)
@@ -47,10 +51,10 @@ static int parse_listen(const char *s, struct server_config *cfg)
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"data", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
-		{"threads", required_argument, NULL, 't'}, {"sync", required_argument, NULL, 's'},
-		{"quiet", no_argument, NULL, 'q'}, {"check", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	    {"data", required_argument, NULL, 'd'},    {"listen", required_argument, NULL, 'l'},
+	    {"threads", required_argument, NULL, 't'}, {"sync", required_argument, NULL, 's'},
+	    {"quiet", no_argument, NULL, 'q'},         {"check", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	struct server_config cfg;
 	const char *data = getenv("FOREWARN_DATA");
@@ -65,7 +69,9 @@ int cmd_serve(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hn", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': data = optarg; break;
+		case 'd':
+			data = optarg;
+			break;
 		case 'l':
 			if (parse_listen(optarg, &cfg) < 0) {
 				fprintf(stderr, "forewarn serve: --listen: '%s' is not ADDR:PORT\n", optarg);
@@ -87,10 +93,18 @@ int cmd_serve(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'q': cfg.quiet = 1; break;
-		case 'n': check = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'q':
+			cfg.quiet = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc || !data || !data[0]) {
@@ -105,14 +119,16 @@ int cmd_serve(int argc, char **argv)
 	}
 	strcpy(cfg.data_dir, data);
 	if (stat(data, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "forewarn serve: '%s' is not a data directory (run 'forewarn init %s' first)\n", data,
-			data);
+		fprintf(stderr,
+		        "forewarn serve: '%s' is not a data directory (run 'forewarn init %s' first)\n", data,
+		        data);
 		return 1;
 	}
 	if (check) {
 		if (server_check(&cfg) < 0)
 			return 1;
-		printf("forewarn serve: configuration OK (data %s, listen %s:%u)\n", data, cfg.listen_addr, cfg.port);
+		printf("forewarn serve: configuration OK (data %s, listen %s:%u)\n", data, cfg.listen_addr,
+		       cfg.port);
 		return 0;
 	}
 	return server_run(&cfg) < 0 ? 1 : 0;

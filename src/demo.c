@@ -14,20 +14,20 @@ struct demo_partner {
 	unsigned entitlements;
 };
 
-#define ALL FW_PARTS_ALL
+#define ALL    FW_PARTS_ALL
 #define NO_POC (FW_PARTS_ALL & ~(1u << FW_PART_POC))
 
 static const struct demo_partner partners[] = {
-	{"acme-av", "Acme Antivirus Ltd", "US", "vetted", ALL},
-	{"bluewall", "Bluewall Networks GmbH", "DE", "vetted", ALL},
-	{"cyberguard", "CyberGuard Security plc", "GB", "standard", ALL},
-	{"defendix", "Defendix SA", "FR", "standard", NO_POC},
-	{"eastshield", "EastShield Information Technology Co", "CN", "vetted", ALL},
-	{"fjord-sec", "Fjord Security AS", "NO", "standard", ALL},
-	{"gamma-ids", "Gamma IDS KK", "JP", "vetted", ALL},
-	{"helix-labs", "Helix Labs Ltd", "IL", "standard", ALL},
-	{"ironveil", "IronVeil Seguranca Ltda", "BR", "standard", ALL},
-	{"jadeport", "Jadeport Cyber Pte Ltd", "SG", "vetted", ALL},
+    {"acme-av", "Acme Antivirus Ltd", "US", "vetted", ALL},
+    {"bluewall", "Bluewall Networks GmbH", "DE", "vetted", ALL},
+    {"cyberguard", "CyberGuard Security plc", "GB", "standard", ALL},
+    {"defendix", "Defendix SA", "FR", "standard", NO_POC},
+    {"eastshield", "EastShield Information Technology Co", "CN", "vetted", ALL},
+    {"fjord-sec", "Fjord Security AS", "NO", "standard", ALL},
+    {"gamma-ids", "Gamma IDS KK", "JP", "vetted", ALL},
+    {"helix-labs", "Helix Labs Ltd", "IL", "standard", ALL},
+    {"ironveil", "IronVeil Seguranca Ltda", "BR", "standard", ALL},
+    {"jadeport", "Jadeport Cyber Pte Ltd", "SG", "vetted", ALL},
 };
 
 struct demo_advisory {
@@ -37,33 +37,35 @@ struct demo_advisory {
 };
 
 static const struct demo_advisory advisories[] = {
-	{"fw-demo-0001", "Remote code execution in Example HTTP Server request parser", "CVE-2026-40001",
-	 "Example HTTP Server 4.2", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 72,
-	 "A heap overflow in the chunked-encoding parser of Example HTTP Server lets an unauthenticated remote "
-	 "attacker execute code as the server user.",
-	 "The parser trusts the chunk-size line and copies that many bytes into a fixed 8 KiB buffer. Sending a "
-	 "chunk size of 0x10000 followed by a payload overflows the buffer and overwrites the adjacent handler "
-	 "table. Reproduce against build 4.2.0 with the PoC below.",
-	 "Alert on chunk-size lines larger than 0x2000 sent to port 80 or 443. Snort: alert tcp any any -> any 80 "
-	 "(msg:\"Example HTTP chunk overflow\"; content:\"Transfer-Encoding: chunked\"; pcre:\"/^[0-9a-f]{5,}\\r$/m\";)",
-	 "import socket\ns = socket.create_connection(('192.0.2.10', 80), timeout=5)\n"
-	 "s.send(b'POST /upload HTTP/1.1\\r\\nHost: target.example\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n"
-	 "10000\\r\\n' + b'A' * 0x10000)\n"},
-	{"fw-demo-0002", "Privilege escalation in Example Endpoint Agent update service", "CVE-2026-40002",
-	 "Example Endpoint Agent 7", "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 12,
-	 "A local user can gain SYSTEM privileges through the update service of Example Endpoint Agent.",
-	 "The update service loads update packages from a world-writable staging folder and verifies the "
-	 "signature after extraction, so a local user can swap the extracted DLL between check and use.",
-	 "Watch for writes to C:\\ProgramData\\ExampleAgent\\staging by non-SYSTEM processes.", NULL},
-	{"fw-demo-0003", "Information disclosure in Example Mail Gateway web console", "CVE-2026-40003",
-	 "Example Mail Gateway 3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 1,
-	 "A cross-site scripting flaw in the web console of Example Mail Gateway discloses session data.",
-	 "The quarantine search page reflects the q parameter without encoding.",
-	 "Look for requests to /console/quarantine?q= containing '<script'.", NULL},
-	{"fw-demo-0004", "Denial of service in Example VPN Concentrator IKE handling", "CVE-2026-40004",
-	 "Example VPN Concentrator 9", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 0,
-	 "A malformed IKEv2 packet restarts the VPN service of Example VPN Concentrator.",
-	 "Draft: analysis in progress.", NULL, NULL},
+    {"fw-demo-0001", "Remote code execution in Example HTTP Server request parser", "CVE-2026-40001",
+     "Example HTTP Server 4.2", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 72,
+     "A heap overflow in the chunked-encoding parser of Example HTTP Server lets an unauthenticated remote "
+     "attacker execute code as the server user.",
+     "The parser trusts the chunk-size line and copies that many bytes into a fixed 8 KiB buffer. Sending a "
+     "chunk size of 0x10000 followed by a payload overflows the buffer and overwrites the adjacent handler "
+     "table. Reproduce against build 4.2.0 with the PoC below.",
+     "Alert on chunk-size lines larger than 0x2000 sent to port 80 or 443. Snort: alert tcp any any -> any "
+     "80 "
+     "(msg:\"Example HTTP chunk overflow\"; content:\"Transfer-Encoding: chunked\"; "
+     "pcre:\"/^[0-9a-f]{5,}\\r$/m\";)",
+     "import socket\ns = socket.create_connection(('192.0.2.10', 80), timeout=5)\n"
+     "s.send(b'POST /upload HTTP/1.1\\r\\nHost: target.example\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n"
+     "10000\\r\\n' + b'A' * 0x10000)\n"},
+    {"fw-demo-0002", "Privilege escalation in Example Endpoint Agent update service", "CVE-2026-40002",
+     "Example Endpoint Agent 7", "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 12,
+     "A local user can gain SYSTEM privileges through the update service of Example Endpoint Agent.",
+     "The update service loads update packages from a world-writable staging folder and verifies the "
+     "signature after extraction, so a local user can swap the extracted DLL between check and use.",
+     "Watch for writes to C:\\ProgramData\\ExampleAgent\\staging by non-SYSTEM processes.", NULL},
+    {"fw-demo-0003", "Information disclosure in Example Mail Gateway web console", "CVE-2026-40003",
+     "Example Mail Gateway 3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 1,
+     "A cross-site scripting flaw in the web console of Example Mail Gateway discloses session data.",
+     "The quarantine search page reflects the q parameter without encoding.",
+     "Look for requests to /console/quarantine?q= containing '<script'.", NULL},
+    {"fw-demo-0004", "Denial of service in Example VPN Concentrator IKE handling", "CVE-2026-40004",
+     "Example VPN Concentrator 9", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 0,
+     "A malformed IKEv2 packet restarts the VPN service of Example VPN Concentrator.",
+     "Draft: analysis in progress.", NULL, NULL},
 };
 
 static int add_advisory(struct fw_store *s, const struct demo_advisory *d, int64_t now)
@@ -119,8 +121,8 @@ int demo_seed(struct fw_store *s, const unsigned char key[32], FILE *out)
 		r = fw_ops_partner_create(s, "demo", &p, now, &err);
 	}
 	if (r == 0)
-		r = fw_ops_partner_act(s, "demo", "ironveil", FW_PARTNER_SUSPEND, "NDA breach under review", now, NULL,
-				       &err);
+		r = fw_ops_partner_act(s, "demo", "ironveil", FW_PARTNER_SUSPEND, "NDA breach under review",
+		                       now, NULL, &err);
 	for (size_t i = 0; r == 0 && i < sizeof(advisories) / sizeof(advisories[0]); i++)
 		r = add_advisory(s, &advisories[i], now);
 	/* The third advisory's fix is out: make it public now. */
@@ -132,8 +134,8 @@ int demo_seed(struct fw_store *s, const unsigned char key[32], FILE *out)
 		struct fw_token t;
 		r = fw_ops_token_issue(s, "demo", key, who[i], now, secret, &t, &err);
 		if (r == 0)
-			fprintf(out, "Partner token for %-10s (%s): %s\n", who[i], i ? "standard tier, GB" : "vetted tier, US",
-				secret);
+			fprintf(out, "Partner token for %-10s (%s): %s\n", who[i],
+			        i ? "standard tier, GB" : "vetted tier, US", secret);
 		fw_crypto_wipe(secret, sizeof(secret));
 	}
 	if (r < 0)

@@ -36,7 +36,8 @@ struct list_ctx {
 	const char *filter;
 };
 
-/* Paging: ?limit=N&offset=M; without them, everything in one answer. On bad input, replies 400 and returns -1. */
+/* Paging: ?limit=N&offset=M; without them, everything in one answer. On bad input, replies 400 and returns
+ * -1. */
 static int paging(struct request *rq, struct list_ctx *c)
 {
 	const char *l = request_query(rq, "limit"), *o = request_query(rq, "offset");
@@ -48,7 +49,8 @@ static int paging(struct request *rq, struct list_ctx *c)
 	if (l) {
 		unsigned long v = strtoul(l, &end, 10);
 		if (*l < '0' || *l > '9' || *end || v == 0 || v > 100000)
-			return reply_error(rq, 400, "invalid", "limit", "limit must be a whole number from 1 to 100000"),
+			return reply_error(rq, 400, "invalid", "limit",
+			                   "limit must be a whole number from 1 to 100000"),
 			       -1;
 		c->limit = v;
 	}
@@ -128,8 +130,8 @@ static int partner_patch(struct request *rq)
 {
 	struct fw_error err = {0};
 	struct fw_partner p;
-	int r = fw_ops_partner_patch(rq->store, rq->actor, rq->params[0], rq->body, rq->body_len, fw_time_now(), &p,
-				     &err);
+	int r = fw_ops_partner_patch(rq->store, rq->actor, rq->params[0], rq->body, rq->body_len,
+	                             fw_time_now(), &p, &err);
 
 	if (r < 0)
 		return reply_fw_error(rq, r, &err);
@@ -145,7 +147,8 @@ static int partner_act(struct request *rq, enum fw_partner_action act)
 
 	r = fw_json_action_parse(rq->body, rq->body_len, reason, sizeof(reason), &err);
 	if (r == 0)
-		r = fw_ops_partner_act(rq->store, rq->actor, rq->params[0], act, reason, fw_time_now(), &p, &err);
+		r = fw_ops_partner_act(rq->store, rq->actor, rq->params[0], act, reason, fw_time_now(), &p,
+		                       &err);
 	if (r < 0)
 		return reply_fw_error(rq, r, &err);
 	return partner_reply(rq, &p, 200);
@@ -175,8 +178,8 @@ static int token_issue(struct request *rq)
 
 	r = fw_json_action_parse(rq->body, rq->body_len, NULL, 0, &err);
 	if (r == 0)
-		r = fw_ops_token_issue(rq->store, rq->actor, rq->srv->token_key, rq->params[0], fw_time_now(), secret,
-				       &t, &err);
+		r = fw_ops_token_issue(rq->store, rq->actor, rq->srv->token_key, rq->params[0], fw_time_now(),
+		                       secret, &t, &err);
 	if (r < 0)
 		return reply_fw_error(rq, r, &err);
 	r = fw_json_token_write(&t, secret, &rq->out);
@@ -382,8 +385,8 @@ static int advisory_revise(struct request *rq)
 {
 	struct fw_error err = {0};
 	struct fw_advisory a;
-	int r = fw_ops_advisory_revise(rq->store, rq->actor, rq->params[0], rq->body, rq->body_len, fw_time_now(),
-				       &a, &err);
+	int r = fw_ops_advisory_revise(rq->store, rq->actor, rq->params[0], rq->body, rq->body_len,
+	                               fw_time_now(), &a, &err);
 
 	if (r < 0)
 		return reply_fw_error(rq, r, &err);
@@ -430,7 +433,8 @@ static int advisory_withdraw(struct request *rq)
 
 	r = fw_json_action_parse(rq->body, rq->body_len, reason, sizeof(reason), &err);
 	if (r == 0)
-		r = fw_ops_advisory_withdraw(rq->store, rq->actor, rq->params[0], reason, fw_time_now(), &a, &err);
+		r = fw_ops_advisory_withdraw(rq->store, rq->actor, rq->params[0], reason, fw_time_now(), &a,
+		                             &err);
 	if (r < 0)
 		return reply_fw_error(rq, r, &err);
 	return advisory_reply(rq, &a, 200);
@@ -527,11 +531,13 @@ static int events_list(struct request *rq)
 	if (after) {
 		from = strtoll(after, &end, 10);
 		if (!*after || *end || from < 0)
-			return reply_error(rq, 400, "invalid", "after", "after must be an event sequence number");
+			return reply_error(rq, 400, "invalid", "after",
+			                   "after must be an event sequence number");
 	}
 	r = fw_buf_puts(&rq->out, "{\"events\":[");
 	if (r == 0)
-		r = fw_store_event_each(rq->store, from, c.limit == (size_t)-1 ? 1000 : c.limit, list_event, &c);
+		r = fw_store_event_each(rq->store, from, c.limit == (size_t)-1 ? 1000 : c.limit, list_event,
+		                        &c);
 	if (r == 0)
 		r = fw_buf_puts(&rq->out, "]}");
 	return r < 0 ? r : reply_json(rq, 200);
@@ -545,30 +551,30 @@ static int health(struct request *rq)
 }
 
 const struct route admin_routes[] = {
-	{"GET", "/api/v1/health", ROLE_NONE, health, 0},
-	{"POST", "/api/v1/partners", ROLE_ADMIN, partner_create, 1},
-	{"GET", "/api/v1/partners", ROLE_ADMIN, partner_list, 0},
-	{"GET", "/api/v1/partners/*", ROLE_ADMIN, partner_get, 0},
-	{"PATCH", "/api/v1/partners/*", ROLE_ADMIN, partner_patch, 1},
-	{"POST", "/api/v1/partners/*/suspend", ROLE_ADMIN, partner_suspend, 1},
-	{"POST", "/api/v1/partners/*/reinstate", ROLE_ADMIN, partner_reinstate, 1},
-	{"POST", "/api/v1/partners/*/remove", ROLE_ADMIN, partner_remove, 1},
-	{"POST", "/api/v1/partners/*/tokens", ROLE_ADMIN, token_issue, 0},
-	{"GET", "/api/v1/partners/*/tokens", ROLE_ADMIN, token_list, 0},
-	{"DELETE", "/api/v1/partners/*/tokens/*", ROLE_ADMIN, token_revoke, 0},
-	{"GET", "/api/v1/tiers", ROLE_ADMIN, tiers_get, 0},
-	{"PUT", "/api/v1/tiers", ROLE_ADMIN, tiers_put, 1},
-	{"GET", "/api/v1/rules", ROLE_ADMIN, rules_get, 0},
-	{"PUT", "/api/v1/rules", ROLE_ADMIN, rules_put, 1},
-	{"POST", "/api/v1/advisories", ROLE_ADMIN, advisory_create, 1},
-	{"GET", "/api/v1/advisories", ROLE_ADMIN, advisory_list, 0},
-	{"GET", "/api/v1/advisories/*", ROLE_ADMIN, advisory_get, 0},
-	{"POST", "/api/v1/advisories/*/revisions", ROLE_ADMIN, advisory_revise, 1},
-	{"GET", "/api/v1/advisories/*/revisions", ROLE_ADMIN, revision_list, 0},
-	{"PUT", "/api/v1/advisories/*/schedule", ROLE_ADMIN, advisory_schedule, 1},
-	{"POST", "/api/v1/advisories/*/withdraw", ROLE_ADMIN, advisory_withdraw, 1},
-	{"POST", "/api/v1/advisories/*/publish", ROLE_ADMIN, advisory_publish, 1},
-	{"GET", "/api/v1/advisories/*/deliveries", ROLE_ADMIN, advisory_deliveries, 0},
-	{"GET", "/api/v1/events", ROLE_ADMIN, events_list, 0},
-	{NULL, NULL, ROLE_NONE, NULL, 0},
+    {"GET", "/api/v1/health", ROLE_NONE, health, 0},
+    {"POST", "/api/v1/partners", ROLE_ADMIN, partner_create, 1},
+    {"GET", "/api/v1/partners", ROLE_ADMIN, partner_list, 0},
+    {"GET", "/api/v1/partners/*", ROLE_ADMIN, partner_get, 0},
+    {"PATCH", "/api/v1/partners/*", ROLE_ADMIN, partner_patch, 1},
+    {"POST", "/api/v1/partners/*/suspend", ROLE_ADMIN, partner_suspend, 1},
+    {"POST", "/api/v1/partners/*/reinstate", ROLE_ADMIN, partner_reinstate, 1},
+    {"POST", "/api/v1/partners/*/remove", ROLE_ADMIN, partner_remove, 1},
+    {"POST", "/api/v1/partners/*/tokens", ROLE_ADMIN, token_issue, 0},
+    {"GET", "/api/v1/partners/*/tokens", ROLE_ADMIN, token_list, 0},
+    {"DELETE", "/api/v1/partners/*/tokens/*", ROLE_ADMIN, token_revoke, 0},
+    {"GET", "/api/v1/tiers", ROLE_ADMIN, tiers_get, 0},
+    {"PUT", "/api/v1/tiers", ROLE_ADMIN, tiers_put, 1},
+    {"GET", "/api/v1/rules", ROLE_ADMIN, rules_get, 0},
+    {"PUT", "/api/v1/rules", ROLE_ADMIN, rules_put, 1},
+    {"POST", "/api/v1/advisories", ROLE_ADMIN, advisory_create, 1},
+    {"GET", "/api/v1/advisories", ROLE_ADMIN, advisory_list, 0},
+    {"GET", "/api/v1/advisories/*", ROLE_ADMIN, advisory_get, 0},
+    {"POST", "/api/v1/advisories/*/revisions", ROLE_ADMIN, advisory_revise, 1},
+    {"GET", "/api/v1/advisories/*/revisions", ROLE_ADMIN, revision_list, 0},
+    {"PUT", "/api/v1/advisories/*/schedule", ROLE_ADMIN, advisory_schedule, 1},
+    {"POST", "/api/v1/advisories/*/withdraw", ROLE_ADMIN, advisory_withdraw, 1},
+    {"POST", "/api/v1/advisories/*/publish", ROLE_ADMIN, advisory_publish, 1},
+    {"GET", "/api/v1/advisories/*/deliveries", ROLE_ADMIN, advisory_deliveries, 0},
+    {"GET", "/api/v1/events", ROLE_ADMIN, events_list, 0},
+    {NULL, NULL, ROLE_NONE, NULL, 0},
 };

@@ -82,10 +82,12 @@ static int deliver_copy(struct request *rq, const char *what)
 	if (!parts || (poc && !(parts & (1u << FW_PART_POC))))
 		return not_found(rq);
 	public_copy = fw_policy_is_public(&c->adv, now);
-	snprintf(key, sizeof(key), "%s|%s|%d|%u|%d", rq->partner.id, c->adv.id, c->adv.revision, parts, public_copy);
+	snprintf(key, sizeof(key), "%s|%s|%d|%u|%d", rq->partner.id, c->adv.id, c->adv.revision, parts,
+	         public_copy);
 	/* A cached copy means this delivery was recorded before it was first served. */
 	have_copy = cache_copy_get(key, &copy, &len) == 0;
-	/* Recorded durably before a byte is served (I3): the request sleeps until then and comes back here. */
+	/* Recorded durably before a byte is served (I3): the request sleeps until then and comes back here.
+	 */
 	if (!rq->recorded || rq->job.revision != c->adv.revision || rq->job.parts != parts ||
 	    strcmp(rq->job.advisory_id, c->adv.id) != 0) {
 		struct fw_download_job *j = &rq->job;
@@ -110,16 +112,16 @@ static int deliver_copy(struct request *rq, const char *what)
 		r = fw_buf_append(&rq->out, copy, len);
 	} else {
 		struct fw_render_in in = {
-			.publisher_name = rq->srv->publisher_name,
-			.publisher_namespace = rq->srv->publisher_namespace,
-			.partner = &rq->partner,
-			.advisory = &c->adv,
-			.revision = &c->rev,
-			.history = c->history,
-			.nhistory = c->nhistory,
-			.parts = parts,
-			.public_copy = public_copy,
-			.now = now,
+		    .publisher_name = rq->srv->publisher_name,
+		    .publisher_namespace = rq->srv->publisher_namespace,
+		    .partner = &rq->partner,
+		    .advisory = &c->adv,
+		    .revision = &c->rev,
+		    .history = c->history,
+		    .nhistory = c->nhistory,
+		    .parts = parts,
+		    .public_copy = public_copy,
+		    .now = now,
 		};
 		r = fw_csaf_render(&in, &rq->out);
 		if (r == 0)
@@ -139,8 +141,8 @@ static int inbox_poc(struct request *rq)
 }
 
 const struct route partner_routes[] = {
-	{"GET", "/api/v1/inbox", ROLE_PARTNER, inbox, 0},
-	{"GET", "/api/v1/inbox/*", ROLE_PARTNER, inbox_copy, 0},
-	{"GET", "/api/v1/inbox/*/poc", ROLE_PARTNER, inbox_poc, 0},
-	{NULL, NULL, ROLE_NONE, NULL, 0},
+    {"GET", "/api/v1/inbox", ROLE_PARTNER, inbox, 0},
+    {"GET", "/api/v1/inbox/*", ROLE_PARTNER, inbox_copy, 0},
+    {"GET", "/api/v1/inbox/*/poc", ROLE_PARTNER, inbox_poc, 0},
+    {NULL, NULL, ROLE_NONE, NULL, 0},
 };

@@ -46,7 +46,8 @@ static void *run(void *arg)
 			pthread_cond_timedwait(&s->cond, &s->lock, &until);
 			if (s->stopping)
 				break;
-			/* A spurious wake-up: go back to sleep unless something is due or we idled long enough. */
+			/* A spurious wake-up: go back to sleep unless something is due or we idled long
+			 * enough. */
 			if (!s->woken && fw_time_now_ms() < due_ms && fw_time_now_ms() - now_ms < IDLE_MS)
 				continue;
 		}
@@ -57,8 +58,9 @@ static void *run(void *arg)
 			int64_t now = fw_time_now();
 			int r = fw_ops_release_due(s->store, now, &next, &delivered);
 			if (r < 0) {
-				fprintf(stderr, "forewarn: scheduler: release step failed: %s; retrying in 1 s\n",
-					fw_strerror(r));
+				fprintf(stderr,
+				        "forewarn: scheduler: release step failed: %s; retrying in 1 s\n",
+				        fw_strerror(r));
 				next = now + 1;
 			} else if (delivered && !s->srv->cfg.quiet) {
 				fprintf(stderr, "forewarn: scheduler: %zu deliveries recorded\n", delivered);

@@ -16,7 +16,8 @@
 #include "cache.h"
 #include "server.h"
 
-/* One per request: its body, and the request itself, which lives on while the request waits for its record. */
+/* One per request: its body, and the request itself, which lives on while the request waits for its record.
+ */
 struct conn_state {
 	struct fw_buf body;
 	int too_big;
@@ -74,21 +75,29 @@ int reply_fw_error(struct request *rq, int code, const struct fw_error *err)
 	const char *msg = err && err->message[0] ? err->message : fw_strerror(code);
 
 	switch (code) {
-	case FW_EINVAL: return reply_error(rq, 400, "invalid", field, msg);
-	case FW_ENOENT: return reply_error(rq, 404, "not_found", field, err && err->message[0] ? msg : "not found");
-	case FW_EEXIST: return reply_error(rq, 409, "exists", field, msg);
-	case FW_ECONFLICT: return reply_error(rq, 409, "conflict", field, msg);
-	case FW_ETOOBIG: return reply_error(rq, 413, "too_large", field, msg);
-	case FW_EPERM: return reply_error(rq, 403, "forbidden", NULL, "forbidden");
-	case FW_EBUSY: return reply_error(rq, 503, "busy", NULL, "the store is busy; try again");
+	case FW_EINVAL:
+		return reply_error(rq, 400, "invalid", field, msg);
+	case FW_ENOENT:
+		return reply_error(rq, 404, "not_found", field, err && err->message[0] ? msg : "not found");
+	case FW_EEXIST:
+		return reply_error(rq, 409, "exists", field, msg);
+	case FW_ECONFLICT:
+		return reply_error(rq, 409, "conflict", field, msg);
+	case FW_ETOOBIG:
+		return reply_error(rq, 413, "too_large", field, msg);
+	case FW_EPERM:
+		return reply_error(rq, 403, "forbidden", NULL, "forbidden");
+	case FW_EBUSY:
+		return reply_error(rq, 503, "busy", NULL, "the store is busy; try again");
 	/* Do not send details of internal errors. */
-	default: return reply_error(rq, 500, "internal", NULL, "internal error");
+	default:
+		return reply_error(rq, 500, "internal", NULL, "internal error");
 	}
 }
 
 /* match: 1 if path matches pattern ('*' = one non-empty segment); captures the segments. */
 static int match(const char *pattern, const char *path, const char *caps[FW_MAX_PARAMS], char *store,
-		 size_t storesz)
+                 size_t storesz)
 {
 	size_t ncap = 0, used = 0;
 
@@ -114,7 +123,7 @@ static int match(const char *pattern, const char *path, const char *caps[FW_MAX_
 }
 
 static const struct route *find_route(const char *method, const char *path, const char *caps[FW_MAX_PARAMS],
-				      char *store, size_t storesz, int *ret_path_found)
+                                      char *store, size_t storesz, int *ret_path_found)
 {
 	const struct route *tables[] = {admin_routes, partner_routes};
 
@@ -165,8 +174,8 @@ static int authenticate(struct request *rq, enum role role)
 	}
 	if ((role == ROLE_ADMIN) != (rq->token.partner_id[0] == '\0'))
 		return reply_error(rq, 403, "forbidden", NULL,
-				   role == ROLE_ADMIN ? "this route needs an admin token"
-						      : "this route needs a partner token"),
+		                   role == ROLE_ADMIN ? "this route needs an admin token"
+		                                      : "this route needs a partner token"),
 		       -1;
 	return 0;
 }
@@ -177,11 +186,11 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 	enum MHD_Result ret;
 
 	resp = MHD_create_response_from_buffer(rq->out.len, rq->out.data ? rq->out.data : (char *)"",
-					       MHD_RESPMEM_MUST_COPY);
+	                                       MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				rq->content_type ? rq->content_type : "application/json");
+	                        rq->content_type ? rq->content_type : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (rq->status == 401)
@@ -246,7 +255,8 @@ static enum MHD_Result finish(struct conn_state *cs)
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-			      const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+                              const char *version, const char *upload_data, size_t *upload_data_size,
+                              void **con_cls)
 {
 	struct server *srv = cls;
 	struct conn_state *cs = *con_cls;
@@ -255,12 +265,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 	(void)version;
 	if (!cs) {
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const char *cl =
+		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		cs = calloc(1, sizeof(*cs));
 		if (!cs)
 			return MHD_NO;
 		fw_buf_init(&cs->body, FW_BODY_MAX);
-		/* A body we will refuse is read and dropped, not kept: clients get their 413 without a reset. */
+		/* A body we will refuse is read and dropped, not kept: clients get their 413 without a reset.
+		 */
 		if (cl && strtoull(cl, NULL, 10) > FW_BODY_MAX)
 			cs->too_big = 1;
 		*con_cls = cs;
@@ -313,7 +325,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return finish(cs);
 }
 
-static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
 {
 	struct conn_state *cs = *con_cls;
 
@@ -349,7 +362,7 @@ static int load_server(struct server *srv, struct server_config *cfg)
 	r = fw_key_file_load(path, srv->token_key);
 	if (r < 0) {
 		fprintf(stderr, "forewarn: cannot load the token key '%s': %s%s\n", path, fw_strerror(r),
-			r == FW_EPERM ? " (the file must be mode 0600)" : "");
+		        r == FW_EPERM ? " (the file must be mode 0600)" : "");
 		return r;
 	}
 	snprintf(srv->store_uri, sizeof(srv->store_uri), "sqlite:%s/forewarn.db", cfg->data_dir);
@@ -407,16 +420,15 @@ int server_run(struct server_config *cfg)
 		recorder_free(srv.recorder);
 		return r;
 	}
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-				     MHD_ALLOW_SUSPEND_RESUME,
-			     cfg->port, NULL,
-			     NULL, handle, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-			     completed, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-			     (size_t)FW_CONN_MEMORY, MHD_OPTION_END);
+	d = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
+	    cfg->port, NULL, NULL, handle, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FW_CONN_MEMORY, MHD_OPTION_END);
 	if (!d) {
-		fprintf(stderr, "forewarn: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port, strerror(errno));
+		fprintf(stderr, "forewarn: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port,
+		        strerror(errno));
 		scheduler_stop(srv.sched);
 		recorder_stop(srv.recorder);
 		recorder_free(srv.recorder);

@@ -12,11 +12,12 @@
 #include "forewarn/ops.h"
 #include "forewarn/store.h"
 
-#define FW_BODY_MAX      (8 * 1024 * 1024) /* request bodies: larger ones get 413 */
-#define FW_RESPONSE_MAX  (64 * 1024 * 1024)
-#define FW_MAX_PARAMS    3
-/* Per-connection memory for the request line and headers: larger headers get 431. MHD zeroes it per request. */
-#define FW_CONN_MEMORY   (16 * 1024)
+#define FW_BODY_MAX     (8 * 1024 * 1024) /* request bodies: larger ones get 413 */
+#define FW_RESPONSE_MAX (64 * 1024 * 1024)
+#define FW_MAX_PARAMS   3
+/* Per-connection memory for the request line and headers: larger headers get 431. MHD zeroes it per request.
+ */
+#define FW_CONN_MEMORY (16 * 1024)
 
 struct scheduler;
 struct recorder;
@@ -45,7 +46,7 @@ enum role { ROLE_NONE, ROLE_ADMIN, ROLE_PARTNER };
 
 struct request {
 	struct server *srv;
-	void *cs; /* struct conn_state */
+	void *cs;               /* struct conn_state */
 	struct fw_store *store; /* this thread's connection */
 	void *conn;             /* struct MHD_Connection */
 	const char *method;
@@ -107,7 +108,8 @@ void scheduler_stop(struct scheduler *s);
  */
 typedef void (*recorder_done_fn)(void *arg, int result);
 int recorder_start(struct server *srv, struct recorder **ret);
-int recorder_enqueue(struct recorder *rc, const struct fw_download_job *job, recorder_done_fn done, void *arg);
+int recorder_enqueue(struct recorder *rc, const struct fw_download_job *job, recorder_done_fn done,
+                     void *arg);
 void recorder_stop(struct recorder *rc);
 /* recorder_free: stops (if need be) and frees; enqueue fails with FW_EBUSY between stop and free. */
 void recorder_free(struct recorder *rc);

@@ -21,7 +21,8 @@ void fw_buf_reset(struct fw_buf *b);
 FW_WUR int fw_buf_append(struct fw_buf *b, const void *p, size_t n);
 FW_WUR int fw_buf_puts(struct fw_buf *b, const char *s);
 FW_WUR int fw_buf_printf(struct fw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* fw_buf_steal: hands the NUL-terminated data to the caller (free() it) and empties b. Never NULL on success. */
+/* fw_buf_steal: hands the NUL-terminated data to the caller (free() it) and empties b. Never NULL on success.
+ */
 FW_WUR int fw_buf_steal(struct fw_buf *b, char **ret, size_t *ret_len);
 
 #endif

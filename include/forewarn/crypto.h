@@ -20,7 +20,7 @@ void fw_crypto_hex(const void *bin, size_t n, char *out);
 void fw_token_generate(char out[FW_TOKEN_LEN]);
 /* fw_token_hash: keyed BLAKE2b-256 of the token under key (the server's token key): what the store keeps. */
 void fw_token_hash(const unsigned char key[FW_KEY_BYTES], const char *token, size_t len,
-		   unsigned char out[FW_HASH_BYTES]);
+                   unsigned char out[FW_HASH_BYTES]);
 /* fw_crypto_equal: constant-time comparison of n bytes: 1 if equal. */
 int fw_crypto_equal(const void *a, const void *b, size_t n);
 /* fw_crypto_wipe: zeroes n bytes in a way the compiler keeps. */

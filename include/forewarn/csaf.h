@@ -20,9 +20,10 @@ struct fw_revision_meta {
 struct fw_render_in {
 	const char *publisher_name;      /* e.g. "Example Vendor PSIRT" */
 	const char *publisher_namespace; /* e.g. "https://psirt.example.com" */
-	const struct fw_partner *partner; /* recipient: every copy is rendered for one partner (fingerprinting seam) */
+	const struct fw_partner
+	    *partner; /* recipient: every copy is rendered for one partner (fingerprinting seam) */
 	const struct fw_advisory *advisory;
-	const struct fw_revision *revision;  /* the current revision (parts texts) */
+	const struct fw_revision *revision;     /* the current revision (parts texts) */
 	const struct fw_revision_meta *history; /* revisions 1..n, ascending, n = advisory->revision */
 	size_t nhistory;
 	unsigned parts;  /* which parts this copy holds (already decided by the policy) */
@@ -38,12 +39,13 @@ FW_WUR int fw_csaf_render(const struct fw_render_in *in, struct fw_buf *out);
 
 /*
  * fw_csaf_import: reads a CSAF 2.0 document (JSON text of len bytes) into an advisory and revision:
- * title, CVE ids, product names, the first CVSS v3 vector, notes mapped to parts (summary, details, detection;
- * a "details" note titled "Proof of concept", as fw_csaf_render writes it, becomes the poc part).
- * The caller sets id and public_at. ret_rev->parts are heap strings owned by the caller (fw_revision_release).
- * On failure returns FW_EINVAL with err naming the JSON path and the problem; nothing is written to ret_*.
+ * title, CVE ids, product names, the first CVSS v3 vector, notes mapped to parts (summary, details,
+ * detection; a "details" note titled "Proof of concept", as fw_csaf_render writes it, becomes the poc part).
+ * The caller sets id and public_at. ret_rev->parts are heap strings owned by the caller
+ * (fw_revision_release). On failure returns FW_EINVAL with err naming the JSON path and the problem; nothing
+ * is written to ret_*.
  */
-FW_WUR int fw_csaf_import(const char *json, size_t len, struct fw_advisory *ret_adv, struct fw_revision *ret_rev,
-			  struct fw_error *err);
+FW_WUR int fw_csaf_import(const char *json, size_t len, struct fw_advisory *ret_adv,
+                          struct fw_revision *ret_rev, struct fw_error *err);
 
 #endif

@@ -5,13 +5,13 @@
 #include "forewarn/err.h"
 
 struct fw_cvss3 {
-	int minor;          /* 0 for "CVSS:3.0/", 1 for "CVSS:3.1/" */
+	int minor;                       /* 0 for "CVSS:3.0/", 1 for "CVSS:3.1/" */
 	char av, ac, pr, ui, s, c, i, a; /* metric letters as in the vector: AV:N -> 'N' ... */
-	double base_score;  /* 0.0 .. 10.0, rounded up to one decimal per the spec's Roundup */
-	const char *severity; /* static: "NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL" */
+	double base_score;               /* 0.0 .. 10.0, rounded up to one decimal per the spec's Roundup */
+	const char *severity;            /* static: "NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL" */
 	/* base metric names for CSAF's cvss_v3 object, static strings: "NETWORK", "LOW", ... */
 	const char *attack_vector, *attack_complexity, *privileges_required, *user_interaction, *scope,
-		*confidentiality_impact, *integrity_impact, *availability_impact;
+	    *confidentiality_impact, *integrity_impact, *availability_impact;
 };
 
 /*

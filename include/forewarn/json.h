@@ -18,17 +18,18 @@
  * present are applied on top of *p (id and status may only repeat the current value).
  */
 FW_WUR int fw_json_partner_parse(const char *body, size_t len, int patch, struct fw_partner *p,
-				 struct fw_error *err);
+                                 struct fw_error *err);
 FW_WUR int fw_json_partner_write(const struct fw_partner *p, struct fw_buf *out);
 
 /* Tiers: {"tiers": [{"name": "vetted", "lead_hours": 120}, ...]} */
 FW_WUR int fw_json_tiers_parse(const char *body, size_t len, struct fw_tier out[FW_MAX_TIERS], size_t *ret_n,
-			       struct fw_error *err);
+                               struct fw_error *err);
 FW_WUR int fw_json_tiers_write(const struct fw_tier *t, size_t n, struct fw_buf *out);
 
-/* Rules: {"rules": [{"id", "description", "countries": [..], "max_lead_hours", "parts": [..]}]}; *ret malloc'd. */
+/* Rules: {"rules": [{"id", "description", "countries": [..], "max_lead_hours", "parts": [..]}]}; *ret
+ * malloc'd. */
 FW_WUR int fw_json_rules_parse(const char *body, size_t len, struct fw_rule **ret, size_t *ret_n,
-			       struct fw_error *err);
+                               struct fw_error *err);
 FW_WUR int fw_json_rules_write(const struct fw_rule *r, size_t n, struct fw_buf *out);
 
 /*
@@ -37,32 +38,37 @@ FW_WUR int fw_json_rules_write(const struct fw_rule *r, size_t n, struct fw_buf 
  * import a CSAF 2.0 document. *ret_public_at is 0 when absent. rev->parts are heap strings owned by the
  * caller. The CVSS vector is not checked here.
  */
-FW_WUR int fw_json_advisory_parse(const char *body, size_t len, struct fw_advisory *a, struct fw_revision *rev,
-				  int64_t *ret_public_at, struct fw_error *err);
+FW_WUR int fw_json_advisory_parse(const char *body, size_t len, struct fw_advisory *a,
+                                  struct fw_revision *rev, int64_t *ret_public_at, struct fw_error *err);
 /*
- * fw_json_revision_parse: a new revision: {"note"?, "parts": {...}, "title"?, "cves"?, "products"?, "cvss_v3"?}.
- * Metadata fields present replace those of *a; parts absent from "parts" are absent from the revision.
+ * fw_json_revision_parse: a new revision: {"note"?, "parts": {...}, "title"?, "cves"?, "products"?,
+ * "cvss_v3"?}. Metadata fields present replace those of *a; parts absent from "parts" are absent from the
+ * revision.
  */
-FW_WUR int fw_json_revision_parse(const char *body, size_t len, struct fw_advisory *a, struct fw_revision *rev,
-				  struct fw_error *err);
+FW_WUR int fw_json_revision_parse(const char *body, size_t len, struct fw_advisory *a,
+                                  struct fw_revision *rev, struct fw_error *err);
 /* fw_json_schedule_parse: {"public_at": "RFC 3339"}. */
 FW_WUR int fw_json_schedule_parse(const char *body, size_t len, int64_t *ret, struct fw_error *err);
-/* fw_json_empty_parse: the body of an action route: empty, or {} (or {"reason": "..."} when reason != NULL). */
-FW_WUR int fw_json_action_parse(const char *body, size_t len, char *reason, size_t reasonsz, struct fw_error *err);
+/* fw_json_empty_parse: the body of an action route: empty, or {} (or {"reason": "..."} when reason != NULL).
+ */
+FW_WUR int fw_json_action_parse(const char *body, size_t len, char *reason, size_t reasonsz,
+                                struct fw_error *err);
 
 /* fw_json_advisory_write: the admin view; rev (may be NULL) adds the current parts' texts. */
-FW_WUR int fw_json_advisory_write(const struct fw_advisory *a, const struct fw_revision *rev, struct fw_buf *out);
+FW_WUR int fw_json_advisory_write(const struct fw_advisory *a, const struct fw_revision *rev,
+                                  struct fw_buf *out);
 /* fw_json_revision_meta_write: {"number", "created_at", "note", "parts": [...]}. */
 FW_WUR int fw_json_revision_meta_write(const struct fw_revision *r, unsigned parts, struct fw_buf *out);
 /* fw_json_inbox_item_write: what a partner's inbox lists: id, title, revision, parts, tlp, public_at. */
-FW_WUR int fw_json_inbox_item_write(const struct fw_advisory *a, unsigned parts, int is_public, struct fw_buf *out);
+FW_WUR int fw_json_inbox_item_write(const struct fw_advisory *a, unsigned parts, int is_public,
+                                    struct fw_buf *out);
 FW_WUR int fw_json_delivery_write(const struct fw_delivery *d, struct fw_buf *out);
 FW_WUR int fw_json_download_write(const struct fw_download *d, struct fw_buf *out);
 FW_WUR int fw_json_event_write(const struct fw_event *e, struct fw_buf *out);
 FW_WUR int fw_json_token_write(const struct fw_token *t, const char *secret, struct fw_buf *out);
 /* fw_json_error_write: {"error": {"status", "code", "field"?, "message"}}. */
 FW_WUR int fw_json_error_write(int status, const char *code, const char *field, const char *message,
-			       struct fw_buf *out);
+                               struct fw_buf *out);
 /* fw_json_string_write: a JSON string literal for s (escaped). */
 FW_WUR int fw_json_string_write(const char *s, struct fw_buf *out);
 
@@ -72,7 +78,7 @@ FW_WUR int fw_json_string_write(const char *s, struct fw_buf *out);
  * Used by the command-line client.
  */
 FW_WUR int fw_json_table(const char *json, size_t len, const char *key, const char *const *columns,
-			 struct fw_buf *out);
+                         struct fw_buf *out);
 /* fw_json_get_string: the string at top-level key of a JSON object into out; FW_ENOENT if absent. */
 FW_WUR int fw_json_get_string(const char *json, size_t len, const char *key, char *out, size_t outsz);
 

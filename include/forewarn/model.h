@@ -10,7 +10,7 @@
 #include "forewarn/err.h"
 
 /* Limits on every operator- or partner-controllable size (documented in docs/api.md). */
-#define FW_ID_MAX          64   /* slug ids: [a-z0-9][a-z0-9-]{0,63} */
+#define FW_ID_MAX          64 /* slug ids: [a-z0-9][a-z0-9-]{0,63} */
 #define FW_NAME_MAX        200
 #define FW_TITLE_MAX       300
 #define FW_EMAIL_MAX       254
@@ -68,10 +68,10 @@ struct fw_rule {
 };
 
 enum fw_advisory_status {
-	FW_ADV_DRAFT = 0,  /* no release time yet: nobody sees it */
-	FW_ADV_SCHEDULED,  /* released to partners at T - lead, public at T */
-	FW_ADV_PUBLIC,     /* T has passed (set by the scheduler or "publish now") */
-	FW_ADV_WITHDRAWN,  /* retracted: nobody sees it any more; terminal */
+	FW_ADV_DRAFT = 0, /* no release time yet: nobody sees it */
+	FW_ADV_SCHEDULED, /* released to partners at T - lead, public at T */
+	FW_ADV_PUBLIC,    /* T has passed (set by the scheduler or "publish now") */
+	FW_ADV_WITHDRAWN, /* retracted: nobody sees it any more; terminal */
 };
 const char *fw_advisory_status_name(enum fw_advisory_status s);
 
@@ -104,7 +104,7 @@ struct fw_revision {
 
 /* fw_revision_release: frees the parts; the struct may be reused. Accepts a zeroed struct. */
 void fw_revision_release(struct fw_revision *r);
-/* fw_revision_parts: bitmask of the parts present. */
+/* fw_revision_parts: bitmask of the parts present: non-NULL and non-empty. */
 unsigned fw_revision_parts(const struct fw_revision *r);
 
 /* Validators: 1 if valid. */

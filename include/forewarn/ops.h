@@ -14,11 +14,11 @@
 
 /* fw_event_emit: appends an event; detail is a JSON object text (no embargoed content, no secrets). */
 FW_WUR int fw_event_emit(struct fw_store *s, const char *type, const char *actor, const char *subject,
-			 const char *detail);
+                         const char *detail);
 
 /* fw_event_emitkv: like fw_event_emit with a detail object of string pairs: key, value, ..., NULL. */
 FW_WUR int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor, const char *subject, ...)
-	__attribute__((sentinel));
+    __attribute__((sentinel));
 
 /* fw_ops_finish: commits when r is 0, else (or if the commit fails) rolls back; returns the outcome. */
 FW_WUR int fw_ops_finish(struct fw_store *s, int r);
@@ -34,29 +34,30 @@ void fw_ops_policy_release(struct fw_ops_policy *p);
 
 /* Partners. */
 FW_WUR int fw_ops_partner_create(struct fw_store *s, const char *actor, struct fw_partner *p, int64_t now,
-				 struct fw_error *err);
+                                 struct fw_error *err);
 /* fw_ops_partner_patch: applies a JSON patch body to partner `id`; *ret receives the result. */
 FW_WUR int fw_ops_partner_patch(struct fw_store *s, const char *actor, const char *id, const char *body,
-				size_t len, int64_t now, struct fw_partner *ret, struct fw_error *err);
+                                size_t len, int64_t now, struct fw_partner *ret, struct fw_error *err);
 enum fw_partner_action { FW_PARTNER_SUSPEND, FW_PARTNER_REINSTATE, FW_PARTNER_REMOVE };
-FW_WUR int fw_ops_partner_act(struct fw_store *s, const char *actor, const char *id, enum fw_partner_action act,
-			      const char *reason, int64_t now, struct fw_partner *ret, struct fw_error *err);
+FW_WUR int fw_ops_partner_act(struct fw_store *s, const char *actor, const char *id,
+                              enum fw_partner_action act, const char *reason, int64_t now,
+                              struct fw_partner *ret, struct fw_error *err);
 
 /* Tokens: secret is written to ret_secret (FW_TOKEN_LEN) and shown once; partner_id "" = admin. */
 FW_WUR int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
-			      const char *partner_id, int64_t now, char ret_secret[FW_TOKEN_LEN],
-			      struct fw_token *ret, struct fw_error *err);
+                              const char *partner_id, int64_t now, char ret_secret[FW_TOKEN_LEN],
+                              struct fw_token *ret, struct fw_error *err);
 FW_WUR int fw_ops_token_revoke(struct fw_store *s, const char *actor, const char *partner_id,
-			       const char *token_id, int64_t now, struct fw_error *err);
+                               const char *token_id, int64_t now, struct fw_error *err);
 /* fw_ops_authenticate: the valid token for this secret, or FW_ENOENT. Constant-time in the secret. */
 FW_WUR int fw_ops_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret,
-			       size_t len, struct fw_token *ret);
+                               size_t len, struct fw_token *ret);
 
 /* Tiers and rules: replace as a whole; tiers in use by a partner cannot disappear (FW_ECONFLICT). */
 FW_WUR int fw_ops_tiers_set(struct fw_store *s, const char *actor, const struct fw_tier *t, size_t n,
-			    int64_t now, struct fw_error *err);
+                            int64_t now, struct fw_error *err);
 FW_WUR int fw_ops_rules_set(struct fw_store *s, const char *actor, const struct fw_rule *r, size_t n,
-			    int64_t now, struct fw_error *err);
+                            int64_t now, struct fw_error *err);
 /* fw_default_rules: the shipped mandatory-reporting rule (lead 0 h, summary only) for `countries`. */
 void fw_default_rule(struct fw_rule *ret, const char *const *countries, size_t n);
 
@@ -65,16 +66,17 @@ void fw_default_rule(struct fw_rule *ret, const char *const *countries, size_t n
  * must be in the future; the CVSS vector is checked and scored. The revision becomes number 1.
  */
 FW_WUR int fw_ops_advisory_create(struct fw_store *s, const char *actor, struct fw_advisory *a,
-				  struct fw_revision *rev, int64_t public_at, int64_t now, struct fw_error *err);
+                                  struct fw_revision *rev, int64_t public_at, int64_t now,
+                                  struct fw_error *err);
 /* fw_ops_advisory_revise: a new revision from a JSON body; not for withdrawn advisories. */
 FW_WUR int fw_ops_advisory_revise(struct fw_store *s, const char *actor, const char *id, const char *body,
-				  size_t len, int64_t now, struct fw_advisory *ret, struct fw_error *err);
+                                  size_t len, int64_t now, struct fw_advisory *ret, struct fw_error *err);
 FW_WUR int fw_ops_advisory_schedule(struct fw_store *s, const char *actor, const char *id, int64_t public_at,
-				    int64_t now, struct fw_advisory *ret, struct fw_error *err);
+                                    int64_t now, struct fw_advisory *ret, struct fw_error *err);
 FW_WUR int fw_ops_advisory_withdraw(struct fw_store *s, const char *actor, const char *id, const char *reason,
-				    int64_t now, struct fw_advisory *ret, struct fw_error *err);
+                                    int64_t now, struct fw_advisory *ret, struct fw_error *err);
 FW_WUR int fw_ops_advisory_publish(struct fw_store *s, const char *actor, const char *id, int64_t now,
-				   struct fw_advisory *ret, struct fw_error *err);
+                                   struct fw_advisory *ret, struct fw_error *err);
 
 /*
  * fw_ops_release_due: the scheduler's step: for every advisory due at `now`, records the deliveries now due
@@ -96,8 +98,8 @@ struct fw_download_job {
 	int delivered; /* 1: this delivery was seen recorded earlier; skip re-recording it */
 };
 /* fw_ops_due_at: when the partner's current access to the advisory began: T - lead, or T once public. */
-int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p, const struct fw_advisory *a,
-		      int64_t now);
+int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p,
+                      const struct fw_advisory *a, int64_t now);
 /*
  * fw_ops_record_downloads: records each job's delivery (if new) and download with their events, all in one
  * durable transaction (group commit), before any of the copies is served. All or nothing.

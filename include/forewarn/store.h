@@ -53,7 +53,8 @@ FW_WUR int fw_store_token_insert(struct fw_store *s, const struct fw_token *t, c
 /* fw_store_token_find: the unrevoked token with this hash; FW_ENOENT otherwise. */
 FW_WUR int fw_store_token_find(struct fw_store *s, const unsigned char hash[32], struct fw_token *ret);
 /* fw_store_token_revoke: FW_ENOENT if no such token of this partner is valid. */
-FW_WUR int fw_store_token_revoke(struct fw_store *s, const char *partner_id, const char *token_id, int64_t at);
+FW_WUR int fw_store_token_revoke(struct fw_store *s, const char *partner_id, const char *token_id,
+                                 int64_t at);
 /* fw_store_token_revoke_all: revokes every valid token of the partner (none is not an error). */
 FW_WUR int fw_store_token_revoke_all(struct fw_store *s, const char *partner_id, int64_t at);
 FW_WUR int fw_store_token_each(struct fw_store *s, const char *partner_id, fw_token_cb cb, void *ctx);
@@ -83,7 +84,8 @@ FW_WUR int fw_store_advisory_next_due(struct fw_store *s, int64_t *ret);
 /* Revisions: insert the next number (r->number must be advisory.revision + 1 of the stored advisory). */
 FW_WUR int fw_store_revision_insert(struct fw_store *s, const struct fw_revision *r);
 /* fw_store_revision_get: parts are heap strings owned by the caller: fw_revision_release(ret). */
-FW_WUR int fw_store_revision_get(struct fw_store *s, const char *advisory_id, int number, struct fw_revision *ret);
+FW_WUR int fw_store_revision_get(struct fw_store *s, const char *advisory_id, int number,
+                                 struct fw_revision *ret);
 /* fw_store_revision_each: metadata only (parts NULL), ascending. */
 typedef int (*fw_revision_cb)(void *ctx, const struct fw_revision *r);
 FW_WUR int fw_store_revision_each(struct fw_store *s, const char *advisory_id, fw_revision_cb cb, void *ctx);
@@ -98,11 +100,12 @@ struct fw_delivery {
 	int64_t delivered_ms; /* milliseconds: when it was recorded */
 };
 typedef int (*fw_delivery_cb)(void *ctx, const struct fw_delivery *d);
-/* fw_store_delivery_insert: idempotent on (partner, advisory, revision, parts): *ret_inserted 0 if it existed. */
+/* fw_store_delivery_insert: idempotent on (partner, advisory, revision, parts): *ret_inserted 0 if it
+ * existed. */
 FW_WUR int fw_store_delivery_insert(struct fw_store *s, const struct fw_delivery *d, int *ret_inserted);
 /* fw_store_delivery_each: by advisory (partner_id NULL) or by advisory and partner; in delivered order. */
 FW_WUR int fw_store_delivery_each(struct fw_store *s, const char *advisory_id, const char *partner_id,
-				  fw_delivery_cb cb, void *ctx);
+                                  fw_delivery_cb cb, void *ctx);
 
 /* Downloads: every copy served. */
 struct fw_download {
@@ -122,13 +125,14 @@ FW_WUR int fw_store_download_each(struct fw_store *s, const char *advisory_id, f
 struct fw_event {
 	int64_t seq; /* assigned by the store on insert, 1-based */
 	int64_t at_ms;
-	char type[40];    /* e.g. "partner.created", "advisory.revised", "delivery" */
-	char actor[80];   /* "admin:<token id>", "scheduler", "partner:<id>" */
+	char type[40];                   /* e.g. "partner.created", "advisory.revised", "delivery" */
+	char actor[80];                  /* "admin:<token id>", "scheduler", "partner:<id>" */
 	char subject[FW_ID_MAX * 2 + 2]; /* the object: partner id, advisory id, "advisory/partner" */
-	char detail[512]; /* canonical JSON object without embargoed content */
+	char detail[512];                /* canonical JSON object without embargoed content */
 };
 typedef int (*fw_event_cb)(void *ctx, const struct fw_event *e);
 FW_WUR int fw_store_event_insert(struct fw_store *s, const struct fw_event *e, int64_t *ret_seq);
-FW_WUR int fw_store_event_each(struct fw_store *s, int64_t after_seq, size_t limit, fw_event_cb cb, void *ctx);
+FW_WUR int fw_store_event_each(struct fw_store *s, int64_t after_seq, size_t limit, fw_event_cb cb,
+                               void *ctx);
 
 #endif

@@ -31,12 +31,13 @@ void fw_token_generate(char out[FW_TOKEN_LEN])
 
 	randombytes_buf(raw, sizeof(raw));
 	memcpy(out, "fw_", 3);
-	sodium_bin2base64(out + 3, FW_TOKEN_LEN - 3, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(out + 3, FW_TOKEN_LEN - 3, raw, sizeof(raw),
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 }
 
 void fw_token_hash(const unsigned char key[FW_KEY_BYTES], const char *token, size_t len,
-		   unsigned char out[FW_HASH_BYTES])
+                   unsigned char out[FW_HASH_BYTES])
 {
 	crypto_generichash(out, FW_HASH_BYTES, (const unsigned char *)token, len, key, FW_KEY_BYTES);
 }

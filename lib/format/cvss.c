@@ -19,11 +19,10 @@ struct metric {
 };
 
 static const struct metric metrics[] = {
-	{ "AV", "NALP" },   { "AC", "LH" },    { "PR", "NLH" },   { "UI", "NR" },    { "S", "UC" },
-	{ "C", "NLH" },     { "I", "NLH" },    { "A", "NLH" },    { "E", "XUPFH" },  { "RL", "XOTWU" },
-	{ "RC", "XURC" },   { "CR", "XLMH" },  { "IR", "XLMH" },  { "AR", "XLMH" },  { "MAV", "XNALP" },
-	{ "MAC", "XLH" },   { "MPR", "XNLH" }, { "MUI", "XNR" },  { "MS", "XUC" },   { "MC", "XNLH" },
-	{ "MI", "XNLH" },   { "MA", "XNLH" },
+    {"AV", "NALP"}, {"AC", "LH"},   {"PR", "NLH"},    {"UI", "NR"},    {"S", "UC"},     {"C", "NLH"},
+    {"I", "NLH"},   {"A", "NLH"},   {"E", "XUPFH"},   {"RL", "XOTWU"}, {"RC", "XURC"},  {"CR", "XLMH"},
+    {"IR", "XLMH"}, {"AR", "XLMH"}, {"MAV", "XNALP"}, {"MAC", "XLH"},  {"MPR", "XNLH"}, {"MUI", "XNR"},
+    {"MS", "XUC"},  {"MC", "XNLH"}, {"MI", "XNLH"},   {"MA", "XNLH"},
 };
 
 #define N_METRICS (sizeof(metrics) / sizeof(metrics[0]))
@@ -41,28 +40,38 @@ static int find_metric(const char *key, size_t len)
 static double av_weight(char v)
 {
 	switch (v) {
-	case 'N': return 0.85;
-	case 'A': return 0.62;
-	case 'L': return 0.55;
-	default: return 0.2; /* P */
+	case 'N':
+		return 0.85;
+	case 'A':
+		return 0.62;
+	case 'L':
+		return 0.55;
+	default:
+		return 0.2; /* P */
 	}
 }
 
 static double pr_weight(char v, int changed)
 {
 	switch (v) {
-	case 'N': return 0.85;
-	case 'L': return changed ? 0.68 : 0.62;
-	default: return changed ? 0.5 : 0.27; /* H */
+	case 'N':
+		return 0.85;
+	case 'L':
+		return changed ? 0.68 : 0.62;
+	default:
+		return changed ? 0.5 : 0.27; /* H */
 	}
 }
 
 static double cia_weight(char v)
 {
 	switch (v) {
-	case 'H': return 0.56;
-	case 'L': return 0.22;
-	default: return 0.0; /* N */
+	case 'H':
+		return 0.56;
+	case 'L':
+		return 0.22;
+	default:
+		return 0.0; /* N */
 	}
 }
 
@@ -98,19 +107,26 @@ static const char *severity(double score)
 static const char *av_name(char v)
 {
 	switch (v) {
-	case 'N': return "NETWORK";
-	case 'A': return "ADJACENT_NETWORK";
-	case 'L': return "LOCAL";
-	default: return "PHYSICAL";
+	case 'N':
+		return "NETWORK";
+	case 'A':
+		return "ADJACENT_NETWORK";
+	case 'L':
+		return "LOCAL";
+	default:
+		return "PHYSICAL";
 	}
 }
 
 static const char *nlh_name(char v)
 {
 	switch (v) {
-	case 'N': return "NONE";
-	case 'L': return "LOW";
-	default: return "HIGH";
+	case 'N':
+		return "NONE";
+	case 'L':
+		return "LOW";
+	default:
+		return "HIGH";
 	}
 }
 
@@ -120,7 +136,7 @@ static void compute(struct fw_cvss3 *v)
 	double exploitability, iss, impact, base;
 
 	exploitability = 8.22 * av_weight(v->av) * (v->ac == 'L' ? 0.77 : 0.44) * pr_weight(v->pr, changed) *
-			 (v->ui == 'N' ? 0.85 : 0.62);
+	                 (v->ui == 'N' ? 0.85 : 0.62);
 	iss = 1 - ((1 - cia_weight(v->c)) * (1 - cia_weight(v->i)) * (1 - cia_weight(v->a)));
 	if (changed)
 		impact = 7.52 * (iss - 0.029) - 3.25 * pow(iss - 0.02, 15);
@@ -162,7 +178,7 @@ int fw_cvss3_parse(const char *vector, struct fw_cvss3 *ret, struct fw_error *er
 		len++;
 	if (len > VECTOR_MAX)
 		return fw_error_set(err, FW_EINVAL, "cvss_v3", "vector string longer than %d characters",
-				    VECTOR_MAX);
+		                    VECTOR_MAX);
 	if (strncmp(vector, "CVSS:", 5) != 0)
 		return fw_error_set(err, FW_EINVAL, "cvss_v3", "vector string does not start with \"CVSS:\"");
 	ver = vector + 5;
@@ -170,8 +186,8 @@ int fw_cvss3_parse(const char *vector, struct fw_cvss3 *ret, struct fw_error *er
 	vlen = slash ? (size_t)(slash - ver) : len - 5;
 	if (vlen != 3 || strncmp(ver, "3.", 2) != 0 || (ver[2] != '0' && ver[2] != '1'))
 		return fw_error_set(err, FW_EINVAL, "cvss_v3",
-				    "unsupported CVSS version \"%.*s\": expected 3.0 or 3.1",
-				    vlen > 8 ? 8 : (int)vlen, ver);
+		                    "unsupported CVSS version \"%.*s\": expected 3.0 or 3.1",
+		                    vlen > 8 ? 8 : (int)vlen, ver);
 	if (!slash || slash + 1 == vector + len)
 		return fw_error_set(err, FW_EINVAL, "cvss_v3", "vector string has no metrics");
 
@@ -192,22 +208,22 @@ int fw_cvss3_parse(const char *vector, struct fw_cvss3 *ret, struct fw_error *er
 
 		if (stop == p)
 			return fw_error_set(err, FW_EINVAL, "cvss_v3", "empty metric at offset %d",
-					    (int)(p - vector));
+			                    (int)(p - vector));
 		if (!colon || colon == p)
 			return fw_error_set(err, FW_EINVAL, "cvss_v3",
-					    "malformed metric \"%.*s\": expected NAME:VALUE",
-					    clen > 16 ? 16 : clen, p);
+			                    "malformed metric \"%.*s\": expected NAME:VALUE",
+			                    clen > 16 ? 16 : clen, p);
 		idx = find_metric(p, (size_t)(colon - p));
 		if (idx < 0)
 			return fw_error_set(err, FW_EINVAL, "cvss_v3", "unknown metric \"%.*s\"",
-					    (int)(colon - p) > 16 ? 16 : (int)(colon - p), p);
+			                    (int)(colon - p) > 16 ? 16 : (int)(colon - p), p);
 		if (stop - colon != 2 || colon[1] == '\0' || !strchr(metrics[idx].values, colon[1]))
 			return fw_error_set(err, FW_EINVAL, "cvss_v3", "invalid value \"%.*s\" for metric %s",
-					    (int)(stop - colon - 1) > 16 ? 16 : (int)(stop - colon - 1),
-					    colon + 1, metrics[idx].key);
+			                    (int)(stop - colon - 1) > 16 ? 16 : (int)(stop - colon - 1),
+			                    colon + 1, metrics[idx].key);
 		if (seen[idx])
 			return fw_error_set(err, FW_EINVAL, "cvss_v3", "metric %s given more than once",
-					    metrics[idx].key);
+			                    metrics[idx].key);
 		seen[idx] = 1;
 		if (idx < N_BASE)
 			base[idx] = colon[1];
@@ -220,7 +236,7 @@ int fw_cvss3_parse(const char *vector, struct fw_cvss3 *ret, struct fw_error *er
 	for (m = 0; m < N_BASE; m++)
 		if (!seen[m])
 			return fw_error_set(err, FW_EINVAL, "cvss_v3", "base metric %s is missing",
-					    metrics[m].key);
+			                    metrics[m].key);
 
 	v.av = base[B_AV];
 	v.ac = base[B_AC];

@@ -18,11 +18,12 @@ static int load(const char *body, size_t len, json_t **ret, struct fw_error *err
 	json_t *j;
 
 	if (len == 0)
-		return fw_error_set(err, FW_EINVAL, "", "the request body is empty; a JSON object is expected");
+		return fw_error_set(err, FW_EINVAL, "",
+		                    "the request body is empty; a JSON object is expected");
 	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j)
 		return fw_error_set(err, FW_EINVAL, "", "malformed JSON at line %d, column %d: %s", jerr.line,
-				    jerr.column, jerr.text);
+		                    jerr.column, jerr.text);
 	if (!json_is_object(j)) {
 		json_decref(j);
 		return fw_error_set(err, FW_EINVAL, "", "a JSON object is expected");
@@ -81,7 +82,8 @@ static int get_hours(json_t *v, const char *field, int64_t *ret, struct fw_error
 		return fw_error_set(err, FW_EINVAL, field, "must be a whole number of hours");
 	h = json_integer_value(v);
 	if (h < 0 || h > FW_LEAD_MAX_HOURS)
-		return fw_error_set(err, FW_EINVAL, field, "must be between 0 and %d hours", FW_LEAD_MAX_HOURS);
+		return fw_error_set(err, FW_EINVAL, field, "must be between 0 and %d hours",
+		                    FW_LEAD_MAX_HOURS);
 	*ret = (int64_t)h * 3600;
 	return 0;
 }
@@ -90,7 +92,7 @@ static int get_time(json_t *v, const char *field, int64_t *ret, struct fw_error 
 {
 	if (!json_is_string(v) || fw_time_parse(json_string_value(v), ret) < 0)
 		return fw_error_set(err, FW_EINVAL, field,
-				    "must be an RFC 3339 date-time such as \"2026-12-08T17:00:00Z\"");
+		                    "must be an RFC 3339 date-time such as \"2026-12-08T17:00:00Z\"");
 	return 0;
 }
 
@@ -102,12 +104,14 @@ static int get_parts(json_t *v, const char *field, unsigned *ret, struct fw_erro
 
 	if (!json_is_array(v))
 		return fw_error_set(err, FW_EINVAL, field,
-				    "must be an array of part names (summary, details, detection, poc)");
-	json_array_foreach(v, i, e) {
+		                    "must be an array of part names (summary, details, detection, poc)");
+	json_array_foreach(v, i, e)
+	{
 		int p = json_is_string(e) ? fw_part_parse(json_string_value(e)) : -1;
 		if (p < 0)
 			return fw_error_set(err, FW_EINVAL, field,
-					    "item %zu is not a part name (summary, details, detection, poc)", i);
+			                    "item %zu is not a part name (summary, details, detection, poc)",
+			                    i);
 		if (mask & (1u << p))
 			return fw_error_set(err, FW_EINVAL, field, "\"%s\" is listed twice", fw_part_name(p));
 		mask |= 1u << p;
@@ -117,7 +121,7 @@ static int get_parts(json_t *v, const char *field, unsigned *ret, struct fw_erro
 }
 
 static int get_strlist(json_t *v, const char *field, size_t max, size_t width, char *base, size_t *ret_n,
-		       struct fw_error *err)
+                       struct fw_error *err)
 {
 	size_t i;
 	json_t *e;
@@ -126,12 +130,13 @@ static int get_strlist(json_t *v, const char *field, size_t max, size_t width, c
 		return fw_error_set(err, FW_EINVAL, field, "must be an array of strings");
 	if (json_array_size(v) > max)
 		return fw_error_set(err, FW_EINVAL, field, "at most %zu items", max);
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e) || strlen(json_string_value(e)) != json_string_length(e))
 			return fw_error_set(err, FW_EINVAL, field, "item %zu must be a string", i);
 		if (json_string_length(e) >= width)
-			return fw_error_set(err, FW_EINVAL, field, "item %zu is too long (at most %zu bytes)", i,
-					    width - 1);
+			return fw_error_set(err, FW_EINVAL, field, "item %zu is too long (at most %zu bytes)",
+			                    i, width - 1);
 		memcpy(base + i * width, json_string_value(e), json_string_length(e) + 1);
 	}
 	*ret_n = json_array_size(v);
@@ -157,7 +162,8 @@ int fw_json_partner_parse(const char *body, size_t len, int patch, struct fw_par
 		n = *p;
 	} else {
 		memset(&n, 0, sizeof(n));
-		n.entitlements = (1u << FW_PART_SUMMARY) | (1u << FW_PART_DETAILS) | (1u << FW_PART_DETECTION);
+		n.entitlements =
+		    (1u << FW_PART_SUMMARY) | (1u << FW_PART_DETAILS) | (1u << FW_PART_DETECTION);
 		n.status = FW_PARTNER_ACTIVE;
 		static const char *const required[] = {"id", "name", "country", "tier"};
 		for (size_t i = 0; i < 4; i++)
@@ -166,14 +172,16 @@ int fw_json_partner_parse(const char *body, size_t len, int patch, struct fw_par
 				goto out;
 			}
 	}
-	json_object_foreach(j, key, v) {
+	json_object_foreach(j, key, v)
+	{
 		if (strcmp(key, "id") == 0) {
 			char id[FW_ID_MAX + 2];
 			r = get_str(v, key, id, sizeof(id), err);
 			if (r == 0 && patch && strcmp(id, p->id) != 0)
 				r = fw_error_set(err, FW_EINVAL, key, "cannot be changed");
 			if (r == 0 && strlen(id) > FW_ID_MAX)
-				r = fw_error_set(err, FW_EINVAL, key, "is too long (at most %d bytes)", FW_ID_MAX);
+				r = fw_error_set(err, FW_EINVAL, key, "is too long (at most %d bytes)",
+				                 FW_ID_MAX);
 			if (r == 0)
 				memcpy(n.id, id, strlen(id) + 1);
 		} else if (strcmp(key, "name") == 0) {
@@ -181,8 +189,9 @@ int fw_json_partner_parse(const char *body, size_t len, int patch, struct fw_par
 		} else if (strcmp(key, "country") == 0) {
 			r = get_str(v, key, n.country, sizeof(n.country), err);
 			if (r < 0)
-				r = fw_error_set(err, FW_EINVAL, key,
-						 "must be an ISO 3166-1 alpha-2 code in upper case (e.g. \"DE\")");
+				r = fw_error_set(
+				    err, FW_EINVAL, key,
+				    "must be an ISO 3166-1 alpha-2 code in upper case (e.g. \"DE\")");
 		} else if (strcmp(key, "tier") == 0) {
 			r = get_str(v, key, n.tier, sizeof(n.tier), err);
 		} else if (strcmp(key, "entitlements") == 0) {
@@ -202,8 +211,9 @@ int fw_json_partner_parse(const char *body, size_t len, int patch, struct fw_par
 			/* Status changes are acts with their own routes and events. */
 			if (!patch || !json_is_string(v) ||
 			    strcmp(json_string_value(v), fw_partner_status_name(p->status)) != 0)
-				r = fw_error_set(err, FW_EINVAL, key,
-						 "cannot be set here: use the suspend, reinstate and remove routes");
+				r = fw_error_set(
+				    err, FW_EINVAL, key,
+				    "cannot be set here: use the suspend, reinstate and remove routes");
 		} else if (strcmp(key, "created_at") == 0 || strcmp(key, "updated_at") == 0) {
 			if (!patch)
 				r = unknown(key, "a new partner", err);
@@ -269,11 +279,11 @@ static int dump(json_t *j, struct fw_buf *out)
 int fw_json_partner_write(const struct fw_partner *p, struct fw_buf *out)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:o, s:o}", "id", p->id, "name",
-			      p->name, "country", p->country, "tier", p->tier, "entitlements",
-			      parts_array(p->entitlements), "nda_version", p->nda_version, "nda_signed",
-			      p->nda_signed[0] ? json_string(p->nda_signed) : json_null(), "contact_email",
-			      p->contact_email, "status", fw_partner_status_name(p->status), "created_at",
-			      time_value(p->created_at), "updated_at", time_value(p->updated_at));
+	                      p->name, "country", p->country, "tier", p->tier, "entitlements",
+	                      parts_array(p->entitlements), "nda_version", p->nda_version, "nda_signed",
+	                      p->nda_signed[0] ? json_string(p->nda_signed) : json_null(), "contact_email",
+	                      p->contact_email, "status", fw_partner_status_name(p->status), "created_at",
+	                      time_value(p->created_at), "updated_at", time_value(p->updated_at));
 	return dump(j, out);
 }
 
@@ -282,7 +292,8 @@ static int get_array_of_objects(json_t *j, const char *key, size_t max, json_t *
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(j, k, v) {
+	json_object_foreach(j, k, v)
+	{
 		if (strcmp(k, key) != 0)
 			return unknown(k, "this body", err);
 	}
@@ -298,7 +309,7 @@ static int get_array_of_objects(json_t *j, const char *key, size_t max, json_t *
 }
 
 int fw_json_tiers_parse(const char *body, size_t len, struct fw_tier out[FW_MAX_TIERS], size_t *ret_n,
-			struct fw_error *err)
+                        struct fw_error *err)
 {
 	struct fw_tier t[FW_MAX_TIERS];
 	json_t *j, *arr, *e, *v;
@@ -317,14 +328,16 @@ int fw_json_tiers_parse(const char *body, size_t len, struct fw_tier out[FW_MAX_
 		goto out;
 	}
 	memset(t, 0, sizeof(t));
-	json_array_foreach(arr, i, e) {
+	json_array_foreach(arr, i, e)
+	{
 		char field[64];
 		if (!json_is_object(e) || !json_object_get(e, "name") || !json_object_get(e, "lead_hours")) {
 			snprintf(field, sizeof(field), "tiers[%zu]", i);
 			r = fw_error_set(err, FW_EINVAL, field, "must be an object with name and lead_hours");
 			goto out;
 		}
-		json_object_foreach(e, key, v) {
+		json_object_foreach(e, key, v)
+		{
 			snprintf(field, sizeof(field), "tiers[%zu].%.20s", i, key);
 			if (strcmp(key, "name") == 0)
 				r = get_str(v, field, t[i].name, sizeof(t[i].name), err);
@@ -345,7 +358,8 @@ int fw_json_tiers_parse(const char *body, size_t len, struct fw_tier out[FW_MAX_
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(t[k].name, t[i].name) == 0) {
 				snprintf(field, sizeof(field), "tiers[%zu].name", i);
-				r = fw_error_set(err, FW_EINVAL, field, "tier \"%s\" is listed twice", t[i].name);
+				r = fw_error_set(err, FW_EINVAL, field, "tier \"%s\" is listed twice",
+				                 t[i].name);
 				goto out;
 			}
 	}
@@ -362,11 +376,12 @@ int fw_json_tiers_write(const struct fw_tier *t, size_t n, struct fw_buf *out)
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:s, s:I}", "name", t[i].name, "lead_hours",
-						   (json_int_t)(t[i].lead / 3600)));
+		                                   (json_int_t)(t[i].lead / 3600)));
 	return dump(json_pack("{s:o}", "tiers", a), out);
 }
 
-int fw_json_rules_parse(const char *body, size_t len, struct fw_rule **ret, size_t *ret_n, struct fw_error *err)
+int fw_json_rules_parse(const char *body, size_t len, struct fw_rule **ret, size_t *ret_n,
+                        struct fw_error *err)
 {
 	struct fw_rule *rules = NULL;
 	json_t *j, *arr, *e, *v;
@@ -386,28 +401,30 @@ int fw_json_rules_parse(const char *body, size_t len, struct fw_rule **ret, size
 		r = FW_ENOMEM;
 		goto out;
 	}
-	json_array_foreach(arr, i, e) {
+	json_array_foreach(arr, i, e)
+	{
 		struct fw_rule *ru = &rules[i];
 		char field[64];
 		if (!json_is_object(e) || !json_object_get(e, "id") || !json_object_get(e, "countries") ||
 		    !json_object_get(e, "max_lead_hours") || !json_object_get(e, "parts")) {
 			snprintf(field, sizeof(field), "rules[%zu]", i);
 			r = fw_error_set(err, FW_EINVAL, field,
-					 "must be an object with id, countries, max_lead_hours and parts");
+			                 "must be an object with id, countries, max_lead_hours and parts");
 			goto out;
 		}
-		json_object_foreach(e, key, v) {
+		json_object_foreach(e, key, v)
+		{
 			snprintf(field, sizeof(field), "rules[%zu].%.20s", i, key);
 			if (strcmp(key, "id") == 0) {
 				r = get_str(v, field, ru->id, sizeof(ru->id), err);
 			} else if (strcmp(key, "description") == 0) {
 				r = get_str(v, field, ru->description, sizeof(ru->description), err);
 			} else if (strcmp(key, "countries") == 0) {
-				r = get_strlist(v, field, FW_MAX_COUNTRIES, 3, &ru->countries[0][0], &ru->ncountries,
-						err);
+				r = get_strlist(v, field, FW_MAX_COUNTRIES, 3, &ru->countries[0][0],
+				                &ru->ncountries, err);
 				if (r < 0)
 					r = fw_error_set(err, FW_EINVAL, field,
-							 "must be an array of ISO 3166-1 alpha-2 codes");
+					                 "must be an array of ISO 3166-1 alpha-2 codes");
 			} else if (strcmp(key, "max_lead_hours") == 0) {
 				r = get_hours(v, field, &ru->max_lead, err);
 			} else if (strcmp(key, "parts") == 0) {
@@ -429,7 +446,8 @@ int fw_json_rules_parse(const char *body, size_t len, struct fw_rule **ret, size
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(rules[k].id, ru->id) == 0) {
 				snprintf(field, sizeof(field), "rules[%zu].id", i);
-				r = fw_error_set(err, FW_EINVAL, field, "rule \"%s\" is listed twice", ru->id);
+				r = fw_error_set(err, FW_EINVAL, field, "rule \"%s\" is listed twice",
+				                 ru->id);
 				goto out;
 			}
 	}
@@ -451,9 +469,9 @@ int fw_json_rules_write(const struct fw_rule *r, size_t n, struct fw_buf *out)
 		for (size_t k = 0; k < r[i].ncountries; k++)
 			json_array_append_new(c, json_stringn(r[i].countries[k], 2));
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:I, s:o}", "id", r[i].id, "description",
-						   r[i].description, "countries", c, "max_lead_hours",
-						   (json_int_t)(r[i].max_lead / 3600), "parts",
-						   parts_array(r[i].parts)));
+		                                   r[i].description, "countries", c, "max_lead_hours",
+		                                   (json_int_t)(r[i].max_lead / 3600), "parts",
+		                                   parts_array(r[i].parts)));
 	}
 	return dump(json_pack("{s:o}", "rules", a), out);
 }
@@ -466,14 +484,15 @@ static int parse_parts_object(json_t *v, struct fw_revision *rev, struct fw_erro
 
 	if (!json_is_object(v))
 		return fw_error_set(err, FW_EINVAL, "parts",
-				    "must be an object with summary, details, detection, poc texts");
-	json_object_foreach(v, key, e) {
+		                    "must be an object with summary, details, detection, poc texts");
+	json_object_foreach(v, key, e)
+	{
 		char field[40];
 		int p = fw_part_parse(key);
 		snprintf(field, sizeof(field), "parts.%.20s", key);
 		if (p < 0)
 			return fw_error_set(err, FW_EINVAL, field,
-					    "unknown part (summary, details, detection, poc)");
+			                    "unknown part (summary, details, detection, poc)");
 		r = get_text(e, field, &rev->parts[p], err);
 		if (r < 0)
 			return r;
@@ -489,17 +508,18 @@ static int meta_field(const char *key, json_t *v, struct fw_advisory *a, int *r,
 	else if (strcmp(key, "cves") == 0)
 		*r = get_strlist(v, key, FW_MAX_CVES, FW_CVE_MAX + 1, &a->cves[0][0], &a->ncves, err);
 	else if (strcmp(key, "products") == 0)
-		*r = get_strlist(v, key, FW_MAX_PRODUCTS, FW_PRODUCT_MAX + 1, &a->products[0][0], &a->nproducts,
-				 err);
+		*r = get_strlist(v, key, FW_MAX_PRODUCTS, FW_PRODUCT_MAX + 1, &a->products[0][0],
+		                 &a->nproducts, err);
 	else if (strcmp(key, "cvss_v3") == 0)
-		*r = json_is_null(v) ? (a->cvss_v3[0] = '\0', 0) : get_str(v, key, a->cvss_v3, sizeof(a->cvss_v3), err);
+		*r = json_is_null(v) ? (a->cvss_v3[0] = '\0', 0)
+		                     : get_str(v, key, a->cvss_v3, sizeof(a->cvss_v3), err);
 	else
 		return 0;
 	return 1;
 }
 
-int fw_json_advisory_parse(const char *body, size_t len, struct fw_advisory *ret_a, struct fw_revision *ret_rev,
-			   int64_t *ret_public_at, struct fw_error *err)
+int fw_json_advisory_parse(const char *body, size_t len, struct fw_advisory *ret_a,
+                           struct fw_revision *ret_rev, int64_t *ret_public_at, struct fw_error *err)
 {
 	struct fw_advisory a;
 	struct fw_revision rev;
@@ -517,7 +537,8 @@ int fw_json_advisory_parse(const char *body, size_t len, struct fw_advisory *ret
 	if (csaf) {
 		char *text;
 		if (!json_is_object(csaf)) {
-			r = fw_error_set(err, FW_EINVAL, "csaf", "must be a CSAF 2.0 document (a JSON object)");
+			r = fw_error_set(err, FW_EINVAL, "csaf",
+			                 "must be a CSAF 2.0 document (a JSON object)");
 			goto out;
 		}
 		text = json_dumps(csaf, JSON_COMPACT);
@@ -536,13 +557,15 @@ int fw_json_advisory_parse(const char *body, size_t len, struct fw_advisory *ret
 			goto out;
 		}
 	} else if (!json_object_get(j, "title")) {
-		r = fw_error_set(err, FW_EINVAL, "title", "is required (or give a CSAF document in \"csaf\")");
+		r = fw_error_set(err, FW_EINVAL, "title",
+		                 "is required (or give a CSAF document in \"csaf\")");
 		goto out;
 	} else if (!json_object_get(j, "parts")) {
 		r = fw_error_set(err, FW_EINVAL, "parts", "is required, with at least the summary");
 		goto out;
 	}
-	json_object_foreach(j, key, v) {
+	json_object_foreach(j, key, v)
+	{
 		if (strcmp(key, "csaf") == 0)
 			continue;
 		if (strcmp(key, "id") == 0)
@@ -561,8 +584,8 @@ int fw_json_advisory_parse(const char *body, size_t len, struct fw_advisory *ret
 			goto out;
 	}
 	if (a.id[0] && !fw_slug_valid(a.id)) {
-		r = fw_error_set(err, FW_EINVAL, "id", "must be a slug (a-z, 0-9, '-') of at most %d characters",
-				 FW_ID_MAX);
+		r = fw_error_set(err, FW_EINVAL, "id",
+		                 "must be a slug (a-z, 0-9, '-') of at most %d characters", FW_ID_MAX);
 		goto out;
 	}
 	r = fw_revision_validate(&rev, err);
@@ -578,8 +601,8 @@ out:
 	return r;
 }
 
-int fw_json_revision_parse(const char *body, size_t len, struct fw_advisory *ret_a, struct fw_revision *ret_rev,
-			   struct fw_error *err)
+int fw_json_revision_parse(const char *body, size_t len, struct fw_advisory *ret_a,
+                           struct fw_revision *ret_rev, struct fw_error *err)
 {
 	struct fw_advisory a = *ret_a;
 	struct fw_revision rev;
@@ -595,7 +618,8 @@ int fw_json_revision_parse(const char *body, size_t len, struct fw_advisory *ret
 		r = fw_error_set(err, FW_EINVAL, "parts", "is required, with at least the summary");
 		goto out;
 	}
-	json_object_foreach(j, key, v) {
+	json_object_foreach(j, key, v)
+	{
 		if (strcmp(key, "parts") == 0)
 			r = parse_parts_object(v, &rev, err);
 		else if (strcmp(key, "note") == 0)
@@ -627,7 +651,8 @@ int fw_json_schedule_parse(const char *body, size_t len, int64_t *ret, struct fw
 	r = load(body, len, &j, err);
 	if (r < 0)
 		return r;
-	json_object_foreach(j, key, v) {
+	json_object_foreach(j, key, v)
+	{
 		if (strcmp(key, "public_at") == 0)
 			r = get_time(v, key, &t, err);
 		else
@@ -658,7 +683,8 @@ int fw_json_action_parse(const char *body, size_t len, char *reason, size_t reas
 	r = load(body, len, &j, err);
 	if (r < 0)
 		return r;
-	json_object_foreach(j, key, v) {
+	json_object_foreach(j, key, v)
+	{
 		if (reason && strcmp(key, "reason") == 0)
 			r = get_str(v, key, reason, reasonsz, err);
 		else
@@ -681,15 +707,15 @@ static json_t *strlist(const char *base, size_t width, size_t n)
 
 int fw_json_advisory_write(const struct fw_advisory *a, const struct fw_revision *rev, struct fw_buf *out)
 {
-	json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i, s:o, s:o}", "id", a->id, "title",
-			      a->title, "cves", strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves), "products",
-			      strlist(&a->products[0][0], FW_PRODUCT_MAX + 1, a->nproducts), "cvss_v3",
-			      a->cvss_v3[0] ? json_string(a->cvss_v3) : json_null(), "cvss_score",
-			      a->cvss_v3[0] ? json_real(a->cvss_score) : json_null(), "cvss_severity",
-			      a->cvss_v3[0] ? json_string(a->cvss_severity) : json_null(), "status",
-			      fw_advisory_status_name(a->status), "public_at", time_value(a->public_at), "revision",
-			      a->revision, "created_at", time_value(a->created_at), "updated_at",
-			      time_value(a->updated_at));
+	json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i, s:o, s:o}", "id", a->id,
+	                      "title", a->title, "cves", strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves),
+	                      "products", strlist(&a->products[0][0], FW_PRODUCT_MAX + 1, a->nproducts),
+	                      "cvss_v3", a->cvss_v3[0] ? json_string(a->cvss_v3) : json_null(), "cvss_score",
+	                      a->cvss_v3[0] ? json_real(a->cvss_score) : json_null(), "cvss_severity",
+	                      a->cvss_v3[0] ? json_string(a->cvss_severity) : json_null(), "status",
+	                      fw_advisory_status_name(a->status), "public_at", time_value(a->public_at),
+	                      "revision", a->revision, "created_at", time_value(a->created_at), "updated_at",
+	                      time_value(a->updated_at));
 	if (j && rev) {
 		json_t *parts = json_object();
 		for (int i = 0; i < FW_PART_COUNT; i++)
@@ -702,36 +728,36 @@ int fw_json_advisory_write(const struct fw_advisory *a, const struct fw_revision
 
 int fw_json_revision_meta_write(const struct fw_revision *r, unsigned parts, struct fw_buf *out)
 {
-	return dump(json_pack("{s:i, s:o, s:s, s:o}", "number", r->number, "created_at", time_value(r->created_at),
-			      "note", r->note, "parts", parts_array(parts)),
-		    out);
+	return dump(json_pack("{s:i, s:o, s:s, s:o}", "number", r->number, "created_at",
+	                      time_value(r->created_at), "note", r->note, "parts", parts_array(parts)),
+	            out);
 }
 
 int fw_json_inbox_item_write(const struct fw_advisory *a, unsigned parts, int is_public, struct fw_buf *out)
 {
 	const char *tlp = is_public ? "WHITE" : (parts & (1u << FW_PART_POC)) ? "RED" : "AMBER";
 
-	return dump(json_pack("{s:s, s:s, s:o, s:i, s:o, s:s, s:o, s:s}", "id", a->id, "title", a->title, "cves",
-			      strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves), "revision", a->revision, "parts",
-			      parts_array(parts), "tlp", tlp, "public_at", time_value(a->public_at), "status",
-			      is_public ? "public" : "embargoed"),
-		    out);
+	return dump(json_pack("{s:s, s:s, s:o, s:i, s:o, s:s, s:o, s:s}", "id", a->id, "title", a->title,
+	                      "cves", strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves), "revision",
+	                      a->revision, "parts", parts_array(parts), "tlp", tlp, "public_at",
+	                      time_value(a->public_at), "status", is_public ? "public" : "embargoed"),
+	            out);
 }
 
 int fw_json_delivery_write(const struct fw_delivery *d, struct fw_buf *out)
 {
 	return dump(json_pack("{s:s, s:i, s:o, s:o, s:o}", "partner", d->partner_id, "revision", d->revision,
-			      "parts", parts_array(d->parts), "due_at", time_value(d->due_at), "delivered_at",
-			      time_ms_value(d->delivered_ms)),
-		    out);
+	                      "parts", parts_array(d->parts), "due_at", time_value(d->due_at), "delivered_at",
+	                      time_ms_value(d->delivered_ms)),
+	            out);
 }
 
 int fw_json_download_write(const struct fw_download *d, struct fw_buf *out)
 {
-	return dump(json_pack("{s:s, s:i, s:s, s:o, s:s, s:o}", "partner", d->partner_id, "revision", d->revision,
-			      "what", d->what, "parts", parts_array(d->parts), "address", d->address, "at",
-			      time_ms_value(d->at_ms)),
-		    out);
+	return dump(json_pack("{s:s, s:i, s:s, s:o, s:s, s:o}", "partner", d->partner_id, "revision",
+	                      d->revision, "what", d->what, "parts", parts_array(d->parts), "address",
+	                      d->address, "at", time_ms_value(d->at_ms)),
+	            out);
 }
 
 int fw_json_event_write(const struct fw_event *e, struct fw_buf *out)
@@ -739,22 +765,23 @@ int fw_json_event_write(const struct fw_event *e, struct fw_buf *out)
 	json_t *detail = json_loads(e->detail, 0, NULL);
 
 	return dump(json_pack("{s:I, s:o, s:s, s:s, s:s, s:o}", "seq", (json_int_t)e->seq, "at",
-			      time_ms_value(e->at_ms), "type", e->type, "actor", e->actor, "subject", e->subject,
-			      "detail", detail ? detail : json_object()),
-		    out);
+	                      time_ms_value(e->at_ms), "type", e->type, "actor", e->actor, "subject",
+	                      e->subject, "detail", detail ? detail : json_object()),
+	            out);
 }
 
 int fw_json_token_write(const struct fw_token *t, const char *secret, struct fw_buf *out)
 {
 	json_t *j = json_pack("{s:s, s:s, s:o, s:o}", "id", t->id, "partner", t->partner_id, "created_at",
-			      time_value(t->created_at), "revoked_at", time_value(t->revoked_at));
+	                      time_value(t->created_at), "revoked_at", time_value(t->revoked_at));
 
 	if (j && secret)
 		json_object_set_new(j, "token", json_string(secret));
 	return dump(j, out);
 }
 
-int fw_json_error_write(int status, const char *code, const char *field, const char *message, struct fw_buf *out)
+int fw_json_error_write(int status, const char *code, const char *field, const char *message,
+                        struct fw_buf *out)
 {
 	json_t *e = json_pack("{s:i, s:s}", "status", status, "code", code);
 	const char *text[2] = {field ? field : "", message ? message : ""};
@@ -799,11 +826,21 @@ int fw_json_string_write(const char *s, struct fw_buf *out)
 		r = fw_buf_append(out, s + start, i - start);
 		start = i + 1;
 		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
+		case '"':
+			esc[1] = '"';
+			break;
+		case '\\':
+			esc[1] = '\\';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
 		default:
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hex[c >> 4];
@@ -838,7 +875,8 @@ static void cell(json_t *v, char *out, size_t outsz)
 	} else if (json_is_boolean(v)) {
 		snprintf(out, outsz, "%s", json_is_true(v) ? "yes" : "no");
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, e) {
+		json_array_foreach(v, i, e)
+		{
 			char sub[128];
 			cell(e, sub, sizeof(sub));
 			n += (size_t)snprintf(out + n, n < outsz ? outsz - n : 0, "%s%s", i ? "," : "", sub);
@@ -876,7 +914,8 @@ static json_t *path_get(json_t *o, const char *path)
 	return o;
 }
 
-int fw_json_table(const char *json, size_t len, const char *key, const char *const *columns, struct fw_buf *out)
+int fw_json_table(const char *json, size_t len, const char *key, const char *const *columns,
+                  struct fw_buf *out)
 {
 	size_t ncol = 0, i, c, nrows;
 	size_t width[32];
@@ -904,7 +943,8 @@ int fw_json_table(const char *json, size_t len, const char *key, const char *con
 	nrows = json_array_size(rows);
 	for (c = 0; c < ncol; c++) {
 		width[c] = strlen(columns[c]);
-		json_array_foreach(rows, i, row) {
+		json_array_foreach(rows, i, row)
+		{
 			cell(path_get(row, columns[c]), text, 100);
 			if (strlen(text) > width[c])
 				width[c] = strlen(text);
@@ -915,15 +955,17 @@ int fw_json_table(const char *json, size_t len, const char *key, const char *con
 		size_t k;
 		for (k = 0; columns[c][k] && k < sizeof(head) - 1; k++)
 			head[k] = (char)(columns[c][k] >= 'a' && columns[c][k] <= 'z' ? columns[c][k] - 32
-										  : columns[c][k]);
+			                                                              : columns[c][k]);
 		head[k] = '\0';
-		r = c + 1 < ncol ? fw_buf_printf(out, "%-*s  ", (int)width[c], head) : fw_buf_printf(out, "%s\n", head);
+		r = c + 1 < ncol ? fw_buf_printf(out, "%-*s  ", (int)width[c], head)
+		                 : fw_buf_printf(out, "%s\n", head);
 	}
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		for (c = 0; c < ncol && r == 0; c++) {
 			cell(path_get(row, columns[c]), text, 100);
 			r = c + 1 < ncol ? fw_buf_printf(out, "%-*s  ", (int)width[c], text)
-					 : fw_buf_printf(out, "%s\n", text);
+			                 : fw_buf_printf(out, "%s\n", text);
 		}
 	}
 	if (r == 0 && nrows == 0)
@@ -983,7 +1025,7 @@ int fw_json_fields(const char *json, size_t len, const char *const *fields, stru
 	for (i = 0; fields[i] && r == 0; i++) {
 		cell(path_get(j, fields[i]), text, sizeof(text));
 		r = fw_buf_printf(out, "%s:%*s %s\n", fields[i], (int)(width - strlen(fields[i])), "",
-				  text[0] ? text : "-");
+		                  text[0] ? text : "-");
 	}
 	json_decref(j);
 	return r;

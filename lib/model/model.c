@@ -22,9 +22,12 @@ int fw_part_parse(const char *s)
 const char *fw_partner_status_name(enum fw_partner_status s)
 {
 	switch (s) {
-	case FW_PARTNER_ACTIVE: return "active";
-	case FW_PARTNER_SUSPENDED: return "suspended";
-	case FW_PARTNER_REMOVED: return "removed";
+	case FW_PARTNER_ACTIVE:
+		return "active";
+	case FW_PARTNER_SUSPENDED:
+		return "suspended";
+	case FW_PARTNER_REMOVED:
+		return "removed";
 	}
 	return "?";
 }
@@ -32,10 +35,14 @@ const char *fw_partner_status_name(enum fw_partner_status s)
 const char *fw_advisory_status_name(enum fw_advisory_status s)
 {
 	switch (s) {
-	case FW_ADV_DRAFT: return "draft";
-	case FW_ADV_SCHEDULED: return "scheduled";
-	case FW_ADV_PUBLIC: return "public";
-	case FW_ADV_WITHDRAWN: return "withdrawn";
+	case FW_ADV_DRAFT:
+		return "draft";
+	case FW_ADV_SCHEDULED:
+		return "scheduled";
+	case FW_ADV_PUBLIC:
+		return "public";
+	case FW_ADV_WITHDRAWN:
+		return "withdrawn";
 	}
 	return "?";
 }
@@ -54,8 +61,9 @@ unsigned fw_revision_parts(const struct fw_revision *r)
 {
 	unsigned m = 0;
 
+	/* An empty text is no part: the copy could not show it, so the policy must not grant it. */
 	for (int i = 0; i < FW_PART_COUNT; i++)
-		if (r->parts[i])
+		if (r->parts[i] && r->parts[i][0])
 			m |= 1u << i;
 	return m;
 }
@@ -77,15 +85,21 @@ int fw_slug_valid(const char *s)
 }
 
 /* ISO 3166-1 alpha-2 officially assigned codes (249). */
-static const char iso3166[] =
-	"AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW "
-	"BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI "
-	"FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN "
-	"IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME "
-	"MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF "
-	"PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV "
-	"SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE "
-	"YT ZA ZM ZW";
+static const char iso3166[] = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL "
+                              "BM BN BO BQ BR BS BT BV BW "
+                              "BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO "
+                              "DZ EC EE EG EH ER ES ET FI "
+                              "FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM "
+                              "HN HR HT HU ID IE IL IM IN "
+                              "IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR "
+                              "LS LT LU LV LY MA MC MD ME "
+                              "MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL "
+                              "NO NP NR NU NZ OM PA PE PF "
+                              "PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ "
+                              "SK SL SM SN SO SR SS ST SV "
+                              "SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA "
+                              "VC VE VG VI VN VU WF WS YE "
+                              "YT ZA ZM ZW";
 
 int fw_country_valid(const char *cc)
 {
@@ -106,7 +120,8 @@ int fw_email_valid(const char *s)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' || c == '\\')
+		if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' ||
+		    c == '\\')
 			return 0;
 	}
 	return at[1] != '.' && s[n - 1] != '.';
@@ -183,23 +198,23 @@ static int text_ok(const char *s, size_t max, int required)
 int fw_partner_validate(const struct fw_partner *p, struct fw_error *err)
 {
 	if (!fw_slug_valid(p->id))
-		return fw_error_set(err, FW_EINVAL, "id",
-				    "must be a slug of 1 to %d characters: a-z, 0-9 and '-', not ending in '-'",
-				    FW_ID_MAX);
+		return fw_error_set(
+		    err, FW_EINVAL, "id",
+		    "must be a slug of 1 to %d characters: a-z, 0-9 and '-', not ending in '-'", FW_ID_MAX);
 	if (!text_ok(p->name, FW_NAME_MAX, 1))
 		return fw_error_set(err, FW_EINVAL, "name", "must be 1 to %d characters of one-line text",
-				    FW_NAME_MAX);
+		                    FW_NAME_MAX);
 	if (!fw_country_valid(p->country))
 		return fw_error_set(err, FW_EINVAL, "country",
-				    "must be an ISO 3166-1 alpha-2 code in upper case (e.g. \"DE\")");
+		                    "must be an ISO 3166-1 alpha-2 code in upper case (e.g. \"DE\")");
 	if (!fw_slug_valid(p->tier) || strlen(p->tier) > FW_TIER_NAME_MAX)
 		return fw_error_set(err, FW_EINVAL, "tier", "must name a tier");
 	if (p->entitlements & ~FW_PARTS_ALL)
 		return fw_error_set(err, FW_EINVAL, "entitlements",
-				    "may only hold summary, details, detection, poc");
+		                    "may only hold summary, details, detection, poc");
 	if (!text_ok(p->nda_version, FW_NDA_VERSION_MAX, 0))
 		return fw_error_set(err, FW_EINVAL, "nda_version", "must be at most %d characters",
-				    FW_NDA_VERSION_MAX);
+		                    FW_NDA_VERSION_MAX);
 	if (p->nda_signed[0] && !fw_date_valid(p->nda_signed))
 		return fw_error_set(err, FW_EINVAL, "nda_signed", "must be a date YYYY-MM-DD");
 	if (p->contact_email[0] && !fw_email_valid(p->contact_email))
@@ -213,10 +228,10 @@ int fw_tier_validate(const struct fw_tier *t, struct fw_error *err)
 {
 	if (!fw_slug_valid(t->name) || strlen(t->name) > FW_TIER_NAME_MAX)
 		return fw_error_set(err, FW_EINVAL, "name",
-				    "a tier name must be a slug of at most %d characters", FW_TIER_NAME_MAX);
+		                    "a tier name must be a slug of at most %d characters", FW_TIER_NAME_MAX);
 	if (t->lead < 0 || t->lead > (int64_t)FW_LEAD_MAX_HOURS * 3600 || t->lead % 3600)
-		return fw_error_set(err, FW_EINVAL, "lead_hours", "must be a whole number of hours from 0 to %d",
-				    FW_LEAD_MAX_HOURS);
+		return fw_error_set(err, FW_EINVAL, "lead_hours",
+		                    "must be a whole number of hours from 0 to %d", FW_LEAD_MAX_HOURS);
 	return 0;
 }
 
@@ -226,18 +241,19 @@ int fw_rule_validate(const struct fw_rule *r, struct fw_error *err)
 		return fw_error_set(err, FW_EINVAL, "id", "a rule id must be a slug");
 	if (!text_ok(r->description, FW_NAME_MAX, 0))
 		return fw_error_set(err, FW_EINVAL, "description", "must be at most %d characters",
-				    FW_NAME_MAX);
+		                    FW_NAME_MAX);
 	if (r->ncountries > FW_MAX_COUNTRIES)
 		return fw_error_set(err, FW_EINVAL, "countries", "at most %d countries", FW_MAX_COUNTRIES);
 	for (size_t i = 0; i < r->ncountries; i++)
 		if (!fw_country_valid(r->countries[i]))
 			return fw_error_set(err, FW_EINVAL, "countries",
-					    "\"%.2s\" is not an ISO 3166-1 alpha-2 code", r->countries[i]);
+			                    "\"%.2s\" is not an ISO 3166-1 alpha-2 code", r->countries[i]);
 	if (r->max_lead < 0 || r->max_lead > (int64_t)FW_LEAD_MAX_HOURS * 3600 || r->max_lead % 3600)
 		return fw_error_set(err, FW_EINVAL, "max_lead_hours",
-				    "must be a whole number of hours from 0 to %d", FW_LEAD_MAX_HOURS);
+		                    "must be a whole number of hours from 0 to %d", FW_LEAD_MAX_HOURS);
 	if (r->parts & ~FW_PARTS_ALL)
-		return fw_error_set(err, FW_EINVAL, "parts", "may only hold summary, details, detection, poc");
+		return fw_error_set(err, FW_EINVAL, "parts",
+		                    "may only hold summary, details, detection, poc");
 	return 0;
 }
 
@@ -252,17 +268,17 @@ int fw_rule_matches(const struct fw_rule *r, const char *country)
 int fw_advisory_validate(const struct fw_advisory *a, struct fw_error *err)
 {
 	if (!fw_slug_valid(a->id))
-		return fw_error_set(err, FW_EINVAL, "id", "must be a slug (a-z, 0-9, '-') of at most %d characters",
-				    FW_ID_MAX);
+		return fw_error_set(err, FW_EINVAL, "id",
+		                    "must be a slug (a-z, 0-9, '-') of at most %d characters", FW_ID_MAX);
 	if (!text_ok(a->title, FW_TITLE_MAX, 1))
 		return fw_error_set(err, FW_EINVAL, "title", "must be 1 to %d characters of one-line text",
-				    FW_TITLE_MAX);
+		                    FW_TITLE_MAX);
 	if (a->ncves > FW_MAX_CVES)
 		return fw_error_set(err, FW_EINVAL, "cves", "at most %d CVE ids", FW_MAX_CVES);
 	for (size_t i = 0; i < a->ncves; i++) {
 		if (!fw_cve_valid(a->cves[i]))
-			return fw_error_set(err, FW_EINVAL, "cves", "\"%.40s\" is not a CVE id (CVE-YYYY-NNNN)",
-					    a->cves[i]);
+			return fw_error_set(err, FW_EINVAL, "cves",
+			                    "\"%.40s\" is not a CVE id (CVE-YYYY-NNNN)", a->cves[i]);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(a->cves[i], a->cves[j]) == 0)
 				return fw_error_set(err, FW_EINVAL, "cves", "%s is listed twice", a->cves[i]);
@@ -272,12 +288,12 @@ int fw_advisory_validate(const struct fw_advisory *a, struct fw_error *err)
 	for (size_t i = 0; i < a->nproducts; i++) {
 		if (!text_ok(a->products[i], FW_PRODUCT_MAX, 1))
 			return fw_error_set(err, FW_EINVAL, "products",
-					    "each product must be 1 to %d characters of one-line text",
-					    FW_PRODUCT_MAX);
+			                    "each product must be 1 to %d characters of one-line text",
+			                    FW_PRODUCT_MAX);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(a->products[i], a->products[j]) == 0)
 				return fw_error_set(err, FW_EINVAL, "products", "\"%.60s\" is listed twice",
-						    a->products[i]);
+				                    a->products[i]);
 	}
 	return 0;
 }
@@ -297,11 +313,12 @@ int fw_revision_validate(const struct fw_revision *r, struct fw_error *err)
 		if (n > FW_PART_MAX)
 			return fw_error_set(err, FW_ETOOBIG, field, "exceeds %d bytes", FW_PART_MAX);
 		if (!fw_utf8_valid(r->parts[i], n))
-			return fw_error_set(err, FW_EINVAL, field, "must be valid UTF-8 text without NUL bytes");
+			return fw_error_set(err, FW_EINVAL, field,
+			                    "must be valid UTF-8 text without NUL bytes");
 	}
 	if (!text_ok(r->note, FW_NOTE_MAX, 0))
 		return fw_error_set(err, FW_EINVAL, "note", "must be at most %d characters of one-line text",
-				    FW_NOTE_MAX);
+		                    FW_NOTE_MAX);
 	return 0;
 }
 

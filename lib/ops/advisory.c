@@ -59,12 +59,12 @@ static int emit(struct fw_store *s, const char *type, const char *actor, const s
 		fw_time_format(a->public_at, t);
 	else
 		t[0] = '\0';
-	return fw_event_emitkv(s, type, actor, a->id, "revision", rev, "status", fw_advisory_status_name(a->status),
-			       "public_at", t, NULL);
+	return fw_event_emitkv(s, type, actor, a->id, "revision", rev, "status",
+	                       fw_advisory_status_name(a->status), "public_at", t, NULL);
 }
 
-int fw_ops_advisory_create(struct fw_store *s, const char *actor, struct fw_advisory *a, struct fw_revision *rev,
-			   int64_t public_at, int64_t now, struct fw_error *err)
+int fw_ops_advisory_create(struct fw_store *s, const char *actor, struct fw_advisory *a,
+                           struct fw_revision *rev, int64_t public_at, int64_t now, struct fw_error *err)
 {
 	int r;
 
@@ -72,7 +72,8 @@ int fw_ops_advisory_create(struct fw_store *s, const char *actor, struct fw_advi
 	if (r < 0)
 		return r;
 	if (public_at && public_at <= now)
-		return fw_error_set(err, FW_EINVAL, "public_at", "is in the past; the release time must be in the future");
+		return fw_error_set(err, FW_EINVAL, "public_at",
+		                    "is in the past; the release time must be in the future");
 	r = fw_revision_validate(rev, err);
 	if (r < 0)
 		return r;
@@ -118,8 +119,8 @@ static int load_live(struct fw_store *s, const char *id, struct fw_advisory *a, 
 	return r;
 }
 
-int fw_ops_advisory_revise(struct fw_store *s, const char *actor, const char *id, const char *body, size_t len,
-			   int64_t now, struct fw_advisory *ret, struct fw_error *err)
+int fw_ops_advisory_revise(struct fw_store *s, const char *actor, const char *id, const char *body,
+                           size_t len, int64_t now, struct fw_advisory *ret, struct fw_error *err)
 {
 	struct fw_revision rev;
 	struct fw_advisory a;
@@ -161,14 +162,15 @@ out:
 	return r;
 }
 
-int fw_ops_advisory_schedule(struct fw_store *s, const char *actor, const char *id, int64_t public_at, int64_t now,
-			     struct fw_advisory *ret, struct fw_error *err)
+int fw_ops_advisory_schedule(struct fw_store *s, const char *actor, const char *id, int64_t public_at,
+                             int64_t now, struct fw_advisory *ret, struct fw_error *err)
 {
 	struct fw_advisory a;
 	int r;
 
 	if (public_at <= now)
-		return fw_error_set(err, FW_EINVAL, "public_at", "is in the past; the release time must be in the future");
+		return fw_error_set(err, FW_EINVAL, "public_at",
+		                    "is in the past; the release time must be in the future");
 	r = fw_store_begin(s);
 	if (r < 0)
 		return r;
@@ -194,8 +196,8 @@ out:
 	return r;
 }
 
-int fw_ops_advisory_withdraw(struct fw_store *s, const char *actor, const char *id, const char *reason, int64_t now,
-			     struct fw_advisory *ret, struct fw_error *err)
+int fw_ops_advisory_withdraw(struct fw_store *s, const char *actor, const char *id, const char *reason,
+                             int64_t now, struct fw_advisory *ret, struct fw_error *err)
 {
 	struct fw_advisory a;
 	int r;
@@ -210,7 +212,8 @@ int fw_ops_advisory_withdraw(struct fw_store *s, const char *actor, const char *
 	a.updated_at = now;
 	r = fw_store_advisory_update(s, &a);
 	if (r == 0)
-		r = fw_event_emitkv(s, "advisory.withdrawn", actor, a.id, "reason", reason ? reason : "", NULL);
+		r = fw_event_emitkv(s, "advisory.withdrawn", actor, a.id, "reason", reason ? reason : "",
+		                    NULL);
 	if (r == 0)
 		r = fw_store_advisory_set_due(s, a.id, INT64_MAX);
 out:
@@ -221,7 +224,7 @@ out:
 }
 
 int fw_ops_advisory_publish(struct fw_store *s, const char *actor, const char *id, int64_t now,
-			    struct fw_advisory *ret, struct fw_error *err)
+                            struct fw_advisory *ret, struct fw_error *err)
 {
 	struct fw_advisory a;
 	int r;

@@ -30,12 +30,12 @@ static int check_partner_tier(void *ctx, const struct fw_partner *p)
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->t[i].name, p->tier) == 0)
 			return 0;
-	return fw_error_set(c->err, FW_ECONFLICT, "tiers", "tier \"%s\" is still used by partner \"%s\"", p->tier,
-			    p->id);
+	return fw_error_set(c->err, FW_ECONFLICT, "tiers", "tier \"%s\" is still used by partner \"%s\"",
+	                    p->tier, p->id);
 }
 
 int fw_ops_tiers_set(struct fw_store *s, const char *actor, const struct fw_tier *t, size_t n, int64_t now,
-		     struct fw_error *err)
+                     struct fw_error *err)
 {
 	struct tier_check c = {t, n, err};
 	int r;
@@ -61,8 +61,8 @@ int fw_ops_tiers_set(struct fw_store *s, const char *actor, const struct fw_tier
 	return fw_ops_finish(s, r);
 }
 
-int fw_ops_rules_set(struct fw_store *s, const char *actor, const struct fw_rule *rules, size_t n, int64_t now,
-		     struct fw_error *err)
+int fw_ops_rules_set(struct fw_store *s, const char *actor, const struct fw_rule *rules, size_t n,
+                     int64_t now, struct fw_error *err)
 {
 	int r;
 
@@ -88,8 +88,9 @@ void fw_default_rule(struct fw_rule *ret, const char *const *countries, size_t n
 {
 	memset(ret, 0, sizeof(*ret));
 	strcpy(ret->id, "mandatory-reporting");
-	snprintf(ret->description, sizeof(ret->description), "%s",
-		 "Jurisdictions whose law obliges vulnerability reporting to the state: summary only, at release");
+	snprintf(
+	    ret->description, sizeof(ret->description), "%s",
+	    "Jurisdictions whose law obliges vulnerability reporting to the state: summary only, at release");
 	for (size_t i = 0; i < n && i < FW_MAX_COUNTRIES; i++) {
 		memcpy(ret->countries[i], countries[i], 2);
 		ret->countries[i][2] = '\0';

@@ -8,7 +8,8 @@
 #include "forewarn/ops.h"
 #include "forewarn/timeutil.h"
 
-int fw_event_emit(struct fw_store *s, const char *type, const char *actor, const char *subject, const char *detail)
+int fw_event_emit(struct fw_store *s, const char *type, const char *actor, const char *subject,
+                  const char *detail)
 {
 	struct fw_event e;
 

@@ -21,9 +21,8 @@ static int tier_exists(struct fw_store *s, const char *name, struct fw_error *er
 	return fw_error_set(err, FW_EINVAL, "tier", "unknown tier \"%s\"", name);
 }
 
-
 int fw_ops_partner_create(struct fw_store *s, const char *actor, struct fw_partner *p, int64_t now,
-			  struct fw_error *err)
+                          struct fw_error *err)
 {
 	int r;
 
@@ -51,7 +50,7 @@ out:
 }
 
 int fw_ops_partner_patch(struct fw_store *s, const char *actor, const char *id, const char *body, size_t len,
-			 int64_t now, struct fw_partner *ret, struct fw_error *err)
+                         int64_t now, struct fw_partner *ret, struct fw_error *err)
 {
 	struct fw_partner p;
 	int r;
@@ -75,7 +74,8 @@ int fw_ops_partner_patch(struct fw_store *s, const char *actor, const char *id, 
 	p.updated_at = now;
 	r = fw_store_partner_update(s, &p);
 	if (r == 0)
-		r = fw_event_emitkv(s, "partner.updated", actor, p.id, "tier", p.tier, "country", p.country, NULL);
+		r = fw_event_emitkv(s, "partner.updated", actor, p.id, "tier", p.tier, "country", p.country,
+		                    NULL);
 	if (r == 0)
 		r = fw_store_advisory_set_due_all(s, now);
 out:
@@ -86,7 +86,7 @@ out:
 }
 
 int fw_ops_partner_act(struct fw_store *s, const char *actor, const char *id, enum fw_partner_action act,
-		       const char *reason, int64_t now, struct fw_partner *ret, struct fw_error *err)
+                       const char *reason, int64_t now, struct fw_partner *ret, struct fw_error *err)
 {
 	static const char *const types[] = {"partner.suspended", "partner.reinstated", "partner.removed"};
 	struct fw_partner p;
@@ -101,20 +101,22 @@ int fw_ops_partner_act(struct fw_store *s, const char *actor, const char *id, en
 	switch (act) {
 	case FW_PARTNER_SUSPEND:
 		if (p.status != FW_PARTNER_ACTIVE)
-			r = fw_error_set(err, FW_ECONFLICT, "status", "only an active partner can be suspended (it is %s)",
-					 fw_partner_status_name(p.status));
+			r = fw_error_set(err, FW_ECONFLICT, "status",
+			                 "only an active partner can be suspended (it is %s)",
+			                 fw_partner_status_name(p.status));
 		p.status = FW_PARTNER_SUSPENDED;
 		break;
 	case FW_PARTNER_REINSTATE:
 		if (p.status != FW_PARTNER_SUSPENDED)
 			r = fw_error_set(err, FW_ECONFLICT, "status",
-					 "only a suspended partner can be reinstated (it is %s)",
-					 fw_partner_status_name(p.status));
+			                 "only a suspended partner can be reinstated (it is %s)",
+			                 fw_partner_status_name(p.status));
 		p.status = FW_PARTNER_ACTIVE;
 		break;
 	case FW_PARTNER_REMOVE:
 		if (p.status == FW_PARTNER_REMOVED)
-			r = fw_error_set(err, FW_ECONFLICT, "status", "partner \"%s\" is already removed", id);
+			r = fw_error_set(err, FW_ECONFLICT, "status", "partner \"%s\" is already removed",
+			                 id);
 		p.status = FW_PARTNER_REMOVED;
 		/* Removal is for good: no token of this partner may authenticate again. */
 		if (r == 0)
@@ -137,8 +139,8 @@ out:
 }
 
 int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
-		       const char *partner_id, int64_t now, char ret_secret[FW_TOKEN_LEN], struct fw_token *ret,
-		       struct fw_error *err)
+                       const char *partner_id, int64_t now, char ret_secret[FW_TOKEN_LEN],
+                       struct fw_token *ret, struct fw_error *err)
 {
 	unsigned char hash[FW_HASH_BYTES], idb[8];
 	char secret[FW_TOKEN_LEN];
@@ -155,7 +157,8 @@ int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned cha
 		if (r < 0)
 			goto out;
 		if (p.status == FW_PARTNER_REMOVED) {
-			r = fw_error_set(err, FW_ECONFLICT, "status", "partner \"%s\" has been removed", partner_id);
+			r = fw_error_set(err, FW_ECONFLICT, "status", "partner \"%s\" has been removed",
+			                 partner_id);
 			goto out;
 		}
 	}
@@ -167,8 +170,8 @@ int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned cha
 	t.created_at = now;
 	r = fw_store_token_insert(s, &t, hash);
 	if (r == 0)
-		r = fw_event_emitkv(s, "token.issued", actor, partner_id[0] ? partner_id : "admin", "token", t.id,
-				    NULL);
+		r = fw_event_emitkv(s, "token.issued", actor, partner_id[0] ? partner_id : "admin", "token",
+		                    t.id, NULL);
 out:
 	r = fw_ops_finish(s, r);
 	if (r == 0) {
@@ -180,7 +183,7 @@ out:
 }
 
 int fw_ops_token_revoke(struct fw_store *s, const char *actor, const char *partner_id, const char *token_id,
-			int64_t now, struct fw_error *err)
+                        int64_t now, struct fw_error *err)
 {
 	int r;
 
@@ -189,15 +192,16 @@ int fw_ops_token_revoke(struct fw_store *s, const char *actor, const char *partn
 		return r;
 	r = fw_store_token_revoke(s, partner_id, token_id, now);
 	if (r == FW_ENOENT)
-		r = fw_error_set(err, FW_ENOENT, "token", "no valid token \"%.20s\" of this partner", token_id);
+		r = fw_error_set(err, FW_ENOENT, "token", "no valid token \"%.20s\" of this partner",
+		                 token_id);
 	if (r == 0)
 		r = fw_event_emitkv(s, "token.revoked", actor, partner_id[0] ? partner_id : "admin", "token",
-				    token_id, NULL);
+		                    token_id, NULL);
 	return fw_ops_finish(s, r);
 }
 
-int fw_ops_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret, size_t len,
-			struct fw_token *ret)
+int fw_ops_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret,
+                        size_t len, struct fw_token *ret)
 {
 	unsigned char hash[FW_HASH_BYTES];
 

@@ -31,11 +31,12 @@ static int collect_due(void *ctx, const struct fw_advisory *a)
 }
 
 /* The instant the partner's current access began: T when public, else T - lead; never before the revision. */
-static int64_t due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p, const struct fw_advisory *a,
-		      int64_t revised_at, int64_t now)
+static int64_t due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p,
+                      const struct fw_advisory *a, int64_t revised_at, int64_t now)
 {
-	int64_t t = fw_policy_is_public(a, now) && p->status != FW_PARTNER_ACTIVE ? a->public_at
-										  : a->public_at - fw_policy_lead(ctx, p);
+	int64_t t = fw_policy_is_public(a, now) && p->status != FW_PARTNER_ACTIVE
+	                ? a->public_at
+	                : a->public_at - fw_policy_lead(ctx, p);
 
 	if (fw_policy_is_public(a, now) && a->public_at < t)
 		t = a->public_at;
@@ -51,7 +52,7 @@ struct fanout {
 };
 
 static int deliver(struct fw_store *s, const char *advisory_id, int revision, const char *partner_id,
-		   unsigned parts, int64_t due, int64_t now_ms, const char *actor, int *ret_inserted)
+                   unsigned parts, int64_t due, int64_t now_ms, const char *actor, int *ret_inserted)
 {
 	char rev[16], mask[8], subject[FW_ID_MAX * 2 + 2];
 	struct fw_delivery d;
@@ -92,8 +93,8 @@ static int fanout_partner(void *ctx, const struct fw_partner *p)
 		f->next = next;
 	if (!parts)
 		return 0;
-	r = deliver(f->s, f->a->id, f->a->revision, p->id, parts, due_at(f->ctx, p, f->a, f->revised_at, f->now),
-		    f->now_ms, "scheduler", &inserted);
+	r = deliver(f->s, f->a->id, f->a->revision, p->id, parts,
+	            due_at(f->ctx, p, f->a, f->revised_at, f->now), f->now_ms, "scheduler", &inserted);
 	f->delivered += (size_t)inserted;
 	return r;
 }
@@ -169,8 +170,8 @@ int fw_ops_release_due(struct fw_store *s, int64_t now, int64_t *ret_next, size_
 	return 0;
 }
 
-int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p, const struct fw_advisory *a,
-		      int64_t now)
+int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p,
+                      const struct fw_advisory *a, int64_t now)
 {
 	return due_at(ctx, p, a, 0, now);
 }
@@ -184,7 +185,8 @@ static int record_one(struct fw_store *s, const struct fw_download_job *j)
 	/* The delivery is recorded before any byte is served, even if the scheduler has not run yet. */
 	snprintf(actor, sizeof(actor), "partner:%s", j->partner_id);
 	if (!j->delivered) {
-		r = deliver(s, j->advisory_id, j->revision, j->partner_id, j->parts, j->due_at, j->now_ms, actor, NULL);
+		r = deliver(s, j->advisory_id, j->revision, j->partner_id, j->parts, j->due_at, j->now_ms,
+		            actor, NULL);
 		if (r < 0)
 			return r;
 	}
@@ -201,8 +203,8 @@ static int record_one(struct fw_store *s, const struct fw_download_job *j)
 		return r;
 	snprintf(subject, sizeof(subject), "%s/%s", j->advisory_id, j->partner_id);
 	snprintf(rev, sizeof(rev), "%d", j->revision);
-	return fw_event_emitkv(s, "download", actor, subject, "revision", rev, "what", d.what, "address", d.address,
-			       NULL);
+	return fw_event_emitkv(s, "download", actor, subject, "revision", rev, "what", d.what, "address",
+	                       d.address, NULL);
 }
 
 int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n)

@@ -8,15 +8,15 @@
 
 static const char *const reason_ids[] = {"P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9"};
 static const char *const reason_texts[] = {
-	"the advisory is public",
-	"within the partner's effective lead time before release",
-	"the partner has been removed",
-	"the advisory is not released (draft or withdrawn)",
-	"the part is not among the partner's entitlements",
-	"a jurisdiction rule excludes the part",
-	"the partner is suspended and the advisory is not public yet",
-	"before the partner's release time",
-	"the revision has no such part",
+    "the advisory is public",
+    "within the partner's effective lead time before release",
+    "the partner has been removed",
+    "the advisory is not released (draft or withdrawn)",
+    "the part is not among the partner's entitlements",
+    "a jurisdiction rule excludes the part",
+    "the partner is suspended and the advisory is not public yet",
+    "before the partner's release time",
+    "the revision has no such part",
 };
 
 const char *fw_policy_reason_id(enum fw_policy_reason r)
@@ -60,7 +60,7 @@ int fw_policy_is_public(const struct fw_advisory *a, int64_t now)
 }
 
 static void decide(const struct fw_policy_ctx *ctx, const struct fw_partner *p, const struct fw_advisory *a,
-		   unsigned present, enum fw_part part, int64_t now, int64_t lead, struct fw_decision *d)
+                   unsigned present, enum fw_part part, int64_t now, int64_t lead, struct fw_decision *d)
 {
 	unsigned bit = 1u << part;
 	int64_t release;
@@ -108,14 +108,15 @@ static void decide(const struct fw_policy_ctx *ctx, const struct fw_partner *p, 
 	d->reason = FW_POLICY_ALLOW_EMBARGO; /* P2 */
 }
 
-void fw_policy_decide(const struct fw_policy_ctx *ctx, const struct fw_partner *p, const struct fw_advisory *a,
-		      unsigned present, enum fw_part part, int64_t now, struct fw_decision *ret)
+void fw_policy_decide(const struct fw_policy_ctx *ctx, const struct fw_partner *p,
+                      const struct fw_advisory *a, unsigned present, enum fw_part part, int64_t now,
+                      struct fw_decision *ret)
 {
 	decide(ctx, p, a, present, part, now, fw_policy_lead(ctx, p), ret);
 }
 
-unsigned fw_policy_access(const struct fw_policy_ctx *ctx, const struct fw_partner *p, const struct fw_advisory *a,
-			  unsigned present, int64_t now, int64_t *ret_next)
+unsigned fw_policy_access(const struct fw_policy_ctx *ctx, const struct fw_partner *p,
+                          const struct fw_advisory *a, unsigned present, int64_t now, int64_t *ret_next)
 {
 	int64_t lead = fw_policy_lead(ctx, p), next = INT64_MAX;
 	unsigned mask = 0;

@@ -15,140 +15,169 @@
 #define META_MAX        1024
 
 static const char schema_meta[] =
-	"BEGIN IMMEDIATE;"
-	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);";
+    "BEGIN IMMEDIATE;"
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);";
 
 static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS partners(id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,"
-	" country TEXT NOT NULL, tier TEXT NOT NULL, entitlements INTEGER NOT NULL,"
-	" nda_version TEXT NOT NULL, nda_signed TEXT NOT NULL, contact_email TEXT NOT NULL,"
-	" status INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY NOT NULL, partner_id TEXT NOT NULL,"
-	" hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX IF NOT EXISTS tokens_partner ON tokens(partner_id, created_at);"
-	"CREATE TABLE IF NOT EXISTS tiers(name TEXT PRIMARY KEY NOT NULL, lead INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS rules(id TEXT PRIMARY KEY NOT NULL, description TEXT NOT NULL,"
-	" countries TEXT NOT NULL, max_lead INTEGER NOT NULL, parts INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS advisories(id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL,"
-	" cves TEXT NOT NULL, products TEXT NOT NULL, cvss_v3 TEXT NOT NULL, cvss_score REAL,"
-	" cvss_severity TEXT NOT NULL, status INTEGER NOT NULL, public_at INTEGER NOT NULL,"
-	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, revision INTEGER NOT NULL,"
-	" parts INTEGER NOT NULL DEFAULT 0, due INTEGER NOT NULL DEFAULT 9223372036854775807);"
-	"CREATE INDEX IF NOT EXISTS advisories_due ON advisories(due);"
-	"CREATE TABLE IF NOT EXISTS revisions(advisory_id TEXT NOT NULL REFERENCES advisories(id),"
-	" number INTEGER NOT NULL, created_at INTEGER NOT NULL, note TEXT NOT NULL,"
-	" summary TEXT, details TEXT, detection TEXT, poc TEXT, PRIMARY KEY(advisory_id, number));"
-	"CREATE TABLE IF NOT EXISTS deliveries(partner_id TEXT NOT NULL REFERENCES partners(id),"
-	" advisory_id TEXT NOT NULL REFERENCES advisories(id), revision INTEGER NOT NULL,"
-	" parts INTEGER NOT NULL, due_at INTEGER NOT NULL, delivered_ms INTEGER NOT NULL,"
-	" UNIQUE(partner_id, advisory_id, revision, parts));"
-	"CREATE INDEX IF NOT EXISTS deliveries_advisory ON deliveries(advisory_id, delivered_ms);"
-	"CREATE INDEX IF NOT EXISTS deliveries_partner ON deliveries(partner_id, advisory_id, delivered_ms);"
-	"CREATE TABLE IF NOT EXISTS downloads(id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id TEXT NOT NULL,"
-	" advisory_id TEXT NOT NULL REFERENCES advisories(id), revision INTEGER NOT NULL,"
-	" parts INTEGER NOT NULL, what TEXT NOT NULL, address TEXT NOT NULL, at_ms INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS downloads_advisory ON downloads(advisory_id);"
-	"CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,"
-	" type TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);"
-	"INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" SCHEMA_VERSION "');"
-	"COMMIT;";
+    "CREATE TABLE IF NOT EXISTS partners(id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,"
+    " country TEXT NOT NULL, tier TEXT NOT NULL, entitlements INTEGER NOT NULL,"
+    " nda_version TEXT NOT NULL, nda_signed TEXT NOT NULL, contact_email TEXT NOT NULL,"
+    " status INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY NOT NULL, partner_id TEXT NOT NULL,"
+    " hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS tokens_partner ON tokens(partner_id, created_at);"
+    "CREATE TABLE IF NOT EXISTS tiers(name TEXT PRIMARY KEY NOT NULL, lead INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS rules(id TEXT PRIMARY KEY NOT NULL, description TEXT NOT NULL,"
+    " countries TEXT NOT NULL, max_lead INTEGER NOT NULL, parts INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS advisories(id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL,"
+    " cves TEXT NOT NULL, products TEXT NOT NULL, cvss_v3 TEXT NOT NULL, cvss_score REAL,"
+    " cvss_severity TEXT NOT NULL, status INTEGER NOT NULL, public_at INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, revision INTEGER NOT NULL,"
+    " parts INTEGER NOT NULL DEFAULT 0, due INTEGER NOT NULL DEFAULT 9223372036854775807);"
+    "CREATE INDEX IF NOT EXISTS advisories_due ON advisories(due);"
+    "CREATE TABLE IF NOT EXISTS revisions(advisory_id TEXT NOT NULL REFERENCES advisories(id),"
+    " number INTEGER NOT NULL, created_at INTEGER NOT NULL, note TEXT NOT NULL,"
+    " summary TEXT, details TEXT, detection TEXT, poc TEXT, PRIMARY KEY(advisory_id, number));"
+    "CREATE TABLE IF NOT EXISTS deliveries(partner_id TEXT NOT NULL REFERENCES partners(id),"
+    " advisory_id TEXT NOT NULL REFERENCES advisories(id), revision INTEGER NOT NULL,"
+    " parts INTEGER NOT NULL, due_at INTEGER NOT NULL, delivered_ms INTEGER NOT NULL,"
+    " UNIQUE(partner_id, advisory_id, revision, parts));"
+    "CREATE INDEX IF NOT EXISTS deliveries_advisory ON deliveries(advisory_id, delivered_ms);"
+    "CREATE INDEX IF NOT EXISTS deliveries_partner ON deliveries(partner_id, advisory_id, delivered_ms);"
+    "CREATE TABLE IF NOT EXISTS downloads(id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id TEXT NOT NULL,"
+    " advisory_id TEXT NOT NULL REFERENCES advisories(id), revision INTEGER NOT NULL,"
+    " parts INTEGER NOT NULL, what TEXT NOT NULL, address TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS downloads_advisory ON downloads(advisory_id);"
+    "CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,"
+    " type TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" SCHEMA_VERSION "');"
+    "COMMIT;";
 
 enum {
-	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
-	S_META_GET, S_META_SET,
-	S_PARTNER_INSERT, S_PARTNER_UPDATE, S_PARTNER_GET, S_PARTNER_EACH,
-	S_TOKEN_INSERT, S_TOKEN_FIND, S_TOKEN_REVOKE, S_TOKEN_REVOKE_ALL, S_TOKEN_EACH, S_TOKEN_EACH_ALL,
-	S_TIERS_GET, S_TIERS_CLEAR, S_TIER_INSERT,
-	S_RULES_GET, S_RULES_CLEAR, S_RULE_INSERT,
-	S_ADV_INSERT, S_ADV_UPDATE, S_ADV_GET, S_ADV_EACH, S_ADV_EACH_VISIBLE,
-	S_ADV_SET_DUE, S_ADV_SET_DUE_ALL, S_ADV_DUE_SAME, S_ADV_DUE_LATER, S_ADV_NEXT_DUE,
-	S_REV_INSERT, S_REV_GET, S_REV_EACH,
-	S_DELIVERY_INSERT, S_DELIVERY_EACH, S_DELIVERY_EACH_PARTNER,
-	S_DOWNLOAD_INSERT, S_DOWNLOAD_EACH,
-	S_EVENT_INSERT, S_EVENT_EACH,
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
+	S_META_GET,
+	S_META_SET,
+	S_PARTNER_INSERT,
+	S_PARTNER_UPDATE,
+	S_PARTNER_GET,
+	S_PARTNER_EACH,
+	S_TOKEN_INSERT,
+	S_TOKEN_FIND,
+	S_TOKEN_REVOKE,
+	S_TOKEN_REVOKE_ALL,
+	S_TOKEN_EACH,
+	S_TOKEN_EACH_ALL,
+	S_TIERS_GET,
+	S_TIERS_CLEAR,
+	S_TIER_INSERT,
+	S_RULES_GET,
+	S_RULES_CLEAR,
+	S_RULE_INSERT,
+	S_ADV_INSERT,
+	S_ADV_UPDATE,
+	S_ADV_GET,
+	S_ADV_EACH,
+	S_ADV_EACH_VISIBLE,
+	S_ADV_SET_DUE,
+	S_ADV_SET_DUE_ALL,
+	S_ADV_DUE_SAME,
+	S_ADV_DUE_LATER,
+	S_ADV_NEXT_DUE,
+	S_REV_INSERT,
+	S_REV_GET,
+	S_REV_EACH,
+	S_DELIVERY_INSERT,
+	S_DELIVERY_EACH,
+	S_DELIVERY_EACH_PARTNER,
+	S_DOWNLOAD_INSERT,
+	S_DOWNLOAD_EACH,
+	S_EVENT_INSERT,
+	S_EVENT_EACH,
 	NSTMT
 };
 
-#define PARTNER_COLS \
+#define PARTNER_COLS                                                                                         \
 	"id, name, country, tier, entitlements, nda_version, nda_signed, contact_email, status, created_at," \
 	" updated_at"
 #define TOKEN_COLS "id, partner_id, created_at, revoked_at"
-#define ADV_COLS \
-	"id, title, cves, products, cvss_v3, cvss_score, cvss_severity, status, public_at, created_at," \
+#define ADV_COLS                                                                                             \
+	"id, title, cves, products, cvss_v3, cvss_score, cvss_severity, status, public_at, created_at,"      \
 	" updated_at, revision, parts"
-#define DELIV_COLS   "partner_id, advisory_id, revision, parts, due_at, delivered_ms"
-#define DL_COLS      "partner_id, advisory_id, revision, parts, what, address, at_ms"
+#define DELIV_COLS "partner_id, advisory_id, revision, parts, due_at, delivered_ms"
+#define DL_COLS    "partner_id, advisory_id, revision, parts, what, address, at_ms"
 
 static const char *const sqls[NSTMT] = {
-	[S_BEGIN] = "BEGIN IMMEDIATE",
-	[S_COMMIT] = "COMMIT",
-	[S_ROLLBACK] = "ROLLBACK",
-	[S_SAVEPOINT] = "SAVEPOINT fw_call",
-	[S_RELEASE] = "RELEASE fw_call",
-	[S_ROLLBACK_TO] = "ROLLBACK TO fw_call",
-	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
-	[S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
-		       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-	[S_PARTNER_INSERT] =
-		"INSERT INTO partners(" PARTNER_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	[S_PARTNER_UPDATE] =
-		"UPDATE partners SET name = ?2, country = ?3, tier = ?4, entitlements = ?5, nda_version = ?6,"
-		" nda_signed = ?7, contact_email = ?8, status = ?9, created_at = ?10, updated_at = ?11"
-		" WHERE id = ?1",
-	[S_PARTNER_GET] = "SELECT " PARTNER_COLS " FROM partners WHERE id = ?1",
-	[S_PARTNER_EACH] = "SELECT " PARTNER_COLS " FROM partners ORDER BY id",
-	[S_TOKEN_INSERT] =
-		"INSERT INTO tokens(id, partner_id, hash, created_at, revoked_at) VALUES(?1, ?2, ?3, ?4, ?5)",
-	[S_TOKEN_FIND] = "SELECT " TOKEN_COLS " FROM tokens WHERE hash = ?1 AND revoked_at = 0",
-	[S_TOKEN_REVOKE] =
-		"UPDATE tokens SET revoked_at = ?3 WHERE partner_id = ?1 AND id = ?2 AND revoked_at = 0",
-	[S_TOKEN_REVOKE_ALL] = "UPDATE tokens SET revoked_at = ?2 WHERE partner_id = ?1 AND revoked_at = 0",
-	[S_TOKEN_EACH] = "SELECT " TOKEN_COLS " FROM tokens WHERE partner_id = ?1 ORDER BY created_at, id",
-	[S_TOKEN_EACH_ALL] = "SELECT " TOKEN_COLS " FROM tokens ORDER BY created_at, id",
-	[S_TIERS_GET] = "SELECT name, lead FROM tiers ORDER BY name",
-	[S_TIERS_CLEAR] = "DELETE FROM tiers",
-	[S_TIER_INSERT] = "INSERT INTO tiers(name, lead) VALUES(?1, ?2)",
-	[S_RULES_GET] = "SELECT id, description, countries, max_lead, parts FROM rules ORDER BY id",
-	[S_RULES_CLEAR] = "DELETE FROM rules",
-	[S_RULE_INSERT] =
-		"INSERT INTO rules(id, description, countries, max_lead, parts) VALUES(?1, ?2, ?3, ?4, ?5)",
-	[S_ADV_INSERT] =
-		"INSERT INTO advisories(" ADV_COLS ")"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-	[S_ADV_UPDATE] =
-		"UPDATE advisories SET title = ?2, cves = ?3, products = ?4, cvss_v3 = ?5, cvss_score = ?6,"
-		" cvss_severity = ?7, status = ?8, public_at = ?9, created_at = ?10, updated_at = ?11,"
-		" revision = ?12, parts = ?13 WHERE id = ?1",
-	[S_ADV_GET] = "SELECT " ADV_COLS " FROM advisories WHERE id = ?1",
-	[S_ADV_EACH] = "SELECT " ADV_COLS " FROM advisories ORDER BY id",
-	[S_ADV_EACH_VISIBLE] = "SELECT " ADV_COLS " FROM advisories WHERE status NOT IN (0, 3) ORDER BY id",
-	[S_ADV_SET_DUE] = "UPDATE advisories SET due = ?2 WHERE id = ?1",
-	[S_ADV_SET_DUE_ALL] = "UPDATE advisories SET due = ?1 WHERE status IN (1, 2)",
-	/* each_due walks (due, rowid) one row at a time: the next one with the same due, else a later due */
-	[S_ADV_DUE_SAME] = "SELECT " ADV_COLS ", due, rowid FROM advisories WHERE due = ?2 AND rowid > ?3"
-			   " AND due <= ?1 ORDER BY rowid LIMIT 1",
-	[S_ADV_DUE_LATER] = "SELECT " ADV_COLS ", due, rowid FROM advisories WHERE due > ?2 AND due <= ?1"
-			    " ORDER BY due, rowid LIMIT 1",
-	[S_ADV_NEXT_DUE] = "SELECT MIN(due) FROM advisories",
-	[S_REV_INSERT] =
-		"INSERT INTO revisions(advisory_id, number, created_at, note, summary, details, detection,"
-		" poc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[S_REV_GET] = "SELECT advisory_id, number, created_at, note, summary, details, detection, poc"
-		      " FROM revisions WHERE advisory_id = ?1 AND number = ?2",
-	[S_REV_EACH] = "SELECT advisory_id, number, created_at, note FROM revisions WHERE advisory_id = ?1"
-		       " ORDER BY number",
-	[S_DELIVERY_INSERT] =
-		"INSERT OR IGNORE INTO deliveries(" DELIV_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-	[S_DELIVERY_EACH] =
-		"SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1 ORDER BY delivered_ms, rowid",
-	[S_DELIVERY_EACH_PARTNER] = "SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1"
-				    " AND partner_id = ?2 ORDER BY delivered_ms, rowid",
-	[S_DOWNLOAD_INSERT] = "INSERT INTO downloads(" DL_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[S_DOWNLOAD_EACH] = "SELECT " DL_COLS " FROM downloads WHERE advisory_id = ?1 ORDER BY id",
-	[S_EVENT_INSERT] =
-		"INSERT INTO events(at_ms, type, actor, subject, detail) VALUES(?1, ?2, ?3, ?4, ?5)",
-	[S_EVENT_EACH] = "SELECT seq, at_ms, type, actor, subject, detail FROM events WHERE seq > ?1"
-			 " ORDER BY seq LIMIT ?2",
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT fw_call",
+    [S_RELEASE] = "RELEASE fw_call",
+    [S_ROLLBACK_TO] = "ROLLBACK TO fw_call",
+    [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+                   " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [S_PARTNER_INSERT] =
+        "INSERT INTO partners(" PARTNER_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [S_PARTNER_UPDATE] =
+        "UPDATE partners SET name = ?2, country = ?3, tier = ?4, entitlements = ?5, nda_version = ?6,"
+        " nda_signed = ?7, contact_email = ?8, status = ?9, created_at = ?10, updated_at = ?11"
+        " WHERE id = ?1",
+    [S_PARTNER_GET] = "SELECT " PARTNER_COLS " FROM partners WHERE id = ?1",
+    [S_PARTNER_EACH] = "SELECT " PARTNER_COLS " FROM partners ORDER BY id",
+    [S_TOKEN_INSERT] =
+        "INSERT INTO tokens(id, partner_id, hash, created_at, revoked_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [S_TOKEN_FIND] = "SELECT " TOKEN_COLS " FROM tokens WHERE hash = ?1 AND revoked_at = 0",
+    [S_TOKEN_REVOKE] =
+        "UPDATE tokens SET revoked_at = ?3 WHERE partner_id = ?1 AND id = ?2 AND revoked_at = 0",
+    [S_TOKEN_REVOKE_ALL] = "UPDATE tokens SET revoked_at = ?2 WHERE partner_id = ?1 AND revoked_at = 0",
+    [S_TOKEN_EACH] = "SELECT " TOKEN_COLS " FROM tokens WHERE partner_id = ?1 ORDER BY created_at, id",
+    [S_TOKEN_EACH_ALL] = "SELECT " TOKEN_COLS " FROM tokens ORDER BY created_at, id",
+    [S_TIERS_GET] = "SELECT name, lead FROM tiers ORDER BY name",
+    [S_TIERS_CLEAR] = "DELETE FROM tiers",
+    [S_TIER_INSERT] = "INSERT INTO tiers(name, lead) VALUES(?1, ?2)",
+    [S_RULES_GET] = "SELECT id, description, countries, max_lead, parts FROM rules ORDER BY id",
+    [S_RULES_CLEAR] = "DELETE FROM rules",
+    [S_RULE_INSERT] =
+        "INSERT INTO rules(id, description, countries, max_lead, parts) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [S_ADV_INSERT] = "INSERT INTO advisories(" ADV_COLS ")"
+                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [S_ADV_UPDATE] =
+        "UPDATE advisories SET title = ?2, cves = ?3, products = ?4, cvss_v3 = ?5, cvss_score = ?6,"
+        " cvss_severity = ?7, status = ?8, public_at = ?9, created_at = ?10, updated_at = ?11,"
+        " revision = ?12, parts = ?13 WHERE id = ?1",
+    [S_ADV_GET] = "SELECT " ADV_COLS " FROM advisories WHERE id = ?1",
+    [S_ADV_EACH] = "SELECT " ADV_COLS " FROM advisories ORDER BY id",
+    [S_ADV_EACH_VISIBLE] = "SELECT " ADV_COLS " FROM advisories WHERE status NOT IN (0, 3) ORDER BY id",
+    [S_ADV_SET_DUE] = "UPDATE advisories SET due = ?2 WHERE id = ?1",
+    [S_ADV_SET_DUE_ALL] = "UPDATE advisories SET due = ?1 WHERE status IN (1, 2)",
+    /* each_due walks (due, rowid) one row at a time: the next one with the same due, else a later due */
+    [S_ADV_DUE_SAME] = "SELECT " ADV_COLS ", due, rowid FROM advisories WHERE due = ?2 AND rowid > ?3"
+                       " AND due <= ?1 ORDER BY rowid LIMIT 1",
+    [S_ADV_DUE_LATER] = "SELECT " ADV_COLS ", due, rowid FROM advisories WHERE due > ?2 AND due <= ?1"
+                        " ORDER BY due, rowid LIMIT 1",
+    [S_ADV_NEXT_DUE] = "SELECT MIN(due) FROM advisories",
+    [S_REV_INSERT] =
+        "INSERT INTO revisions(advisory_id, number, created_at, note, summary, details, detection,"
+        " poc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_REV_GET] = "SELECT advisory_id, number, created_at, note, summary, details, detection, poc"
+                  " FROM revisions WHERE advisory_id = ?1 AND number = ?2",
+    [S_REV_EACH] = "SELECT advisory_id, number, created_at, note FROM revisions WHERE advisory_id = ?1"
+                   " ORDER BY number",
+    [S_DELIVERY_INSERT] = "INSERT OR IGNORE INTO deliveries(" DELIV_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_DELIVERY_EACH] =
+        "SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1 ORDER BY delivered_ms, rowid",
+    [S_DELIVERY_EACH_PARTNER] = "SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1"
+                                " AND partner_id = ?2 ORDER BY delivered_ms, rowid",
+    [S_DOWNLOAD_INSERT] = "INSERT INTO downloads(" DL_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_DOWNLOAD_EACH] = "SELECT " DL_COLS " FROM downloads WHERE advisory_id = ?1 ORDER BY id",
+    [S_EVENT_INSERT] = "INSERT INTO events(at_ms, type, actor, subject, detail) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [S_EVENT_EACH] = "SELECT seq, at_ms, type, actor, subject, detail FROM events WHERE seq > ?1"
+                     " ORDER BY seq LIMIT ?2",
 };
 
 struct sq {
@@ -681,8 +710,8 @@ static int rules_get(struct fw_store *s, struct fw_rule **ret, size_t *ret_n)
 		memset(&r[n], 0, sizeof(r[n]));
 		ctext(st, 0, r[n].id, sizeof(r[n].id));
 		ctext(st, 1, r[n].description, sizeof(r[n].description));
-		r[n].ncountries = csplit(st, 2, ',', (char *)r[n].countries, sizeof(r[n].countries[0]),
-					 FW_MAX_COUNTRIES);
+		r[n].ncountries =
+		    csplit(st, 2, ',', (char *)r[n].countries, sizeof(r[n].countries[0]), FW_MAX_COUNTRIES);
 		r[n].max_lead = cint(st, 3);
 		r[n].parts = (unsigned)cint(st, 4);
 		n++;
@@ -719,7 +748,7 @@ static int rules_set(struct fw_store *s, const struct fw_rule *r, size_t n)
 		int b = SQLITE_OK;
 
 		rc = join((const char *)r[i].countries, sizeof(r[i].countries[0]), r[i].ncountries, ',',
-			  countries);
+		          countries);
 		if (rc < 0)
 			break;
 		btext(st, 1, r[i].id, sizeof(r[i].id), &b);
@@ -1008,7 +1037,7 @@ static int delivery_insert(struct fw_store *s, const struct fw_delivery *d, int 
 }
 
 static int delivery_each(struct fw_store *s, const char *advisory_id, const char *partner_id,
-			 fw_delivery_cb cb, void *ctx)
+                         fw_delivery_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = conn(s)->st[partner_id ? S_DELIVERY_EACH_PARTNER : S_DELIVERY_EACH];
 	struct fw_delivery d;
@@ -1134,42 +1163,42 @@ static void destroy(struct fw_store *s)
 }
 
 static const struct fw_store_ops sqlite_ops = {
-	.close = destroy,
-	.begin = begin,
-	.commit = commit,
-	.rollback = rollback,
-	.meta_get = meta_get,
-	.meta_set = meta_set,
-	.partner_insert = partner_insert,
-	.partner_update = partner_update,
-	.partner_get = partner_get,
-	.partner_each = partner_each,
-	.token_insert = token_insert,
-	.token_find = token_find,
-	.token_revoke = token_revoke,
-	.token_revoke_all = token_revoke_all,
-	.token_each = token_each,
-	.tiers_get = tiers_get,
-	.tiers_set = tiers_set,
-	.rules_get = rules_get,
-	.rules_set = rules_set,
-	.advisory_insert = advisory_insert,
-	.advisory_update = advisory_update,
-	.advisory_get = advisory_get,
-	.advisory_each = advisory_each,
-	.advisory_set_due = advisory_set_due,
-	.advisory_set_due_all = advisory_set_due_all,
-	.advisory_each_due = advisory_each_due,
-	.advisory_next_due = advisory_next_due,
-	.revision_insert = revision_insert,
-	.revision_get = revision_get,
-	.revision_each = revision_each,
-	.delivery_insert = delivery_insert,
-	.delivery_each = delivery_each,
-	.download_insert = download_insert,
-	.download_each = download_each,
-	.event_insert = event_insert,
-	.event_each = event_each,
+    .close = destroy,
+    .begin = begin,
+    .commit = commit,
+    .rollback = rollback,
+    .meta_get = meta_get,
+    .meta_set = meta_set,
+    .partner_insert = partner_insert,
+    .partner_update = partner_update,
+    .partner_get = partner_get,
+    .partner_each = partner_each,
+    .token_insert = token_insert,
+    .token_find = token_find,
+    .token_revoke = token_revoke,
+    .token_revoke_all = token_revoke_all,
+    .token_each = token_each,
+    .tiers_get = tiers_get,
+    .tiers_set = tiers_set,
+    .rules_get = rules_get,
+    .rules_set = rules_set,
+    .advisory_insert = advisory_insert,
+    .advisory_update = advisory_update,
+    .advisory_get = advisory_get,
+    .advisory_each = advisory_each,
+    .advisory_set_due = advisory_set_due,
+    .advisory_set_due_all = advisory_set_due_all,
+    .advisory_each_due = advisory_each_due,
+    .advisory_next_due = advisory_next_due,
+    .revision_insert = revision_insert,
+    .revision_get = revision_get,
+    .revision_each = revision_each,
+    .delivery_insert = delivery_insert,
+    .delivery_each = delivery_each,
+    .download_insert = download_insert,
+    .download_each = download_each,
+    .event_insert = event_insert,
+    .event_each = event_each,
 };
 
 /*
@@ -1178,8 +1207,8 @@ static const struct fw_store_ops sqlite_ops = {
  */
 static int setup(struct sq *q, int flags, char *why, size_t whysz)
 {
-	const char *sync = flags & FW_STORE_SYNC_FULL ? "PRAGMA synchronous=FULL"
-						       : "PRAGMA synchronous=NORMAL";
+	const char *sync =
+	    flags & FW_STORE_SYNC_FULL ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
 	sqlite3_stmt *st = NULL;
 	char value[32] = "";
 	int rc;
@@ -1251,7 +1280,7 @@ int fw_store_sqlite_open(const char *path, int flags, struct fw_store **ret, str
 		return FW_ENOMEM;
 	q->base.ops = &sqlite_ops;
 	rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			     NULL);
+	                     NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(why, sizeof(why), "%s", q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
 		goto out;

@@ -9,7 +9,7 @@ static const struct {
 	const char *scheme;
 	fw_store_open_fn open;
 } backends[] = {
-	{"sqlite", fw_store_sqlite_open},
+    {"sqlite", fw_store_sqlite_open},
 };
 
 /* scheme_len: length of a leading "scheme:" (RFC 3986 letters), 0 when uri is a plain path. */
@@ -200,7 +200,7 @@ int fw_store_delivery_insert(struct fw_store *s, const struct fw_delivery *d, in
 }
 
 int fw_store_delivery_each(struct fw_store *s, const char *advisory_id, const char *partner_id,
-			   fw_delivery_cb cb, void *ctx)
+                           fw_delivery_cb cb, void *ctx)
 {
 	return s->ops->delivery_each(s, advisory_id, partner_id, cb, ctx);
 }

@@ -48,7 +48,7 @@ struct fw_store_ops {
 
 	int (*delivery_insert)(struct fw_store *s, const struct fw_delivery *d, int *ret_inserted);
 	int (*delivery_each)(struct fw_store *s, const char *advisory_id, const char *partner_id,
-			     fw_delivery_cb cb, void *ctx);
+	                     fw_delivery_cb cb, void *ctx);
 
 	int (*download_insert)(struct fw_store *s, const struct fw_download *d);
 	int (*download_each)(struct fw_store *s, const char *advisory_id, fw_download_cb cb, void *ctx);

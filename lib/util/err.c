@@ -7,18 +7,30 @@
 const char *fw_strerror(int code)
 {
 	switch (code) {
-	case FW_OK: return "success";
-	case FW_ENOMEM: return "out of memory";
-	case FW_EINVAL: return "invalid input";
-	case FW_ENOENT: return "not found";
-	case FW_EEXIST: return "already exists";
-	case FW_EIO: return "storage or I/O error";
-	case FW_ETOOBIG: return "input too large";
-	case FW_ECONFLICT: return "not allowed in the current state";
-	case FW_EPERM: return "permission denied";
-	case FW_EBUSY: return "busy";
-	case FW_ECRYPTO: return "cryptographic failure";
-	default: return "unknown error";
+	case FW_OK:
+		return "success";
+	case FW_ENOMEM:
+		return "out of memory";
+	case FW_EINVAL:
+		return "invalid input";
+	case FW_ENOENT:
+		return "not found";
+	case FW_EEXIST:
+		return "already exists";
+	case FW_EIO:
+		return "storage or I/O error";
+	case FW_ETOOBIG:
+		return "input too large";
+	case FW_ECONFLICT:
+		return "not allowed in the current state";
+	case FW_EPERM:
+		return "permission denied";
+	case FW_EBUSY:
+		return "busy";
+	case FW_ECRYPTO:
+		return "cryptographic failure";
+	default:
+		return "unknown error";
 	}
 }
 

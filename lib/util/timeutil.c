@@ -138,7 +138,7 @@ void fw_time_format(int64_t t, char out[FW_RFC3339_LEN])
 
 	civil_from_days(days, &y, &m, &d);
 	snprintf(out, FW_RFC3339_LEN, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
-		 (int)(rem / 60 % 60), (int)(rem % 60));
+	         (int)(rem / 60 % 60), (int)(rem % 60));
 }
 
 void fw_time_format_ms(int64_t ms, char out[FW_RFC3339_LEN])

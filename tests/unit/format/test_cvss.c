@@ -31,109 +31,109 @@ struct scored {
  *     I = 4.70139, E+I = 5.500320195 -> 5.6 (just above a tenth: Roundup must still round up).
  */
 static const struct scored valid[] = {
-	/* From the CSAF 2.0 examples (cisco-sa-20180328-smi2.json, bsi-2022-0001.json). */
-	{ "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:L/E:F/RL:O/RC:C", 6.1 },
-	/* Well-known published scores. */
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", 10.0 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 7.8 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 6.1 },
-	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N", 5.9 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", 7.5 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 7.5 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N", 7.5 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 8.8 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 8.8 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 7.8 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H", 7.2 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:L/I:L/A:N", 6.4 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N", 5.3 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N", 5.3 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L", 5.3 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N", 6.5 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N", 6.5 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:N/I:N/A:H", 6.5 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N", 4.3 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N", 5.5 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:N/A:H", 5.5 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:H/A:N", 5.5 },
-	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H", 8.1 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:L", 7.3 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N", 9.1 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:N", 8.6 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H", 8.8 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H", 9.9 },
-	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:H/I:H/A:H", 7.5 },
-	{ "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 8.8 },
-	{ "CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 6.8 },
-	{ "CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:U/C:H/I:H/A:H", 7.0 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:L/I:L/A:N", 7.2 },
-	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H", 5.9 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:L/I:N/A:N", 2.7 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:H/UI:R/S:C/C:L/I:L/A:N", 4.8 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N", 5.4 },
-	{ "CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", 4.6 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 8.4 },
-	{ "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 6.5 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H", 5.5 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N", 5.5 },
-	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N", 3.1 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N", 3.3 },
-	{ "CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:C/C:H/I:N/A:N", 5.6 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:N", 8.1 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N", 8.1 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N", 6.5 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:L/A:N", 5.4 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N", 5.4 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H", 6.7 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:C/C:H/I:H/A:H", 9.1 },
-	{ "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", 9.6 },
-	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:H/I:H/A:H", 9.0 },
-	{ "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", 10.0 },
-	{ "CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 6.1 },
-	{ "CVSS:3.0/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 7.8 },
-	/* No impact: 0.0 whatever the exploitability, scope unchanged or changed. */
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", 0.0 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:N/A:N", 0.0 },
-	{ "CVSS:3.0/AV:P/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:N", 0.0 },
-	/* The lowest non-zero score: E = .12114, I = 1.4124, E+I = 1.53354 -> 1.6. */
-	{ "CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N", 1.6 },
-	/* Roundup: exact values a hair above a tenth must still round up (5.50032, 6.00047, 6.90055, 3.00068). */
-	{ "CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:L/I:L/A:H", 5.6 },
-	{ "CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:H/I:L/A:L", 5.6 },
-	{ "CVSS:3.1/AV:L/AC:H/PR:L/UI:R/S:C/C:N/I:L/A:H", 6.1 },
-	{ "CVSS:3.1/AV:P/AC:H/PR:L/UI:N/S:C/C:L/I:H/A:H", 7.0 },
-	{ "CVSS:3.1/AV:P/AC:L/PR:L/UI:R/S:U/C:L/I:L/A:N", 3.1 },
-	{ "CVSS:3.0/AV:L/AC:L/PR:H/UI:N/S:U/C:L/I:L/A:H", 5.6 },
-	{ "CVSS:3.0/AV:P/AC:H/PR:L/UI:N/S:C/C:L/I:H/A:H", 7.0 },
-	{ "CVSS:3.0/AV:P/AC:L/PR:L/UI:R/S:U/C:L/I:L/A:N", 3.1 },
-	/* Severity band edges (3.95009 -> 4.0 and 6.92256 -> 7.0 worked above). */
-	{ "CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:U/C:L/I:L/A:L", 3.9 },
-	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:N/I:N/A:L", 4.0 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:H/UI:R/S:C/C:N/I:L/A:H", 6.9 },
-	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:H", 7.0 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:H/A:H", 8.9 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:H/I:H/A:H", 9.0 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:L/I:L/A:H", 9.9 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:H/A:H", 10.0 },
-	/* Temporal and environmental metrics are accepted and do not change the base score; any order is fine. */
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U/RL:O/RC:U", 9.8 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:X/RL:X/RC:X/CR:X/IR:X/AR:X/MAV:X/MAC:X/MPR:X/MUI:X"
-	  "/MS:X/MC:X/MI:X/MA:X",
-	  9.8 },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/RL:T/RC:R/CR:H/IR:M/AR:L/MAV:P/MAC:H/MPR:H/MUI:R"
-	  "/MS:C/MC:N/MI:L/MA:N",
-	  9.8 },
-	{ "CVSS:3.0/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H/E:H/RL:W/RC:C/MAV:A/MS:U/MC:H", 7.8 },
-	{ "CVSS:3.1/A:H/I:H/C:H/S:U/UI:N/PR:N/AC:L/AV:N", 9.8 },
-	{ "CVSS:3.1/E:F/S:C/AV:N/MAV:L/AC:L/PR:N/UI:R/C:L/I:L/A:N", 6.1 },
+    /* From the CSAF 2.0 examples (cisco-sa-20180328-smi2.json, bsi-2022-0001.json). */
+    {"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8},
+    {"CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:L/E:F/RL:O/RC:C", 6.1},
+    /* Well-known published scores. */
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", 10.0},
+    {"CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 7.8},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 6.1},
+    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N", 5.9},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", 7.5},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 7.5},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N", 7.5},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 8.8},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 8.8},
+    {"CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 7.8},
+    {"CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H", 7.2},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:L/I:L/A:N", 6.4},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N", 5.3},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N", 5.3},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L", 5.3},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N", 6.5},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N", 6.5},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:N/I:N/A:H", 6.5},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N", 4.3},
+    {"CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N", 5.5},
+    {"CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:N/A:H", 5.5},
+    {"CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:H/A:N", 5.5},
+    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H", 8.1},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:L", 7.3},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N", 9.1},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:N", 8.6},
+    {"CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H", 8.8},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H", 9.9},
+    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:H/I:H/A:H", 7.5},
+    {"CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 8.8},
+    {"CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 6.8},
+    {"CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:U/C:H/I:H/A:H", 7.0},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:L/I:L/A:N", 7.2},
+    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H", 5.9},
+    {"CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:L/I:N/A:N", 2.7},
+    {"CVSS:3.1/AV:N/AC:L/PR:H/UI:R/S:C/C:L/I:L/A:N", 4.8},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N", 5.4},
+    {"CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", 4.6},
+    {"CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 8.4},
+    {"CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 6.5},
+    {"CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H", 5.5},
+    {"CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N", 5.5},
+    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N", 3.1},
+    {"CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N", 3.3},
+    {"CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:C/C:H/I:N/A:N", 5.6},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:N", 8.1},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N", 8.1},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N", 6.5},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:L/A:N", 5.4},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N", 5.4},
+    {"CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H", 6.7},
+    {"CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:C/C:H/I:H/A:H", 9.1},
+    {"CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", 9.6},
+    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:H/I:H/A:H", 9.0},
+    {"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", 10.0},
+    {"CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 6.1},
+    {"CVSS:3.0/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 7.8},
+    /* No impact: 0.0 whatever the exploitability, scope unchanged or changed. */
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", 0.0},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:N/A:N", 0.0},
+    {"CVSS:3.0/AV:P/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:N", 0.0},
+    /* The lowest non-zero score: E = .12114, I = 1.4124, E+I = 1.53354 -> 1.6. */
+    {"CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N", 1.6},
+    /* Roundup: exact values a hair above a tenth must still round up (5.50032, 6.00047, 6.90055, 3.00068). */
+    {"CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:L/I:L/A:H", 5.6},
+    {"CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:H/I:L/A:L", 5.6},
+    {"CVSS:3.1/AV:L/AC:H/PR:L/UI:R/S:C/C:N/I:L/A:H", 6.1},
+    {"CVSS:3.1/AV:P/AC:H/PR:L/UI:N/S:C/C:L/I:H/A:H", 7.0},
+    {"CVSS:3.1/AV:P/AC:L/PR:L/UI:R/S:U/C:L/I:L/A:N", 3.1},
+    {"CVSS:3.0/AV:L/AC:L/PR:H/UI:N/S:U/C:L/I:L/A:H", 5.6},
+    {"CVSS:3.0/AV:P/AC:H/PR:L/UI:N/S:C/C:L/I:H/A:H", 7.0},
+    {"CVSS:3.0/AV:P/AC:L/PR:L/UI:R/S:U/C:L/I:L/A:N", 3.1},
+    /* Severity band edges (3.95009 -> 4.0 and 6.92256 -> 7.0 worked above). */
+    {"CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:U/C:L/I:L/A:L", 3.9},
+    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:N/I:N/A:L", 4.0},
+    {"CVSS:3.1/AV:N/AC:L/PR:H/UI:R/S:C/C:N/I:L/A:H", 6.9},
+    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:H", 7.0},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:H/A:H", 8.9},
+    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:H/I:H/A:H", 9.0},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:L/I:L/A:H", 9.9},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:H/A:H", 10.0},
+    /* Temporal and environmental metrics are accepted and do not change the base score; any order is fine. */
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U/RL:O/RC:U", 9.8},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:X/RL:X/RC:X/CR:X/IR:X/AR:X/MAV:X/MAC:X/MPR:X/MUI:X"
+     "/MS:X/MC:X/MI:X/MA:X",
+     9.8},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/RL:T/RC:R/CR:H/IR:M/AR:L/MAV:P/MAC:H/MPR:H/MUI:R"
+     "/MS:C/MC:N/MI:L/MA:N",
+     9.8},
+    {"CVSS:3.0/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H/E:H/RL:W/RC:C/MAV:A/MS:U/MC:H", 7.8},
+    {"CVSS:3.1/A:H/I:H/C:H/S:U/UI:N/PR:N/AC:L/AV:N", 9.8},
+    {"CVSS:3.1/E:F/S:C/AV:N/MAV:L/AC:L/PR:N/UI:R/C:L/I:L/A:N", 6.1},
 };
 
 static void check_score(const char *vector, double want)
 {
 	struct fw_cvss3 v;
-	struct fw_error err = { "", "" };
+	struct fw_error err = {"", ""};
 	int rc = fw_cvss3_parse(vector, &v, &err);
 
 	if (rc != FW_OK) {
@@ -159,7 +159,7 @@ static void test_valid_vectors(void **state)
 static void test_fields(void **state)
 {
 	struct fw_cvss3 v;
-	struct fw_error err = { "", "" };
+	struct fw_error err = {"", ""};
 
 	(void)state;
 	assert_int_equal(fw_cvss3_parse("CVSS:3.1/AV:A/AC:H/PR:L/UI:R/S:C/C:N/I:L/A:H", &v, &err), FW_OK);
@@ -207,19 +207,19 @@ struct rated {
 static void test_severity(void **state)
 {
 	static const struct rated cases[] = {
-		{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", "NONE" },     /* 0.0 */
-		{ "CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N", "LOW" },      /* 1.6 */
-		{ "CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:U/C:L/I:L/A:L", "LOW" },      /* 3.9 */
-		{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:N/I:N/A:L", "MEDIUM" },   /* 4.0 */
-		{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", "MEDIUM" },   /* 6.1 */
-		{ "CVSS:3.1/AV:N/AC:L/PR:H/UI:R/S:C/C:N/I:L/A:H", "MEDIUM" },   /* 6.9 */
-		{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:H", "HIGH" },     /* 7.0 */
-		{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:H/A:H", "HIGH" },     /* 8.9 */
-		{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:H/I:H/A:H", "CRITICAL" }, /* 9.0 */
-		{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CRITICAL" }, /* 9.8 */
-		{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", "CRITICAL" }, /* 10.0 */
-		{ "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", "NONE" },
-		{ "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CRITICAL" },
+	    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", "NONE"},     /* 0.0 */
+	    {"CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N", "LOW"},      /* 1.6 */
+	    {"CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:U/C:L/I:L/A:L", "LOW"},      /* 3.9 */
+	    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:N/I:N/A:L", "MEDIUM"},   /* 4.0 */
+	    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", "MEDIUM"},   /* 6.1 */
+	    {"CVSS:3.1/AV:N/AC:L/PR:H/UI:R/S:C/C:N/I:L/A:H", "MEDIUM"},   /* 6.9 */
+	    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:H", "HIGH"},     /* 7.0 */
+	    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:H/A:H", "HIGH"},     /* 8.9 */
+	    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:H/I:H/A:H", "CRITICAL"}, /* 9.0 */
+	    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CRITICAL"}, /* 9.8 */
+	    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", "CRITICAL"}, /* 10.0 */
+	    {"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", "NONE"},
+	    {"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CRITICAL"},
 	};
 	struct fw_cvss3 v;
 	size_t n;
@@ -228,7 +228,8 @@ static void test_severity(void **state)
 	for (n = 0; n < sizeof(cases) / sizeof(cases[0]); n++) {
 		assert_int_equal(fw_cvss3_parse(cases[n].vector, &v, NULL), FW_OK);
 		if (strcmp(v.severity, cases[n].severity) != 0) {
-			print_error("%s: severity %s, want %s\n", cases[n].vector, v.severity, cases[n].severity);
+			print_error("%s: severity %s, want %s\n", cases[n].vector, v.severity,
+			            cases[n].severity);
 			fail();
 		}
 	}
@@ -254,8 +255,8 @@ static const char *severity_of(double score)
  */
 static void test_all_base_vectors(void **state)
 {
-	static const char *const values[8] = { "NALP", "LH", "NLH", "NR", "UC", "NLH", "NLH", "NLH" };
-	int idx[8] = { 0 };
+	static const char *const values[8] = {"NALP", "LH", "NLH", "NR", "UC", "NLH", "NLH", "NLH"};
+	int idx[8] = {0};
 	int count = 0;
 
 	(void)state;
@@ -265,16 +266,18 @@ static void test_all_base_vectors(void **state)
 		int k, ver;
 
 		for (ver = 0; ver < 2; ver++) {
-			snprintf(vec[ver], sizeof(vec[ver]), "CVSS:3.%d/AV:%c/AC:%c/PR:%c/UI:%c/S:%c/C:%c/I:%c/A:%c",
-				 ver, values[0][idx[0]], values[1][idx[1]], values[2][idx[2]], values[3][idx[3]],
-				 values[4][idx[4]], values[5][idx[5]], values[6][idx[6]], values[7][idx[7]]);
+			snprintf(vec[ver], sizeof(vec[ver]),
+			         "CVSS:3.%d/AV:%c/AC:%c/PR:%c/UI:%c/S:%c/C:%c/I:%c/A:%c", ver,
+			         values[0][idx[0]], values[1][idx[1]], values[2][idx[2]], values[3][idx[3]],
+			         values[4][idx[4]], values[5][idx[5]], values[6][idx[6]], values[7][idx[7]]);
 			assert_int_equal(fw_cvss3_parse(vec[ver], &v[ver], NULL), FW_OK);
 			assert_true(v[ver].base_score >= 0.0 && v[ver].base_score <= 10.0);
 			assert_true(v[ver].base_score == round(v[ver].base_score * 10.0) / 10.0);
 			assert_string_equal(v[ver].severity, severity_of(v[ver].base_score));
 		}
 		if (v[0].base_score != v[1].base_score) {
-			print_error("%s: %.1f but %s: %.1f\n", vec[0], v[0].base_score, vec[1], v[1].base_score);
+			print_error("%s: %.1f but %s: %.1f\n", vec[0], v[0].base_score, vec[1],
+			            v[1].base_score);
 			fail();
 		}
 		/* No impact means 0.0, and any impact gives at least the minimum of 1.6. */
@@ -302,64 +305,64 @@ struct rejected {
 #define BASE "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 
 static const struct rejected invalid[] = {
-	{ "", "CVSS:" },
-	{ BASE, "CVSS:" },
-	{ "cvss:3.1/" BASE, "CVSS:" },
-	{ "CVSS3.1/" BASE, "CVSS:" },
-	{ " CVSS:3.1/" BASE, "CVSS:" },
-	{ "CVSS:2.0/" BASE, "version" },
-	{ "CVSS:3.2/" BASE, "version" },
-	{ "CVSS:3/" BASE, "version" },
-	{ "CVSS:3.10/" BASE, "version" },
-	{ "CVSS:3.1 /" BASE, "version" },
-	{ "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "version" },
-	{ "CVSS:3.1", "no metrics" },
-	{ "CVSS:3.1/", "no metrics" },
-	{ "CVSS:3.1/" BASE "/", "ends with" },
-	{ "CVSS:3.1//" BASE, "empty" },
-	{ "CVSS:3.1/AV:N//AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "empty" },
-	{ "CVSS:3.1/AV/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "malformed" },
-	{ "CVSS:3.1/:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "malformed" },
-	{ "CVSS:3.1/av:n/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "unknown metric" },
-	{ "CVSS:3.1/" BASE "/Au:N", "unknown metric" },
-	{ "CVSS:3.1/" BASE "/CVSS:3.1", "unknown metric" },
-	{ "CVSS:3.1/" BASE "/AT:N", "unknown metric" },
-	{ "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "invalid value" },
-	{ "CVSS:3.1/AV:N/AC:M/PR:N/UI:N/S:U/C:H/I:H/A:H", "invalid value" },
-	{ "CVSS:3.1/AV:NN/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "invalid value" },
-	{ "CVSS:3.1/AV:/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "invalid value" },
-	{ "CVSS:3.1/AV:N/AC:L/PR:U/UI:N/S:U/C:H/I:H/A:H", "invalid value" },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:X/C:H/I:H/A:H", "invalid value" },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:h", "invalid value" },
-	{ "CVSS:3.1/" BASE " ", "invalid value" },
-	{ "CVSS:3.1/" BASE "\n", "invalid value" },
-	{ "CVSS:3.1/" BASE "/E:Z", "invalid value" },
-	{ "CVSS:3.1/" BASE "/RL:X:X", "invalid value" },
-	{ "CVSS:3.1/" BASE "/CR:N", "invalid value" },
-	{ "CVSS:3.1/" BASE "/MPR:U", "invalid value" },
-	{ "CVSS:3.1/" BASE "/MS:N", "invalid value" },
-	{ "CVSS:3.0/" BASE "/MAV:M", "invalid value" },
-	{ "CVSS:3.1/" BASE "/AV:N", "more than once" },
-	{ "CVSS:3.1/" BASE "/A:L", "more than once" },
-	{ "CVSS:3.1/" BASE "/E:X/E:X", "more than once" },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H", "A is missing" },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/C:H/I:H/A:H", "S is missing" },
-	{ "CVSS:3.1/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:X", "AV is missing" },
-	{ "CVSS:3.1/E:F/RL:O/RC:C", "missing" },
+    {"", "CVSS:"},
+    {BASE, "CVSS:"},
+    {"cvss:3.1/" BASE, "CVSS:"},
+    {"CVSS3.1/" BASE, "CVSS:"},
+    {" CVSS:3.1/" BASE, "CVSS:"},
+    {"CVSS:2.0/" BASE, "version"},
+    {"CVSS:3.2/" BASE, "version"},
+    {"CVSS:3/" BASE, "version"},
+    {"CVSS:3.10/" BASE, "version"},
+    {"CVSS:3.1 /" BASE, "version"},
+    {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "version"},
+    {"CVSS:3.1", "no metrics"},
+    {"CVSS:3.1/", "no metrics"},
+    {"CVSS:3.1/" BASE "/", "ends with"},
+    {"CVSS:3.1//" BASE, "empty"},
+    {"CVSS:3.1/AV:N//AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "empty"},
+    {"CVSS:3.1/AV/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "malformed"},
+    {"CVSS:3.1/:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "malformed"},
+    {"CVSS:3.1/av:n/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "unknown metric"},
+    {"CVSS:3.1/" BASE "/Au:N", "unknown metric"},
+    {"CVSS:3.1/" BASE "/CVSS:3.1", "unknown metric"},
+    {"CVSS:3.1/" BASE "/AT:N", "unknown metric"},
+    {"CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "invalid value"},
+    {"CVSS:3.1/AV:N/AC:M/PR:N/UI:N/S:U/C:H/I:H/A:H", "invalid value"},
+    {"CVSS:3.1/AV:NN/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "invalid value"},
+    {"CVSS:3.1/AV:/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "invalid value"},
+    {"CVSS:3.1/AV:N/AC:L/PR:U/UI:N/S:U/C:H/I:H/A:H", "invalid value"},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:X/C:H/I:H/A:H", "invalid value"},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:h", "invalid value"},
+    {"CVSS:3.1/" BASE " ", "invalid value"},
+    {"CVSS:3.1/" BASE "\n", "invalid value"},
+    {"CVSS:3.1/" BASE "/E:Z", "invalid value"},
+    {"CVSS:3.1/" BASE "/RL:X:X", "invalid value"},
+    {"CVSS:3.1/" BASE "/CR:N", "invalid value"},
+    {"CVSS:3.1/" BASE "/MPR:U", "invalid value"},
+    {"CVSS:3.1/" BASE "/MS:N", "invalid value"},
+    {"CVSS:3.0/" BASE "/MAV:M", "invalid value"},
+    {"CVSS:3.1/" BASE "/AV:N", "more than once"},
+    {"CVSS:3.1/" BASE "/A:L", "more than once"},
+    {"CVSS:3.1/" BASE "/E:X/E:X", "more than once"},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H", "A is missing"},
+    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/C:H/I:H/A:H", "S is missing"},
+    {"CVSS:3.1/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:X", "AV is missing"},
+    {"CVSS:3.1/E:F/RL:O/RC:C", "missing"},
 };
 
 static void check_rejected(const char *vector, const char *reason)
 {
 	struct fw_cvss3 v;
-	struct fw_error err = { "", "" };
+	struct fw_error err = {"", ""};
 	int rc;
 
 	memset(&v, 0x5a, sizeof(v));
 	rc = fw_cvss3_parse(vector, &v, &err);
 	if (rc != FW_EINVAL || err.message[0] == '\0' || !strstr(err.message, reason) ||
 	    strcmp(err.field, "cvss_v3") != 0) {
-		print_error("\"%s\": rc %d, field \"%s\", message \"%s\", want FW_EINVAL and \"%s\"\n", vector, rc,
-			    err.field, err.message, reason);
+		print_error("\"%s\": rc %d, field \"%s\", message \"%s\", want FW_EINVAL and \"%s\"\n",
+		            vector, rc, err.field, err.message, reason);
 		fail();
 	}
 	/* The result is left alone on failure. */
@@ -380,11 +383,11 @@ static void test_invalid_vectors(void **state)
 static void test_null_and_length(void **state)
 {
 	static const char full[] = "CVSS:3.1/" BASE "/E:X/RL:X/RC:X/CR:X/IR:X/AR:X/MAV:X/MAC:X/MPR:X/MUI:X"
-				   "/MS:X/MC:X/MI:X/MA:X";
+	                           "/MS:X/MC:X/MI:X/MA:X";
 	static char huge[100001];
 	char buf[200];
 	struct fw_cvss3 v;
-	struct fw_error err = { "", "" };
+	struct fw_error err = {"", ""};
 	size_t len;
 
 	(void)state;
@@ -415,9 +418,9 @@ static void test_null_and_length(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_vectors),   cmocka_unit_test(test_fields),
-		cmocka_unit_test(test_severity),        cmocka_unit_test(test_all_base_vectors),
-		cmocka_unit_test(test_invalid_vectors), cmocka_unit_test(test_null_and_length),
+	    cmocka_unit_test(test_valid_vectors),   cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_severity),        cmocka_unit_test(test_all_base_vectors),
+	    cmocka_unit_test(test_invalid_vectors), cmocka_unit_test(test_null_and_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

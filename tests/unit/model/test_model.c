@@ -161,6 +161,20 @@ static void test_rule_tier_advisory_revision(void **state)
 	assert_int_equal(fw_revision_parts(&rev), 1u << FW_PART_SUMMARY);
 }
 
+/* Regression: an empty PoC text counted as present, so the inbox promised a part the copy lacked. */
+static void test_empty_part_is_absent(void **state)
+{
+	struct fw_revision rev;
+	char summary[] = "Summary", empty[] = "";
+
+	(void)state;
+	memset(&rev, 0, sizeof(rev));
+	rev.parts[FW_PART_SUMMARY] = summary;
+	rev.parts[FW_PART_DETAILS] = empty;
+	rev.parts[FW_PART_POC] = empty;
+	assert_int_equal(fw_revision_parts(&rev), 1u << FW_PART_SUMMARY);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -179,9 +193,13 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_slugs),           cmocka_unit_test(test_countries),
-		cmocka_unit_test(test_email_cve_utf8),  cmocka_unit_test(test_partner_validate),
-		cmocka_unit_test(test_rule_tier_advisory_revision), cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_slugs),
+	    cmocka_unit_test(test_countries),
+	    cmocka_unit_test(test_email_cve_utf8),
+	    cmocka_unit_test(test_partner_validate),
+	    cmocka_unit_test(test_rule_tier_advisory_revision),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_empty_part_is_absent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

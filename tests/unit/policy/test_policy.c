@@ -64,86 +64,87 @@ struct row {
 	int64_t available_at;
 };
 
-#define ALLP (S | D | X | C)
+#define ALLP  (S | D | X | C)
 #define NEVER INT64_MAX
 
 static const struct row rows[] = {
-	/* P2 / P8: the lead of the tier decides, to the second. */
-	{"vetted one second before its lead", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
-	 FW_PART_DETAILS, T - 120 * H - 1, 0, "P8", T - 120 * H},
-	{"vetted at its lead", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP, FW_PART_DETAILS,
-	 T - 120 * H, 1, "P2", T - 120 * H},
-	{"standard while vetted already sees it", "GB", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T,
-	 ALLP, FW_PART_SUMMARY, T - 100 * H, 0, "P8", T - 24 * H},
-	{"standard at 24 h", "GB", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP, FW_PART_POC,
-	 T - 24 * H, 1, "P2", T - 24 * H},
-	{"operator-defined tier", "DE", "early", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP, FW_PART_SUMMARY,
-	 T - 72 * H, 1, "P2", T - 72 * H},
-	{"unknown tier fails closed to lead 0", "DE", "gone", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
-	 FW_PART_SUMMARY, T - 1, 0, "P8", T},
-	/* P1: at T the advisory is public. */
-	{"public at T", "GB", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP, FW_PART_DETAILS, T, 1,
-	 "P1", T},
-	{"public status after T", "GB", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_PUBLIC, T, ALLP, FW_PART_DETAILS,
-	 T + 99 * H, 1, "P1", T},
-	/* P5: entitlements hold before and after T. */
-	{"no PoC entitlement before T", "FR", "vetted", S | D | X, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
-	 FW_PART_POC, T - H, 0, "P5", NEVER},
-	{"no PoC entitlement after T", "FR", "vetted", S | D | X, FW_PARTNER_ACTIVE, FW_ADV_PUBLIC, T, ALLP,
-	 FW_PART_POC, T + H, 0, "P5", NEVER},
-	{"entitled part allowed", "FR", "vetted", S | D | X, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
-	 FW_PART_DETECTION, T - H, 1, "P2", T - 120 * H},
-	/* P6: the mandatory-reporting rule caps lead to 0 and parts to the summary. */
-	{"restricted vetted partner: no summary before T", "CN", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED,
-	 T, ALLP, FW_PART_SUMMARY, T - H, 0, "P8", T},
-	{"restricted partner: summary at T", "CN", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
-	 FW_PART_SUMMARY, T, 1, "P1", T},
-	{"restricted partner: no details even after T", "RU", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_PUBLIC, T,
-	 ALLP, FW_PART_DETAILS, T + 10 * H, 0, "P6", NEVER},
-	{"restricted partner: never the PoC", "CN", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
-	 FW_PART_POC, T - 200 * H, 0, "P6", NEVER},
-	{"12 h cap on a vetted partner, too early", "IN", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T,
-	 ALLP, FW_PART_DETAILS, T - 13 * H, 0, "P8", T - 12 * H},
-	{"12 h cap on a vetted partner, in time", "IN", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
-	 FW_PART_DETAILS, T - 12 * H, 1, "P2", T - 12 * H},
-	{"12 h cap does not raise a standard partner's lead... it lowers only", "IN", "standard", ALLP,
-	 FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP, FW_PART_DETAILS, T - 13 * H, 0, "P8", T - 12 * H},
-	/* P7: suspension. */
-	{"suspended vetted partner before T", "US", "vetted", ALLP, FW_PARTNER_SUSPENDED, FW_ADV_SCHEDULED, T, ALLP,
-	 FW_PART_SUMMARY, T - H, 0, "P7", T},
-	{"suspended partner sees the public advisory", "US", "vetted", ALLP, FW_PARTNER_SUSPENDED, FW_ADV_SCHEDULED,
-	 T, ALLP, FW_PART_DETAILS, T, 1, "P1", T},
-	{"suspended while vetted in a restricted country: nothing early", "CN", "vetted", ALLP,
-	 FW_PARTNER_SUSPENDED, FW_ADV_SCHEDULED, T, ALLP, FW_PART_SUMMARY, T - 50 * H, 0, "P7", T},
-	{"suspended while vetted in a restricted country: no details at T", "CN", "vetted", ALLP,
-	 FW_PARTNER_SUSPENDED, FW_ADV_PUBLIC, T, ALLP, FW_PART_DETAILS, T + H, 0, "P6", NEVER},
-	{"suspended while vetted in a restricted country: summary at T", "CN", "vetted", ALLP,
-	 FW_PARTNER_SUSPENDED, FW_ADV_PUBLIC, T, ALLP, FW_PART_SUMMARY, T + H, 1, "P1", T},
-	{"revised after a suspension: still nothing", "US", "vetted", ALLP, FW_PARTNER_SUSPENDED, FW_ADV_SCHEDULED,
-	 T, S | D, FW_PART_DETAILS, T - 10 * H, 0, "P7", T},
-	{"reinstated: access is back at once", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, S | D,
-	 FW_PART_DETAILS, T - 10 * H, 1, "P2", T - 120 * H},
-	/* P3: removal is for good. */
-	{"removed partner before T", "US", "vetted", ALLP, FW_PARTNER_REMOVED, FW_ADV_SCHEDULED, T, ALLP,
-	 FW_PART_SUMMARY, T - H, 0, "P3", NEVER},
-	{"removed partner after T", "US", "vetted", ALLP, FW_PARTNER_REMOVED, FW_ADV_PUBLIC, T, ALLP, FW_PART_SUMMARY,
-	 T + H, 0, "P3", NEVER},
-	/* P4: drafts and withdrawn advisories. */
-	{"draft", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_DRAFT, 0, ALLP, FW_PART_SUMMARY, T, 0, "P4", NEVER},
-	{"withdrawn before T", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_WITHDRAWN, T, ALLP, FW_PART_SUMMARY,
-	 T - H, 0, "P4", NEVER},
-	{"withdrawn after T", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_WITHDRAWN, T, ALLP, FW_PART_SUMMARY,
-	 T + H, 0, "P4", NEVER},
-	/* Rescheduling moves every instant with T. */
-	{"rescheduled later: visible a moment ago, not now", "US", "vetted", ALLP, FW_PARTNER_ACTIVE,
-	 FW_ADV_SCHEDULED, T + 48 * H, ALLP, FW_PART_DETAILS, T - 100 * H, 0, "P8", T - 72 * H},
-	{"rescheduled earlier: standard sees it sooner", "GB", "standard", ALLP, FW_PARTNER_ACTIVE,
-	 FW_ADV_SCHEDULED, T - 48 * H, ALLP, FW_PART_DETAILS, T - 70 * H, 1, "P2", T - 72 * H},
-	{"rescheduled earlier into the past: public", "GB", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED,
-	 T - 48 * H, ALLP, FW_PART_DETAILS, T - 47 * H, 1, "P1", T - 48 * H},
-	/* P9: absent parts. */
-	{"no PoC in this revision", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, S | D | X,
-	 FW_PART_POC, T - H, 0, "P9", NEVER},
+    /* P2 / P8: the lead of the tier decides, to the second. */
+    {"vetted one second before its lead", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
+     FW_PART_DETAILS, T - 120 * H - 1, 0, "P8", T - 120 * H},
+    {"vetted at its lead", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
+     FW_PART_DETAILS, T - 120 * H, 1, "P2", T - 120 * H},
+    {"standard while vetted already sees it", "GB", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T,
+     ALLP, FW_PART_SUMMARY, T - 100 * H, 0, "P8", T - 24 * H},
+    {"standard at 24 h", "GB", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP, FW_PART_POC,
+     T - 24 * H, 1, "P2", T - 24 * H},
+    {"operator-defined tier", "DE", "early", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
+     FW_PART_SUMMARY, T - 72 * H, 1, "P2", T - 72 * H},
+    {"unknown tier fails closed to lead 0", "DE", "gone", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
+     FW_PART_SUMMARY, T - 1, 0, "P8", T},
+    /* P1: at T the advisory is public. */
+    {"public at T", "GB", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP, FW_PART_DETAILS, T,
+     1, "P1", T},
+    {"public status after T", "GB", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_PUBLIC, T, ALLP,
+     FW_PART_DETAILS, T + 99 * H, 1, "P1", T},
+    /* P5: entitlements hold before and after T. */
+    {"no PoC entitlement before T", "FR", "vetted", S | D | X, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
+     FW_PART_POC, T - H, 0, "P5", NEVER},
+    {"no PoC entitlement after T", "FR", "vetted", S | D | X, FW_PARTNER_ACTIVE, FW_ADV_PUBLIC, T, ALLP,
+     FW_PART_POC, T + H, 0, "P5", NEVER},
+    {"entitled part allowed", "FR", "vetted", S | D | X, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
+     FW_PART_DETECTION, T - H, 1, "P2", T - 120 * H},
+    /* P6: the mandatory-reporting rule caps lead to 0 and parts to the summary. */
+    {"restricted vetted partner: no summary before T", "CN", "vetted", ALLP, FW_PARTNER_ACTIVE,
+     FW_ADV_SCHEDULED, T, ALLP, FW_PART_SUMMARY, T - H, 0, "P8", T},
+    {"restricted partner: summary at T", "CN", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP,
+     FW_PART_SUMMARY, T, 1, "P1", T},
+    {"restricted partner: no details even after T", "RU", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_PUBLIC, T,
+     ALLP, FW_PART_DETAILS, T + 10 * H, 0, "P6", NEVER},
+    {"restricted partner: never the PoC", "CN", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T,
+     ALLP, FW_PART_POC, T - 200 * H, 0, "P6", NEVER},
+    {"12 h cap on a vetted partner, too early", "IN", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T,
+     ALLP, FW_PART_DETAILS, T - 13 * H, 0, "P8", T - 12 * H},
+    {"12 h cap on a vetted partner, in time", "IN", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T,
+     ALLP, FW_PART_DETAILS, T - 12 * H, 1, "P2", T - 12 * H},
+    {"12 h cap does not raise a standard partner's lead... it lowers only", "IN", "standard", ALLP,
+     FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, ALLP, FW_PART_DETAILS, T - 13 * H, 0, "P8", T - 12 * H},
+    /* P7: suspension. */
+    {"suspended vetted partner before T", "US", "vetted", ALLP, FW_PARTNER_SUSPENDED, FW_ADV_SCHEDULED, T,
+     ALLP, FW_PART_SUMMARY, T - H, 0, "P7", T},
+    {"suspended partner sees the public advisory", "US", "vetted", ALLP, FW_PARTNER_SUSPENDED,
+     FW_ADV_SCHEDULED, T, ALLP, FW_PART_DETAILS, T, 1, "P1", T},
+    {"suspended while vetted in a restricted country: nothing early", "CN", "vetted", ALLP,
+     FW_PARTNER_SUSPENDED, FW_ADV_SCHEDULED, T, ALLP, FW_PART_SUMMARY, T - 50 * H, 0, "P7", T},
+    {"suspended while vetted in a restricted country: no details at T", "CN", "vetted", ALLP,
+     FW_PARTNER_SUSPENDED, FW_ADV_PUBLIC, T, ALLP, FW_PART_DETAILS, T + H, 0, "P6", NEVER},
+    {"suspended while vetted in a restricted country: summary at T", "CN", "vetted", ALLP,
+     FW_PARTNER_SUSPENDED, FW_ADV_PUBLIC, T, ALLP, FW_PART_SUMMARY, T + H, 1, "P1", T},
+    {"revised after a suspension: still nothing", "US", "vetted", ALLP, FW_PARTNER_SUSPENDED,
+     FW_ADV_SCHEDULED, T, S | D, FW_PART_DETAILS, T - 10 * H, 0, "P7", T},
+    {"reinstated: access is back at once", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T,
+     S | D, FW_PART_DETAILS, T - 10 * H, 1, "P2", T - 120 * H},
+    /* P3: removal is for good. */
+    {"removed partner before T", "US", "vetted", ALLP, FW_PARTNER_REMOVED, FW_ADV_SCHEDULED, T, ALLP,
+     FW_PART_SUMMARY, T - H, 0, "P3", NEVER},
+    {"removed partner after T", "US", "vetted", ALLP, FW_PARTNER_REMOVED, FW_ADV_PUBLIC, T, ALLP,
+     FW_PART_SUMMARY, T + H, 0, "P3", NEVER},
+    /* P4: drafts and withdrawn advisories. */
+    {"draft", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_DRAFT, 0, ALLP, FW_PART_SUMMARY, T, 0, "P4",
+     NEVER},
+    {"withdrawn before T", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_WITHDRAWN, T, ALLP,
+     FW_PART_SUMMARY, T - H, 0, "P4", NEVER},
+    {"withdrawn after T", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_WITHDRAWN, T, ALLP, FW_PART_SUMMARY,
+     T + H, 0, "P4", NEVER},
+    /* Rescheduling moves every instant with T. */
+    {"rescheduled later: visible a moment ago, not now", "US", "vetted", ALLP, FW_PARTNER_ACTIVE,
+     FW_ADV_SCHEDULED, T + 48 * H, ALLP, FW_PART_DETAILS, T - 100 * H, 0, "P8", T - 72 * H},
+    {"rescheduled earlier: standard sees it sooner", "GB", "standard", ALLP, FW_PARTNER_ACTIVE,
+     FW_ADV_SCHEDULED, T - 48 * H, ALLP, FW_PART_DETAILS, T - 70 * H, 1, "P2", T - 72 * H},
+    {"rescheduled earlier into the past: public", "GB", "standard", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED,
+     T - 48 * H, ALLP, FW_PART_DETAILS, T - 47 * H, 1, "P1", T - 48 * H},
+    /* P9: absent parts. */
+    {"no PoC in this revision", "US", "vetted", ALLP, FW_PARTNER_ACTIVE, FW_ADV_SCHEDULED, T, S | D | X,
+     FW_PART_POC, T - H, 0, "P9", NEVER},
 };
 
 static void test_table(void **state)
@@ -168,9 +169,9 @@ static void test_table(void **state)
 		fw_policy_decide(&ctx, &p, &a, w->present, w->part, w->now, &d);
 		if (d.allow != w->allow || strcmp(fw_policy_reason_id(d.reason), w->rule) != 0 ||
 		    d.available_at != w->available_at)
-			fail_msg("row %zu \"%s\": got allow=%d %s available_at=%lld; want allow=%d %s %lld", i, w->name,
-				 d.allow, fw_policy_reason_id(d.reason), (long long)d.available_at, w->allow, w->rule,
-				 (long long)w->available_at);
+			fail_msg("row %zu \"%s\": got allow=%d %s available_at=%lld; want allow=%d %s %lld",
+			         i, w->name, d.allow, fw_policy_reason_id(d.reason),
+			         (long long)d.available_at, w->allow, w->rule, (long long)w->available_at);
 	}
 }
 
@@ -284,10 +285,10 @@ static void test_random_monotone(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_access_agrees),
-		cmocka_unit_test(test_lead_and_cap),
-		cmocka_unit_test(test_random_monotone),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_access_agrees),
+	    cmocka_unit_test(test_lead_and_cap),
+	    cmocka_unit_test(test_random_monotone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

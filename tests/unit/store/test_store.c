@@ -334,8 +334,8 @@ static void reopen_keeps_data(void **state)
 {
 	struct env *e = *state;
 	struct fw_partner p, got;
-	struct fw_event ev = {.at_ms = 5, .type = "partner.created", .actor = "admin:x", .subject = "acme",
-			      .detail = "{}"};
+	struct fw_event ev = {
+	    .at_ms = 5, .type = "partner.created", .actor = "admin:x", .subject = "acme", .detail = "{}"};
 	struct fw_store *s = NULL;
 	struct fw_error err = {{0}, {0}};
 	int64_t seq, next;
@@ -499,7 +499,7 @@ static void partner_each(void **state)
 /* Tokens. */
 
 static void make_token(struct fw_token *t, unsigned char hash[32], const char *id, const char *partner,
-		       int64_t created)
+                       int64_t created)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->id, sizeof(t->id), "%s", id);
@@ -1168,7 +1168,7 @@ static void revision_each(void **state)
 /* Deliveries and downloads. */
 
 static void make_delivery(struct fw_delivery *d, const char *partner, const char *adv, int rev,
-			  unsigned parts, int64_t ms)
+                          unsigned parts, int64_t ms)
 {
 	memset(d, 0, sizeof(*d));
 	snprintf(d->partner_id, sizeof(d->partner_id), "%s", partner);
@@ -1652,46 +1652,46 @@ static void concurrent_writers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(open_creates_schema),
-		T(open_unknown_scheme),
-		T(open_unreachable),
-		T(open_garbage_file),
-		T(open_wrong_schema_version),
-		T(reopen_keeps_data),
-		T(free_null),
-		T(meta),
-		T(partner_roundtrip_max),
-		T(partner_duplicate_and_missing),
-		T(partner_update),
-		T(partner_each),
-		T(token_find),
-		T(token_revoke),
-		T(token_each),
-		T(tiers_replace),
-		T(tiers_limits),
-		T(rules_replace),
-		T(rules_limits),
-		T(advisory_roundtrip_max),
-		T(advisory_empty_lists_and_update),
-		T(advisory_duplicate_and_missing),
-		T(advisory_each),
-		T(advisory_due),
-		T(advisory_each_due_reschedule),
-		T(revision_roundtrip),
-		T(revision_large_part),
-		T(revision_duplicate_and_missing),
-		T(revision_each),
-		T(delivery_idempotent),
-		T(delivery_each),
-		T(download_roundtrip),
-		T(download_fields),
-		T(event_seq_and_fields),
-		T(event_each_paging),
-		T(tx_rollback),
-		T(tx_commit),
-		T(tx_misuse),
-		T(two_connections),
-		T(concurrent_writers),
+	    T(open_creates_schema),
+	    T(open_unknown_scheme),
+	    T(open_unreachable),
+	    T(open_garbage_file),
+	    T(open_wrong_schema_version),
+	    T(reopen_keeps_data),
+	    T(free_null),
+	    T(meta),
+	    T(partner_roundtrip_max),
+	    T(partner_duplicate_and_missing),
+	    T(partner_update),
+	    T(partner_each),
+	    T(token_find),
+	    T(token_revoke),
+	    T(token_each),
+	    T(tiers_replace),
+	    T(tiers_limits),
+	    T(rules_replace),
+	    T(rules_limits),
+	    T(advisory_roundtrip_max),
+	    T(advisory_empty_lists_and_update),
+	    T(advisory_duplicate_and_missing),
+	    T(advisory_each),
+	    T(advisory_due),
+	    T(advisory_each_due_reschedule),
+	    T(revision_roundtrip),
+	    T(revision_large_part),
+	    T(revision_duplicate_and_missing),
+	    T(revision_each),
+	    T(delivery_idempotent),
+	    T(delivery_each),
+	    T(download_roundtrip),
+	    T(download_fields),
+	    T(event_seq_and_fields),
+	    T(event_each_paging),
+	    T(tx_rollback),
+	    T(tx_commit),
+	    T(tx_misuse),
+	    T(two_connections),
+	    T(concurrent_writers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

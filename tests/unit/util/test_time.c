@@ -23,10 +23,19 @@ static void test_parse(void **state)
 	assert_int_equal(fw_time_parse("2026-12-08T12:30:00.123-04:30", &t), 0);
 	assert_int_equal(t, 1796749200);
 	assert_int_equal(fw_time_parse("2024-02-29T00:00:00Z", &t), 0);
-	static const char *const bad[] = {"", "2026-12-08", "2026-12-08 17:00:00Z", "2026-12-08T17:00:00",
-					  "2026-13-08T17:00:00Z", "2026-02-29T00:00:00Z", "2026-12-08T24:00:00Z",
-					  "2026-12-08T17:60:00Z", "2026-12-08T17:00:00+2:00", "2026-12-08T17:00:00Zjunk",
-					  "1969-12-31T23:59:59Z", "2026-12-08T17:00:00.Z", "abcd-12-08T17:00:00Z"};
+	static const char *const bad[] = {"",
+	                                  "2026-12-08",
+	                                  "2026-12-08 17:00:00Z",
+	                                  "2026-12-08T17:00:00",
+	                                  "2026-13-08T17:00:00Z",
+	                                  "2026-02-29T00:00:00Z",
+	                                  "2026-12-08T24:00:00Z",
+	                                  "2026-12-08T17:60:00Z",
+	                                  "2026-12-08T17:00:00+2:00",
+	                                  "2026-12-08T17:00:00Zjunk",
+	                                  "1969-12-31T23:59:59Z",
+	                                  "2026-12-08T17:00:00.Z",
+	                                  "abcd-12-08T17:00:00Z"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (fw_time_parse(bad[i], &t) != FW_EINVAL)
 			fail_msg("accepted \"%s\"", bad[i]);
@@ -82,9 +91,9 @@ static void test_buf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_buf),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_buf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
