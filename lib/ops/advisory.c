@@ -162,95 +162,63 @@ out:
 	return r;
 }
 
-int fw_ops_advisory_schedule(struct fw_store *s, const char *actor, const char *id, int64_t public_at,
-                             int64_t now, struct fw_advisory *ret, struct fw_error *err)
+/* One status change: load, check, change, record its event and tell the scheduler, in one transaction. */
+static int transition(struct fw_store *s, const char *actor, const char *id, enum fw_advisory_status to,
+                      int64_t public_at, const char *reason, int64_t now, struct fw_advisory *ret,
+                      struct fw_error *err)
 {
 	struct fw_advisory a;
-	int r;
+	int r, public_now;
 
-	if (public_at <= now)
-		return fw_error_set(err, FW_EINVAL, "public_at",
-		                    "is in the past; the release time must be in the future");
 	r = fw_store_begin(s);
 	if (r < 0)
 		return r;
 	r = load_live(s, id, &a, err);
 	if (r < 0)
 		goto out;
-	if (fw_policy_is_public(&a, now)) {
+	/* Rescheduling cannot take back what is public; publishing twice is a mistake worth saying. */
+	public_now = to == FW_ADV_PUBLIC ? a.status == FW_ADV_PUBLIC : fw_policy_is_public(&a, now);
+	if (to != FW_ADV_WITHDRAWN && public_now) {
 		r = fw_error_set(err, FW_ECONFLICT, "status", "advisory \"%s\" is already public", id);
 		goto out;
 	}
-	a.status = FW_ADV_SCHEDULED;
-	a.public_at = public_at;
+	a.status = to;
+	if (to == FW_ADV_SCHEDULED)
+		a.public_at = public_at;
+	else if (to == FW_ADV_PUBLIC && (!a.public_at || a.public_at > now))
+		a.public_at = now;
 	a.updated_at = now;
 	r = fw_store_advisory_update(s, &a);
+	if (r == 0 && to == FW_ADV_WITHDRAWN)
+		r = fw_event_emitkv(s, "advisory.withdrawn", actor, a.id, "reason", reason ? reason : "", NULL);
+	else if (r == 0)
+		r = emit(s, to == FW_ADV_PUBLIC ? "advisory.published" : "advisory.scheduled", actor, &a);
 	if (r == 0)
-		r = emit(s, "advisory.scheduled", actor, &a);
-	if (r == 0)
-		r = fw_store_advisory_set_due(s, a.id, now);
+		r = fw_store_advisory_set_due(s, a.id, to == FW_ADV_WITHDRAWN ? INT64_MAX : now);
 out:
 	r = fw_ops_finish(s, r);
 	if (r == 0)
 		*ret = a;
 	return r;
+}
+
+int fw_ops_advisory_schedule(struct fw_store *s, const char *actor, const char *id, int64_t public_at,
+                             int64_t now, struct fw_advisory *ret, struct fw_error *err)
+{
+	if (public_at <= now)
+		return fw_error_set(err, FW_EINVAL, "public_at",
+		                    "is in the past; the release time must be in the future");
+	return transition(s, actor, id, FW_ADV_SCHEDULED, public_at, NULL, now, ret, err);
 }
 
 int fw_ops_advisory_withdraw(struct fw_store *s, const char *actor, const char *id, const char *reason,
                              int64_t now, struct fw_advisory *ret, struct fw_error *err)
 {
-	struct fw_advisory a;
-	int r;
-
-	r = fw_store_begin(s);
-	if (r < 0)
-		return r;
-	r = load_live(s, id, &a, err);
-	if (r < 0)
-		goto out;
-	a.status = FW_ADV_WITHDRAWN;
-	a.updated_at = now;
-	r = fw_store_advisory_update(s, &a);
-	if (r == 0)
-		r = fw_event_emitkv(s, "advisory.withdrawn", actor, a.id, "reason", reason ? reason : "",
-		                    NULL);
-	if (r == 0)
-		r = fw_store_advisory_set_due(s, a.id, INT64_MAX);
-out:
-	r = fw_ops_finish(s, r);
-	if (r == 0)
-		*ret = a;
-	return r;
+	return transition(s, actor, id, FW_ADV_WITHDRAWN, 0, reason, now, ret, err);
 }
 
 int fw_ops_advisory_publish(struct fw_store *s, const char *actor, const char *id, int64_t now,
                             struct fw_advisory *ret, struct fw_error *err)
 {
-	struct fw_advisory a;
-	int r;
-
-	r = fw_store_begin(s);
-	if (r < 0)
-		return r;
-	r = load_live(s, id, &a, err);
-	if (r < 0)
-		goto out;
-	if (a.status == FW_ADV_PUBLIC) {
-		r = fw_error_set(err, FW_ECONFLICT, "status", "advisory \"%s\" is already public", id);
-		goto out;
-	}
-	a.status = FW_ADV_PUBLIC;
-	if (!a.public_at || a.public_at > now)
-		a.public_at = now;
-	a.updated_at = now;
-	r = fw_store_advisory_update(s, &a);
-	if (r == 0)
-		r = emit(s, "advisory.published", actor, &a);
-	if (r == 0)
-		r = fw_store_advisory_set_due(s, a.id, now);
-out:
-	r = fw_ops_finish(s, r);
-	if (r == 0)
-		*ret = a;
-	return r;
+	return transition(s, actor, id, FW_ADV_PUBLIC, 0, NULL, now, ret, err);
 }
