@@ -289,16 +289,10 @@ struct revisions_ctx {
 static int list_revision(void *ctx, const struct fw_revision *rv)
 {
 	struct revisions_ctx *c = ctx;
-	struct fw_revision full;
 	int r = c->n++ ? fw_buf_puts(&c->rq->out, ",") : 0;
 
-	/* fw_store_revision_each gives metadata only: read the revision for the parts it holds. */
-	memset(&full, 0, sizeof(full));
 	if (r == 0)
-		r = fw_store_revision_get(c->rq->store, rv->advisory_id, rv->number, &full);
-	if (r == 0)
-		r = fw_json_revision_meta_write(rv, fw_revision_parts(&full), &c->rq->out);
-	fw_revision_release(&full);
+		r = fw_json_revision_meta_write(rv, rv->present, &c->rq->out);
 	return r;
 }
 

@@ -100,6 +100,7 @@ struct fw_revision {
 	int64_t created_at;
 	char note[FW_NOTE_MAX + 1]; /* what changed */
 	char *parts[FW_PART_COUNT];
+	unsigned present; /* metadata listings (fw_store_revision_each), whose parts are NULL: the parts present */
 };
 
 /* fw_revision_release: frees the parts; the struct may be reused. Accepts a zeroed struct. */

@@ -81,12 +81,12 @@ FW_WUR int fw_store_advisory_each_due(struct fw_store *s, int64_t now, fw_adviso
 /* fw_store_advisory_next_due: the smallest due (INT64_MAX when none). */
 FW_WUR int fw_store_advisory_next_due(struct fw_store *s, int64_t *ret);
 
-/* Revisions: insert the next number (r->number must be advisory.revision + 1 of the stored advisory). */
+/* Revisions: FW_EEXIST if the advisory already has a revision with this number. */
 FW_WUR int fw_store_revision_insert(struct fw_store *s, const struct fw_revision *r);
 /* fw_store_revision_get: parts are heap strings owned by the caller: fw_revision_release(ret). */
 FW_WUR int fw_store_revision_get(struct fw_store *s, const char *advisory_id, int number,
                                  struct fw_revision *ret);
-/* fw_store_revision_each: metadata only (parts NULL), ascending. */
+/* fw_store_revision_each: metadata only (parts NULL, `present` set to the parts' mask), ascending. */
 typedef int (*fw_revision_cb)(void *ctx, const struct fw_revision *r);
 FW_WUR int fw_store_revision_each(struct fw_store *s, const char *advisory_id, fw_revision_cb cb, void *ctx);
 

@@ -166,7 +166,11 @@ static const char *const sqls[NSTMT] = {
         " poc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_REV_GET] = "SELECT advisory_id, number, created_at, note, summary, details, detection, poc"
                   " FROM revisions WHERE advisory_id = ?1 AND number = ?2",
-    [S_REV_EACH] = "SELECT advisory_id, number, created_at, note FROM revisions WHERE advisory_id = ?1"
+    /* Metadata only, with the parts present as a mask (as fw_revision_parts: non-empty texts). */
+    /* (SQLite gives | and << the same precedence: every shift is parenthesised.) */
+    [S_REV_EACH] = "SELECT advisory_id, number, created_at, note, (coalesce(length(summary), 0) > 0)"
+                   " | ((coalesce(length(details), 0) > 0) << 1) | ((coalesce(length(detection), 0) > 0) << 2)"
+                   " | ((coalesce(length(poc), 0) > 0) << 3) FROM revisions WHERE advisory_id = ?1"
                    " ORDER BY number",
     [S_DELIVERY_INSERT] = "INSERT OR IGNORE INTO deliveries(" DELIV_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_DELIVERY_EACH] =
@@ -1010,6 +1014,7 @@ static int revision_each(struct fw_store *s, const char *advisory_id, fw_revisio
 	btext(st, 1, advisory_id, SIZE_MAX, &b);
 	while ((rc = step(st, b)) == 1) {
 		row_revision(st, &r);
+		r.present = (unsigned)cint(st, 4) & FW_PARTS_ALL;
 		if ((rc = cb(ctx, &r)) != 0)
 			break;
 	}

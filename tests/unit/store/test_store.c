@@ -207,6 +207,7 @@ struct seen {
 	int n;
 	int stop_after; /* 0: never stop */
 	int stop;
+	unsigned present[64]; /* revisions: the parts mask each listed */
 };
 
 static int seen_add(struct seen *c, const char *id, int64_t num)
@@ -234,8 +235,12 @@ static int on_advisory(void *ctx, const struct fw_advisory *a)
 
 static int on_revision(void *ctx, const struct fw_revision *r)
 {
+	struct seen *c = ctx;
+
 	for (int i = 0; i < FW_PART_COUNT; i++)
 		assert_null(r->parts[i]);
+	if (c->n < 64)
+		c->present[c->n] = r->present;
 	return seen_add(ctx, r->note, r->number);
 }
 
@@ -1142,7 +1147,7 @@ static void revision_each(void **state)
 	for (int i = 3; i >= 1; i--) {
 		make_revision(&r, "adv-1", i);
 		r.parts[FW_PART_SUMMARY] = "text";
-		r.parts[FW_PART_POC] = "poc";
+		r.parts[FW_PART_POC] = i == 2 ? "" : "poc"; /* an empty text is no part */
 		assert_int_equal(fw_store_revision_insert(s, &r), 0);
 	}
 	make_revision(&r, "adv-2", 1);
@@ -1157,6 +1162,8 @@ static void revision_each(void **state)
 		snprintf(note, sizeof(note), "revision %d", i + 1);
 		assert_true(c.nums[i] == i + 1);
 		assert_string_equal(c.ids[i], note);
+		assert_int_equal(c.present[i], i == 1 ? 1u << FW_PART_SUMMARY
+		                                      : (1u << FW_PART_SUMMARY) | (1u << FW_PART_POC));
 	}
 	memset(&c, 0, sizeof(c));
 	c.stop_after = 2;
