@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "forewarn/buf.h"
 #include "forewarn/model.h"
 
 struct fw_store;
@@ -134,5 +135,26 @@ typedef int (*fw_event_cb)(void *ctx, const struct fw_event *e);
 FW_WUR int fw_store_event_insert(struct fw_store *s, const struct fw_event *e, int64_t *ret_seq);
 FW_WUR int fw_store_event_each(struct fw_store *s, int64_t after_seq, size_t limit, fw_event_cb cb,
                                void *ctx);
+
+/*
+ * The transparency log's storage (docs/log.md): entries by index from 0, the hashes of complete subtrees
+ * (level 0 = leaf hashes), and signed checkpoints by tree size. Written inside the transaction of the act
+ * they record. append: FW_ECONFLICT unless index is the current size (append-only); entries up to
+ * FW_LOG_ENTRY_MAX bytes. node_get/checkpoint_*: FW_ENOENT when absent; note texts are appended to `note`.
+ */
+#define FW_LOG_ENTRY_MAX 4096
+typedef int (*fw_log_entry_cb)(void *ctx, uint64_t index, const void *entry, size_t len);
+FW_WUR int fw_store_log_size(struct fw_store *s, uint64_t *ret);
+FW_WUR int fw_store_log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len);
+/* fw_store_log_entry_each: entries with start <= index < end, ascending. */
+FW_WUR int fw_store_log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb,
+                                   void *ctx);
+FW_WUR int fw_store_log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32]);
+FW_WUR int fw_store_log_node_put(struct fw_store *s, unsigned level, uint64_t index,
+                                 const unsigned char hash[32]);
+/* fw_store_checkpoint_put: keeps the first checkpoint stored for a size (a second one is ignored). */
+FW_WUR int fw_store_checkpoint_put(struct fw_store *s, uint64_t size, const char *note);
+FW_WUR int fw_store_checkpoint_latest(struct fw_store *s, uint64_t *ret_size, struct fw_buf *note);
+FW_WUR int fw_store_checkpoint_get(struct fw_store *s, uint64_t size, struct fw_buf *note);
 
 #endif

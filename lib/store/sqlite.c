@@ -50,6 +50,10 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS downloads_advisory ON downloads(advisory_id);"
     "CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,"
     " type TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS log_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+    " PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" SCHEMA_VERSION "');"
     "COMMIT;";
 
@@ -98,6 +102,14 @@ enum {
 	S_DOWNLOAD_EACH,
 	S_EVENT_INSERT,
 	S_EVENT_EACH,
+	S_LOG_SIZE,
+	S_LOG_APPEND,
+	S_LOG_ENTRY_EACH,
+	S_LOG_NODE_GET,
+	S_LOG_NODE_PUT,
+	S_CHECKPOINT_PUT,
+	S_CHECKPOINT_LATEST,
+	S_CHECKPOINT_GET,
 	NSTMT
 };
 
@@ -180,6 +192,14 @@ static const char *const sqls[NSTMT] = {
     [S_DOWNLOAD_INSERT] = "INSERT INTO downloads(" DL_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_DOWNLOAD_EACH] = "SELECT " DL_COLS " FROM downloads WHERE advisory_id = ?1 ORDER BY id",
     [S_EVENT_INSERT] = "INSERT INTO events(at_ms, type, actor, subject, detail) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [S_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM log_entries",
+    [S_LOG_APPEND] = "INSERT INTO log_entries(idx, entry) VALUES(?1, ?2)",
+    [S_LOG_ENTRY_EACH] = "SELECT idx, entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+    [S_LOG_NODE_GET] = "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2",
+    [S_LOG_NODE_PUT] = "INSERT INTO log_nodes(level, idx, hash) VALUES(?1, ?2, ?3)",
+    [S_CHECKPOINT_PUT] = "INSERT OR IGNORE INTO checkpoints(size, note) VALUES(?1, ?2)",
+    [S_CHECKPOINT_LATEST] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+    [S_CHECKPOINT_GET] = "SELECT size, note FROM checkpoints WHERE size = ?1",
     [S_EVENT_EACH] = "SELECT seq, at_ms, type, actor, subject, detail FROM events WHERE seq > ?1"
                      " ORDER BY seq LIMIT ?2",
 };
@@ -1153,6 +1173,130 @@ static int event_each(struct fw_store *s, int64_t after_seq, size_t limit, fw_ev
 	return rc;
 }
 
+/* The transparency log: entries by index, hashes of complete subtrees, signed checkpoints. */
+
+static int log_size(struct fw_store *s, uint64_t *ret)
+{
+	sqlite3_stmt *st = conn(s)->st[S_LOG_SIZE];
+	int rc = fetch(st, SQLITE_OK);
+
+	if (rc == 0)
+		*ret = (uint64_t)cint(st, 0);
+	done(st);
+	return rc;
+}
+
+static int log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_LOG_APPEND];
+	uint64_t size;
+	int b = SQLITE_OK, rc;
+
+	if (len > FW_LOG_ENTRY_MAX || index > INT64_MAX)
+		return FW_ETOOBIG;
+	/* Appends only: an entry goes at the end, never over or past it. */
+	if ((rc = log_size(s, &size)) < 0)
+		return rc;
+	if (index != size)
+		return FW_ECONFLICT;
+	bint(st, 1, (int64_t)index, &b);
+	bblob(st, 2, entry, (int)len, &b);
+	return run(q, st, b, NULL);
+}
+
+static int log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[S_LOG_ENTRY_EACH];
+	int b = SQLITE_OK, rc;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	bint(st, 1, start > INT64_MAX ? INT64_MAX : (int64_t)start, &b);
+	bint(st, 2, end > INT64_MAX ? INT64_MAX : (int64_t)end, &b);
+	while ((rc = step(st, b)) == 1) {
+		const void *p = sqlite3_column_blob(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		if ((rc = cb(ctx, (uint64_t)cint(st, 0), p ? p : "", n)) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
+static int log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32])
+{
+	sqlite3_stmt *st = conn(s)->st[S_LOG_NODE_GET];
+	int b = SQLITE_OK, rc;
+
+	bint(st, 1, level, &b);
+	bint(st, 2, index > INT64_MAX ? INT64_MAX : (int64_t)index, &b);
+	rc = fetch(st, b);
+	if (rc == 0) {
+		if (sqlite3_column_bytes(st, 0) == 32)
+			memcpy(out, sqlite3_column_blob(st, 0), 32);
+		else
+			rc = FW_EIO; /* a damaged store: never hand out a short hash */
+	}
+	done(st);
+	return rc;
+}
+
+static int log_node_put(struct fw_store *s, unsigned level, uint64_t index, const unsigned char hash[32])
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_LOG_NODE_PUT];
+	int b = SQLITE_OK;
+
+	if (index > INT64_MAX)
+		return FW_EINVAL;
+	bint(st, 1, level, &b);
+	bint(st, 2, (int64_t)index, &b);
+	bblob(st, 3, hash, 32, &b);
+	return run(q, st, b, NULL);
+}
+
+static int checkpoint_put(struct fw_store *s, uint64_t size, const char *note)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_CHECKPOINT_PUT];
+	int b = SQLITE_OK;
+
+	if (size > INT64_MAX)
+		return FW_EINVAL;
+	bint(st, 1, (int64_t)size, &b);
+	btext(st, 2, note, SIZE_MAX, &b);
+	return run(q, st, b, NULL);
+}
+
+static int checkpoint_row(sqlite3_stmt *st, int b, uint64_t *ret_size, struct fw_buf *note)
+{
+	int rc = fetch(st, b);
+
+	if (rc == 0) {
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		rc = fw_buf_append(note, t ? t : "", (size_t)sqlite3_column_bytes(st, 1));
+		if (rc == 0 && ret_size)
+			*ret_size = (uint64_t)cint(st, 0);
+	}
+	done(st);
+	return rc;
+}
+
+static int checkpoint_latest(struct fw_store *s, uint64_t *ret_size, struct fw_buf *note)
+{
+	return checkpoint_row(conn(s)->st[S_CHECKPOINT_LATEST], SQLITE_OK, ret_size, note);
+}
+
+static int checkpoint_get(struct fw_store *s, uint64_t size, struct fw_buf *note)
+{
+	sqlite3_stmt *st = conn(s)->st[S_CHECKPOINT_GET];
+	int b = SQLITE_OK;
+
+	bint(st, 1, size > INT64_MAX ? INT64_MAX : (int64_t)size, &b);
+	return checkpoint_row(st, b, NULL, note);
+}
+
 /* Opening and closing. */
 
 static void destroy(struct fw_store *s)
@@ -1204,6 +1348,14 @@ static const struct fw_store_ops sqlite_ops = {
     .download_each = download_each,
     .event_insert = event_insert,
     .event_each = event_each,
+    .log_size = log_size,
+    .log_append = log_append,
+    .log_entry_each = log_entry_each,
+    .log_node_get = log_node_get,
+    .log_node_put = log_node_put,
+    .checkpoint_put = checkpoint_put,
+    .checkpoint_latest = checkpoint_latest,
+    .checkpoint_get = checkpoint_get,
 };
 
 /*

@@ -224,3 +224,43 @@ int fw_store_event_each(struct fw_store *s, int64_t after_seq, size_t limit, fw_
 {
 	return s->ops->event_each(s, after_seq, limit, cb, ctx);
 }
+
+int fw_store_log_size(struct fw_store *s, uint64_t *ret)
+{
+	return s->ops->log_size(s, ret);
+}
+
+int fw_store_log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len)
+{
+	return s->ops->log_append(s, index, entry, len);
+}
+
+int fw_store_log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb, void *ctx)
+{
+	return s->ops->log_entry_each(s, start, end, cb, ctx);
+}
+
+int fw_store_log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32])
+{
+	return s->ops->log_node_get(s, level, index, out);
+}
+
+int fw_store_log_node_put(struct fw_store *s, unsigned level, uint64_t index, const unsigned char hash[32])
+{
+	return s->ops->log_node_put(s, level, index, hash);
+}
+
+int fw_store_checkpoint_put(struct fw_store *s, uint64_t size, const char *note)
+{
+	return s->ops->checkpoint_put(s, size, note);
+}
+
+int fw_store_checkpoint_latest(struct fw_store *s, uint64_t *ret_size, struct fw_buf *note)
+{
+	return s->ops->checkpoint_latest(s, ret_size, note);
+}
+
+int fw_store_checkpoint_get(struct fw_store *s, uint64_t size, struct fw_buf *note)
+{
+	return s->ops->checkpoint_get(s, size, note);
+}

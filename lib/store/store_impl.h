@@ -55,6 +55,15 @@ struct fw_store_ops {
 
 	int (*event_insert)(struct fw_store *s, const struct fw_event *e, int64_t *ret_seq);
 	int (*event_each)(struct fw_store *s, int64_t after_seq, size_t limit, fw_event_cb cb, void *ctx);
+
+	int (*log_size)(struct fw_store *s, uint64_t *ret);
+	int (*log_append)(struct fw_store *s, uint64_t index, const void *entry, size_t len);
+	int (*log_entry_each)(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb, void *ctx);
+	int (*log_node_get)(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32]);
+	int (*log_node_put)(struct fw_store *s, unsigned level, uint64_t index, const unsigned char hash[32]);
+	int (*checkpoint_put)(struct fw_store *s, uint64_t size, const char *note);
+	int (*checkpoint_latest)(struct fw_store *s, uint64_t *ret_size, struct fw_buf *note);
+	int (*checkpoint_get)(struct fw_store *s, uint64_t size, struct fw_buf *note);
 };
 
 /* The common header of every back end's connection struct: must be its first member. */

@@ -1654,12 +1654,86 @@ static void concurrent_writers(void **state)
 	assert_true(sc.ordered);
 }
 
+/* The transparency log's storage: append-only entries, subtree hashes, checkpoints. */
+
+struct entries {
+	uint64_t idx[8];
+	char text[8][16];
+	size_t n;
+};
+
+static int on_entry(void *ctx, uint64_t index, const void *entry, size_t len)
+{
+	struct entries *c = ctx;
+
+	assert_true(c->n < 8 && len < 16);
+	c->idx[c->n] = index;
+	memcpy(c->text[c->n], entry, len);
+	c->text[c->n][len] = '\0';
+	c->n++;
+	return 0;
+}
+
+static void log_storage(void **state)
+{
+	struct fw_store *s = st(state);
+	unsigned char h[32], got[32];
+	struct entries c = {0};
+	struct fw_buf note;
+	uint64_t size = 99;
+
+	assert_int_equal(fw_store_log_size(s, &size), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(fw_store_log_append(s, 1, "x", 1), FW_ECONFLICT); /* no gaps */
+	assert_int_equal(fw_store_log_append(s, 0, "e0", 2), 0);
+	assert_int_equal(fw_store_log_append(s, 0, "again", 5), FW_ECONFLICT); /* no overwrite */
+	assert_int_equal(fw_store_log_append(s, 1, "e1", 2), 0);
+	assert_int_equal(fw_store_log_append(s, 2, "", 0), 0);
+	assert_int_equal(fw_store_log_size(s, &size), 0);
+	assert_int_equal(size, 3);
+	assert_int_equal(fw_store_log_append(s, 3, "big", FW_LOG_ENTRY_MAX + 1), FW_ETOOBIG);
+	assert_int_equal(fw_store_log_entry_each(s, 1, 10, on_entry, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.idx[0], 1);
+	assert_string_equal(c.text[0], "e1");
+	assert_string_equal(c.text[1], "");
+
+	memset(h, 7, sizeof(h));
+	assert_int_equal(fw_store_log_node_get(s, 0, 0, got), FW_ENOENT);
+	assert_int_equal(fw_store_log_node_put(s, 3, 5, h), 0);
+	assert_int_equal(fw_store_log_node_put(s, 3, 5, h), FW_EEXIST);
+	assert_int_equal(fw_store_log_node_get(s, 3, 5, got), 0);
+	assert_memory_equal(got, h, 32);
+
+	fw_buf_init(&note, 0);
+	assert_int_equal(fw_store_checkpoint_latest(s, &size, &note), FW_ENOENT);
+	assert_int_equal(fw_store_checkpoint_put(s, 2, "two\n"), 0);
+	assert_int_equal(fw_store_checkpoint_put(s, 3, "three\n"), 0);
+	assert_int_equal(fw_store_checkpoint_put(s, 3, "other\n"), 0); /* the first one stays */
+	assert_int_equal(fw_store_checkpoint_latest(s, &size, &note), 0);
+	assert_int_equal(size, 3);
+	assert_string_equal(note.data, "three\n");
+	fw_buf_reset(&note);
+	assert_int_equal(fw_store_checkpoint_get(s, 2, &note), 0);
+	assert_string_equal(note.data, "two\n");
+	assert_int_equal(fw_store_checkpoint_get(s, 1, &note), FW_ENOENT);
+	fw_buf_release(&note);
+
+	/* a rolled-back append leaves no trace */
+	assert_int_equal(fw_store_begin(s), 0);
+	assert_int_equal(fw_store_log_append(s, 3, "e3", 2), 0);
+	fw_store_rollback(s);
+	assert_int_equal(fw_store_log_size(s, &size), 0);
+	assert_int_equal(size, 3);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(open_creates_schema),
+	    T(log_storage),
 	    T(open_unknown_scheme),
 	    T(open_unreachable),
 	    T(open_garbage_file),
