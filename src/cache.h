@@ -28,7 +28,7 @@ struct cached_advisory {
 	struct fw_revision rev; /* the current revision with its parts */
 	struct fw_revision_meta *history;
 	size_t nhistory;
-	char (*notes)[FW_NOTE_MAX + 1];
+	char (*notes)[FW_REV_NOTE_MAX + 1];
 };
 /* cache_advisory: the advisory, its current revision and history; owned by the cache for the request. */
 int cache_advisory(struct fw_store *s, const char *id, const struct cached_advisory **ret);

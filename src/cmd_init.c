@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "forewarn/note.h"
 #include "forewarn/ops.h"
 #include "forewarn/timeutil.h"
 #include "cli.h"
@@ -20,7 +21,7 @@ static void usage(FILE *out)
 	    out,
 	    "NAME\n    forewarn init - create a data directory\n\n"
 	    "SYNOPSIS\n    forewarn init DIR [--publisher-name NAME] [--publisher-namespace URL]\n"
-	    "                      [--restricted-countries CC,CC,...] [--demo] [--quiet]\n\n"
+	    "                      [--restricted-countries CC,CC,...] [--log-origin ORIGIN] [--demo] [--quiet]\n\n"
 	    "DESCRIPTION\n"
 	    "    Creates DIR (mode 0700) holding forewarn.db (SQLite), token.key (the key under which "
 	    "bearer\n"
@@ -28,29 +29,21 @@ static void usage(FILE *out)
 	    "printed\n"
 	    "    once). Installs the default tiers (vetted 120 h, standard 24 h) and the default "
 	    "jurisdiction\n"
-	    "    rule 'mandatory-reporting' (lead 0 h, summary only) for the countries given.\n\n"
+	    "    rule 'mandatory-reporting' (lead 0 h, summary only) for the countries given. Creates the\n"
+	    "    transparency log's Ed25519 signer key, log.key (mode 0600), and its verifier key, log.pub,\n"
+	    "    which partners and auditors use to check checkpoints (docs/log.md).\n\n"
 	    "OPTIONS\n"
 	    "    --publisher-name NAME        the vendor named as CSAF publisher (default \"Forewarn "
 	    "operator\")\n"
 	    "    --publisher-namespace URL    the vendor's CSAF namespace (default "
 	    "https://forewarn.example)\n"
 	    "    --restricted-countries LIST  ISO 3166-1 alpha-2 codes under the mandatory-reporting rule\n"
+	    "    --log-origin ORIGIN          the log's name in its checkpoints (default: the namespace's\n"
+	    "                                 host followed by /forewarn-log)\n"
 	    "    --demo                       add the demo scenario (partners, advisories) and print two\n"
 	    "                                 partner tokens\n"
 	    "    --quiet                      print only the admin token\n\n"
 	    "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
-}
-
-static int write_secret(const char *path, const char *secret)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	size_t n = strlen(secret);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, secret, n) == (ssize_t)n && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
-	return close(fd) == 0 && ok ? 0 : -1;
 }
 
 static int parse_countries(const char *list, struct fw_rule *rule)
@@ -77,12 +70,15 @@ int cmd_init(int argc, char **argv)
 	    {"publisher-name", required_argument, NULL, 'p'},
 	    {"publisher-namespace", required_argument, NULL, 'N'},
 	    {"restricted-countries", required_argument, NULL, 'c'},
+	    {"log-origin", required_argument, NULL, 'o'},
 	    {"demo", no_argument, NULL, 'd'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *pub_name = "Forewarn operator", *pub_ns = "https://forewarn.example", *countries = "";
+	const char *origin_opt = NULL;
+	char origin[256], skey[FW_NOTE_SKEY_MAX], vkey[FW_NOTE_VKEY_MAX];
 	char path[4096], secret[FW_TOKEN_LEN], uri[4200];
 	unsigned char key[FW_KEY_BYTES];
 	struct fw_tier tiers[FW_MAX_TIERS];
@@ -105,6 +101,9 @@ int cmd_init(int argc, char **argv)
 			break;
 		case 'c':
 			countries = optarg;
+			break;
+		case 'o':
+			origin_opt = optarg;
 			break;
 		case 'd':
 			demo = 1;
@@ -142,6 +141,16 @@ int cmd_init(int argc, char **argv)
 		        " an https:// URL of at most 250\n");
 		return EXIT_USAGE;
 	}
+	/* The log's origin: given, or the publisher's host and a path, as C2SP suggests. */
+	if (origin_opt)
+		snprintf(origin, sizeof(origin), "%s", origin_opt);
+	else
+		snprintf(origin, sizeof(origin), "%.*s/forewarn-log", (int)strcspn(pub_ns + 8, "/:"), pub_ns + 8);
+	if (!fw_note_name_valid(origin, strlen(origin)) || strlen(origin) > 200) {
+		fprintf(stderr, "forewarn init: --log-origin: '%s' must be at most 200 characters without '+' or"
+		                " spaces\n", origin);
+		return EXIT_USAGE;
+	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "forewarn init: cannot create '%s': %s\n", dir, strerror(errno));
 		return 1;
@@ -162,6 +171,26 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "forewarn init: cannot read '%s': %s\n", path, fw_strerror(r));
 		return 1;
 	}
+	/* The log's signer key: secret, beside the database; its verifier key is public. */
+	r = fw_note_key_generate(origin, skey, vkey);
+	snprintf(path, sizeof(path), "%s/log.key", dir);
+	if (r == 0)
+		r = fw_secret_file_write(path, skey);
+	fw_crypto_wipe(skey, sizeof(skey));
+	if (r == 0) {
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/log.pub", dir);
+		f = fopen(path, "wx");
+		r = f ? 0 : FW_EIO;
+		if (f && fprintf(f, "%s\n", vkey) < 0)
+			r = FW_EIO;
+		if (f && fclose(f) != 0)
+			r = FW_EIO;
+	}
+	if (r < 0) {
+		fprintf(stderr, "forewarn init: cannot create the log keys in '%s': %s\n", dir, fw_strerror(r));
+		return 1;
+	}
 	snprintf(uri, sizeof(uri), "sqlite:%s/forewarn.db", dir);
 	r = fw_store_open(uri, FW_STORE_SYNC_FULL, &s, &err);
 	if (r < 0) {
@@ -172,6 +201,8 @@ int cmd_init(int argc, char **argv)
 	r = fw_store_meta_set(s, "publisher_name", pub_name);
 	if (r == 0)
 		r = fw_store_meta_set(s, "publisher_namespace", pub_ns);
+	if (r == 0)
+		r = fw_store_meta_set(s, "log_origin", origin);
 	if (r == 0)
 		r = fw_ops_tiers_set(s, "init", tiers, ntiers, fw_time_now(), &err);
 	if (r == 0)
@@ -184,7 +215,7 @@ int cmd_init(int argc, char **argv)
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/admin.token", dir);
-	if (write_secret(path, secret) < 0) {
+	if (fw_secret_file_write(path, secret) < 0) {
 		fprintf(stderr, "forewarn init: cannot write '%s': %s\n", path, strerror(errno));
 		goto out;
 	}

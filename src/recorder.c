@@ -29,16 +29,18 @@ struct recorder {
 
 static void record_batch(struct recorder *rc, struct pending **batch, size_t n)
 {
-	static struct fw_download_job jobs[BATCH_MAX]; /* only the writer thread touches it */
+	/* Only the writer thread touches these. */
+	static struct fw_download_job jobs[BATCH_MAX];
+	static uint64_t indexes[BATCH_MAX];
 	int r;
 
 	for (size_t i = 0; i < n; i++)
 		jobs[i] = batch[i]->job;
-	r = fw_ops_record_downloads(rc->store, jobs, n);
+	r = fw_ops_record_downloads(rc->store, jobs, n, indexes);
 	for (size_t i = 0; i < n; i++) {
 		/* One bad record must not fail the others: on failure, record them one by one. */
-		int ri = r < 0 && n > 1 ? fw_ops_record_downloads(rc->store, &jobs[i], 1) : r;
-		batch[i]->done(batch[i]->arg, ri);
+		int ri = r < 0 && n > 1 ? fw_ops_record_downloads(rc->store, &jobs[i], 1, &indexes[i]) : r;
+		batch[i]->done(batch[i]->arg, ri, ri == 0 ? indexes[i] : 0);
 		free(batch[i]);
 	}
 }

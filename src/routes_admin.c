@@ -142,7 +142,7 @@ static int partner_act(struct request *rq, enum fw_partner_action act)
 {
 	struct fw_error err = {0};
 	struct fw_partner p;
-	char reason[FW_NOTE_MAX + 1];
+	char reason[FW_REV_NOTE_MAX + 1];
 	int r;
 
 	r = fw_json_action_parse(rq->body, rq->body_len, reason, sizeof(reason), &err);
@@ -420,7 +420,7 @@ static int advisory_schedule(struct request *rq)
 
 static int advisory_withdraw(struct request *rq)
 {
-	char reason[FW_NOTE_MAX + 1];
+	char reason[FW_REV_NOTE_MAX + 1];
 	struct fw_error err = {0};
 	struct fw_advisory a;
 	int r;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "forewarn/crypto.h"
 #include "forewarn/csaf.h"
 #include "forewarn/json.h"
 #include "forewarn/timeutil.h"
@@ -86,29 +87,20 @@ static int deliver_copy(struct request *rq, const char *what)
 	         public_copy);
 	/* A cached copy means this delivery was recorded before it was first served. */
 	have_copy = cache_copy_get(key, &copy, &len) == 0;
-	/* Recorded durably before a byte is served (I3): the request sleeps until then and comes back here.
-	 */
-	if (!rq->recorded || rq->job.revision != c->adv.revision || rq->job.parts != parts ||
-	    strcmp(rq->job.advisory_id, c->adv.id) != 0) {
-		struct fw_download_job *j = &rq->job;
-		memset(j, 0, sizeof(*j));
-		memcpy(j->partner_id, rq->partner.id, sizeof(j->partner_id));
-		memcpy(j->advisory_id, c->adv.id, sizeof(j->advisory_id));
-		j->revision = c->adv.revision;
-		j->parts = parts;
-		j->due_at = fw_ops_due_at(&pol->ctx, &rq->partner, &c->adv, now);
-		snprintf(j->what, sizeof(j->what), "%s", what);
-		snprintf(j->address, sizeof(j->address), "%s", rq->address);
-		j->now_ms = now_ms;
-		j->delivered = have_copy;
-		return request_defer(rq);
-	}
-	if (poc) {
-		rq->content_type = "text/plain; charset=utf-8";
+	rq->content_type = poc ? "text/plain; charset=utf-8" : "application/json";
+	if (rq->recorded && rq->job.revision == c->adv.revision && rq->job.parts == parts &&
+	    strcmp(rq->job.advisory_id, c->adv.id) == 0) {
+		/* Back from the recorder: the bytes in rq->out are the ones whose hash the log now holds. */
+		if (!poc && !have_copy)
+			cache_copy_put(key, rq->out.data, rq->out.len);
 		rq->status = 200;
-		return fw_buf_puts(&rq->out, c->rev.parts[FW_PART_POC]);
+		return 0;
 	}
-	if (have_copy) {
+	/* First the exact bytes, then their record (with their SHA-256), and only then are they served (I3). */
+	fw_buf_reset(&rq->out);
+	if (poc) {
+		r = fw_buf_puts(&rq->out, c->rev.parts[FW_PART_POC]);
+	} else if (have_copy) {
 		r = fw_buf_append(&rq->out, copy, len);
 	} else {
 		struct fw_render_in in = {
@@ -124,10 +116,24 @@ static int deliver_copy(struct request *rq, const char *what)
 		    .now = now,
 		};
 		r = fw_csaf_render(&in, &rq->out);
-		if (r == 0)
-			cache_copy_put(key, rq->out.data, rq->out.len);
 	}
-	return r < 0 ? r : reply_json(rq, 200);
+	if (r < 0)
+		return r;
+	{
+		struct fw_download_job *j = &rq->job;
+		memset(j, 0, sizeof(*j));
+		memcpy(j->partner_id, rq->partner.id, sizeof(j->partner_id));
+		memcpy(j->advisory_id, c->adv.id, sizeof(j->advisory_id));
+		j->revision = c->adv.revision;
+		j->parts = parts;
+		j->due_at = fw_ops_due_at(&pol->ctx, &rq->partner, &c->adv, now);
+		snprintf(j->what, sizeof(j->what), "%s", what);
+		snprintf(j->address, sizeof(j->address), "%s", rq->address);
+		j->now_ms = now_ms;
+		j->delivered = have_copy;
+		fw_sha256(rq->out.data ? rq->out.data : "", rq->out.len, j->sha256);
+	}
+	return request_defer(rq);
 }
 
 static int inbox_copy(struct request *rq)

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <microhttpd.h>
 #include "forewarn/json.h"
+#include "forewarn/log.h"
 #include "forewarn/timeutil.h"
 #include "cache.h"
 #include "server.h"
@@ -125,10 +126,10 @@ static int match(const char *pattern, const char *path, const char *caps[FW_MAX_
 static const struct route *find_route(const char *method, const char *path, const char *caps[FW_MAX_PARAMS],
                                       char *store, size_t storesz, int *ret_path_found)
 {
-	const struct route *tables[] = {admin_routes, partner_routes};
+	const struct route *tables[] = {admin_routes, partner_routes, log_routes};
 
 	*ret_path_found = 0;
-	for (size_t t = 0; t < 2; t++)
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct route *r = tables[t]; r->pattern; r++) {
 			if (!match(r->pattern, path, caps, store, storesz))
 				continue;
@@ -172,7 +173,7 @@ static int authenticate(struct request *rq, enum role role)
 	} else {
 		snprintf(rq->actor, sizeof(rq->actor), "admin:%s", rq->token.id);
 	}
-	if ((role == ROLE_ADMIN) != (rq->token.partner_id[0] == '\0'))
+	if (role != ROLE_ANY && (role == ROLE_ADMIN) != (rq->token.partner_id[0] == '\0'))
 		return reply_error(rq, 403, "forbidden", NULL,
 		                   role == ROLE_ADMIN ? "this route needs an admin token"
 		                                      : "this route needs a partner token"),
@@ -195,6 +196,12 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (rq->status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"forewarn\"");
+	if (rq->recorded && rq->status == 200) {
+		/* The receipt: the log index of this download's event (GET /api/v1/log/receipt?index=). */
+		char idx[24];
+		snprintf(idx, sizeof(idx), "%llu", (unsigned long long)rq->log_index);
+		MHD_add_response_header(resp, "Forewarn-Log-Index", idx);
+	}
 	ret = MHD_queue_response(c, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -218,13 +225,14 @@ static int run_handler(struct request *rq)
 	return 0;
 }
 
-static void record_done(void *arg, int result)
+static void record_done(void *arg, int result, uint64_t log_index)
 {
 	struct conn_state *cs = arg;
 
 	/* From the recorder thread: MHD allows resuming from any thread. */
 	cs->rq.record_result = result;
 	cs->rq.recorded = result == 0;
+	cs->rq.log_index = log_index;
 	MHD_resume_connection(cs->rq.conn);
 }
 
@@ -238,7 +246,7 @@ int request_defer(struct request *rq)
 	MHD_suspend_connection(rq->conn);
 	r = recorder_enqueue(rq->srv->recorder, &rq->job, record_done, cs);
 	if (r < 0)
-		record_done(cs, r); /* resumes at once with the error */
+		record_done(cs, r, 0); /* resumes at once with the error */
 	return REQUEST_DEFERRED;
 }
 
@@ -377,8 +385,40 @@ static int load_server(struct server *srv, struct server_config *cfg)
 		snprintf(srv->publisher_name, sizeof(srv->publisher_name), "%s", val);
 	if (fw_store_meta_get(s, "publisher_namespace", val, sizeof(val)) == 0)
 		snprintf(srv->publisher_namespace, sizeof(srv->publisher_namespace), "%s", val);
+	r = fw_store_meta_get(s, "log_origin", srv->log_origin, sizeof(srv->log_origin));
 	fw_store_free(s);
+	if (r < 0) {
+		fprintf(stderr, "forewarn: the data directory '%s' has no log origin: %s\n", cfg->data_dir,
+		        fw_strerror(r));
+		return r;
+	}
+	{
+		char skey[FW_NOTE_SKEY_MAX];
+		snprintf(path, sizeof(path), "%s/log.key", cfg->data_dir);
+		r = fw_secret_file_read(path, skey, sizeof(skey));
+		if (r == 0)
+			r = fw_note_signer_new(skey, &srv->log_signer, &err);
+		fw_crypto_wipe(skey, sizeof(skey));
+		if (r < 0) {
+			fprintf(stderr, "forewarn: cannot load the log key '%s': %s%s\n", path, fw_strerror(r),
+			        r == FW_EPERM ? " (the file must be mode 0600)" : "");
+			return r;
+		}
+		fw_note_signer_vkey(srv->log_signer, srv->log_vkey);
+	}
 	return 0;
+}
+
+static void release_server(struct server *srv)
+{
+	fw_crypto_wipe(srv->token_key, sizeof(srv->token_key));
+	fw_note_signer_free(srv->log_signer);
+	srv->log_signer = NULL;
+}
+
+int log_checkpoint(struct server *srv, struct fw_store *s, char **ret, uint64_t *ret_size)
+{
+	return fw_log_checkpoint(s, srv->log_signer, srv->log_origin, ret, ret_size);
 }
 
 int server_check(struct server_config *cfg)
@@ -386,7 +426,7 @@ int server_check(struct server_config *cfg)
 	static struct server srv;
 	int r = load_server(&srv, cfg);
 
-	fw_crypto_wipe(srv.token_key, sizeof(srv.token_key));
+	release_server(&srv);
 	return r;
 }
 
@@ -461,6 +501,6 @@ int server_run(struct server_config *cfg)
 		fw_store_free(stores[i]);
 	nstores = 0;
 	pthread_mutex_unlock(&stores_lock);
-	fw_crypto_wipe(srv.token_key, sizeof(srv.token_key));
+	release_server(&srv);
 	return 0;
 }

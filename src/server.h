@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "forewarn/buf.h"
 #include "forewarn/crypto.h"
+#include "forewarn/note.h"
 #include "forewarn/ops.h"
 #include "forewarn/store.h"
 
@@ -37,12 +38,15 @@ struct server {
 	unsigned char token_key[FW_KEY_BYTES];
 	char publisher_name[256];
 	char publisher_namespace[256];
+	char log_origin[256];
+	struct fw_note_signer *log_signer; /* signs checkpoints; guarded memory */
+	char log_vkey[FW_NOTE_VKEY_MAX];   /* its verifier key, published at /api/v1/log/key */
 	struct scheduler *sched;
 	struct recorder *recorder;
 	void *mhd; /* struct MHD_Daemon */
 };
 
-enum role { ROLE_NONE, ROLE_ADMIN, ROLE_PARTNER };
+enum role { ROLE_NONE, ROLE_ADMIN, ROLE_PARTNER, ROLE_ANY /* admin or partner */ };
 
 struct request {
 	struct server *srv;
@@ -63,6 +67,7 @@ struct request {
 	struct fw_download_job job;
 	int recorded;
 	int record_result;
+	uint64_t log_index; /* of the download event: the copy's receipt */
 	/* the response */
 	int status;
 	const char *content_type;
@@ -87,6 +92,7 @@ struct route {
 
 extern const struct route admin_routes[];
 extern const struct route partner_routes[];
+extern const struct route log_routes[];
 
 /* request helpers (server.c) */
 /* request_defer: records rq->job in the background; returns REQUEST_DEFERRED, or a negative FW_E* code. */
@@ -106,13 +112,16 @@ void scheduler_stop(struct scheduler *s);
  * recorder.c: group commit of download records. enqueue returns at once; `done` is called from the writer
  * thread with the outcome once the record is durable (or failed). stop records everything queued first.
  */
-typedef void (*recorder_done_fn)(void *arg, int result);
+typedef void (*recorder_done_fn)(void *arg, int result, uint64_t log_index);
 int recorder_start(struct server *srv, struct recorder **ret);
 int recorder_enqueue(struct recorder *rc, const struct fw_download_job *job, recorder_done_fn done,
                      void *arg);
 void recorder_stop(struct recorder *rc);
 /* recorder_free: stops (if need be) and frees; enqueue fails with FW_EBUSY between stop and free. */
 void recorder_free(struct recorder *rc);
+
+/* log_checkpoint: the signed checkpoint of the log now (made if the log grew); *ret malloc()ed. */
+int log_checkpoint(struct server *srv, struct fw_store *s, char **ret, uint64_t *ret_size);
 
 /* server.c: run serves until SIGINT/SIGTERM; check loads the key and opens the store, then returns. */
 int server_run(struct server_config *cfg);

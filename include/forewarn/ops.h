@@ -12,13 +12,22 @@
 #include "forewarn/policy.h"
 #include "forewarn/store.h"
 
-/* fw_event_emit: appends an event; detail is a JSON object text (no embargoed content, no secrets). */
-FW_WUR int fw_event_emit(struct fw_store *s, const char *type, const char *actor, const char *subject,
-                         const char *detail);
-
-/* fw_event_emitkv: like fw_event_emit with a detail object of string pairs: key, value, ..., NULL. */
-FW_WUR int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor, const char *subject, ...)
-    __attribute__((sentinel));
+/* What an event is about; every field may be NULL or 0. */
+struct fw_event_about {
+	const char *advisory_id;
+	int revision;
+	const char *partner_id;       /* named in the operator's rows, by reference only in the log */
+	const unsigned char *sha256; /* of the exact bytes delivered */
+};
+/*
+ * fw_event_emitkv: records an event in the caller's transaction: a row for the operator (GET /api/v1/events)
+ * and an entry of the transparency log (docs/log.md) whose index goes to *ret_index (may be NULL). The detail
+ * is string pairs (key, value, ..., NULL; at most 8 pairs); only the keys docs/log.md lists reach the log.
+ * No embargoed content and no secrets may be passed.
+ */
+FW_WUR int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor,
+                           const struct fw_event_about *about, uint64_t *ret_index, ...)
+	__attribute__((sentinel));
 
 /* fw_ops_finish: commits when r is 0, else (or if the commit fails) rolls back; returns the outcome. */
 FW_WUR int fw_ops_finish(struct fw_store *s, int r);
@@ -96,14 +105,17 @@ struct fw_download_job {
 	char address[64]; /* the client's address */
 	int64_t now_ms;
 	int delivered; /* 1: this delivery was seen recorded earlier; skip re-recording it */
+	unsigned char sha256[32]; /* of the exact bytes to be served */
 };
 /* fw_ops_due_at: when the partner's current access to the advisory began: T - lead, or T once public. */
 int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p,
                       const struct fw_advisory *a, int64_t now);
 /*
  * fw_ops_record_downloads: records each job's delivery (if new) and download with their events, all in one
- * durable transaction (group commit), before any of the copies is served. All or nothing.
+ * durable transaction (group commit), before any of the copies is served. All or nothing. ret_indexes (may be
+ * NULL; n entries) receives the log index of each download event: the copy's receipt.
  */
-FW_WUR int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n);
+FW_WUR int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,
+                                   uint64_t *ret_indexes);
 
 #endif

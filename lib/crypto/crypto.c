@@ -106,3 +106,158 @@ out:
 	close(fd);
 	return r;
 }
+
+/* Ed25519 and standard base64 for C2SP signed notes (lib/log/note.c). */
+
+int fw_ed25519_seed_keypair(const unsigned char seed[FW_ED25519_SEED_BYTES],
+                            unsigned char ret_pk[FW_ED25519_PUBLIC_BYTES],
+                            unsigned char ret_sk[FW_ED25519_SECRET_BYTES])
+{
+	unsigned char pk[crypto_sign_ed25519_PUBLICKEYBYTES], sk[crypto_sign_ed25519_SECRETKEYBYTES];
+	int r = 0;
+
+	if (crypto_sign_ed25519_seed_keypair(pk, sk, seed) != 0) {
+		r = FW_ECRYPTO;
+		goto out;
+	}
+	memcpy(ret_pk, pk, sizeof(pk));
+	memcpy(ret_sk, sk, sizeof(sk));
+out:
+	sodium_memzero(sk, sizeof(sk));
+	return r;
+}
+
+int fw_ed25519_sign(const unsigned char sk[FW_ED25519_SECRET_BYTES], const void *msg, size_t n,
+                    unsigned char ret_sig[FW_ED25519_SIG_BYTES])
+{
+	unsigned char sig[crypto_sign_ed25519_BYTES];
+
+	if (crypto_sign_ed25519_detached(sig, NULL, msg, n, sk) != 0)
+		return FW_ECRYPTO;
+	memcpy(ret_sig, sig, sizeof(sig));
+	return 0;
+}
+
+int fw_ed25519_verify(const unsigned char pk[FW_ED25519_PUBLIC_BYTES], const void *msg, size_t n,
+                      const unsigned char sig[FW_ED25519_SIG_BYTES])
+{
+	return crypto_sign_ed25519_verify_detached(sig, msg, n, pk) == 0 ? 0 : FW_ECRYPTO;
+}
+
+void *fw_crypto_secret_alloc(size_t n)
+{
+	return sodium_malloc(n);
+}
+
+void fw_crypto_secret_free(void *p)
+{
+	sodium_free(p);
+}
+
+size_t fw_base64_encoded_len(size_t n)
+{
+	return sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL) - 1;
+}
+
+void fw_base64_encode(const void *bin, size_t n, char *out)
+{
+	sodium_bin2base64(out, fw_base64_encoded_len(n) + 1, bin, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+int fw_base64_decode(const char *b64, size_t len, unsigned char *out, size_t max, size_t *ret_len)
+{
+	size_t n = 0, pad;
+	int r = FW_EINVAL;
+
+	/* Padded base64 comes in whole quads; their count fixes the size, so "too big" is known up front. */
+	if (len % 4 != 0)
+		goto out;
+	pad = (len && b64[len - 1] == '=') + (len > 1 && b64[len - 2] == '=');
+	/* libsodium 1.0.18 decodes some bytes >= 0x80 as base64 digits: check the alphabet here. */
+	for (size_t i = 0; i < len - pad; i++) {
+		unsigned char c = (unsigned char)b64[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/'))
+			goto out;
+	}
+	if (len / 4 * 3 - pad > max) {
+		r = FW_ETOOBIG;
+		goto out;
+	}
+	/* No ignore set, no end pointer: a character after the padding is an error, so is missing padding. */
+	if (sodium_base642bin(out, max, b64, len, NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+		goto out;
+	*ret_len = n;
+	return 0;
+out:
+	sodium_memzero(out, max);
+	return r;
+}
+
+/* Two-part SHA-256 for the Merkle tree (lib/log/merkle.c). */
+
+void fw_sha256_2(const void *a, size_t an, const void *b, size_t bn, unsigned char out[32])
+{
+	crypto_hash_sha256_state st;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, a, an);
+	crypto_hash_sha256_update(&st, b, bn);
+	crypto_hash_sha256_final(&st, out);
+}
+
+int fw_secret_file_write(const char *path, const char *text)
+{
+	size_t n = strlen(text);
+	int fd, ok;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EEXIST ? FW_EEXIST : FW_EIO;
+	ok = write(fd, text, n) == (ssize_t)n && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+	if (close(fd) < 0 || !ok) {
+		unlink(path);
+		return FW_EIO;
+	}
+	return 0;
+}
+
+int fw_secret_file_read(const char *path, char *out, size_t outsz)
+{
+	char buf[1024];
+	struct stat st;
+	ssize_t n;
+	size_t len;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? FW_ENOENT : FW_EIO;
+	if (fstat(fd, &st) < 0) {
+		r = FW_EIO;
+		goto out;
+	}
+	/* A secret others can read is a leaked secret: refuse it rather than use it. */
+	if (st.st_mode & 077) {
+		r = FW_EPERM;
+		goto out;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		r = FW_EIO;
+		goto out;
+	}
+	buf[n] = '\0';
+	len = strcspn(buf, "\n");
+	if (len + 1 > outsz || (size_t)n == sizeof(buf) - 1) {
+		r = FW_ETOOBIG;
+		goto out;
+	}
+	memcpy(out, buf, len);
+	out[len] = '\0';
+out:
+	sodium_memzero(buf, sizeof(buf));
+	close(fd);
+	return r;
+}

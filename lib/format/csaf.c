@@ -767,7 +767,7 @@ static int read_vulnerabilities(struct import *im, json_t *root)
 	return 0;
 }
 
-static void import_note(json_t *root, char note[FW_NOTE_MAX + 1])
+static void import_note(json_t *root, char note[FW_REV_NOTE_MAX + 1])
 {
 	json_t *id = json_object_get(json_object_get(json_object_get(root, "document"), "tracking"), "id");
 	const char *s = json_string_value(id);
@@ -777,9 +777,9 @@ static void import_note(json_t *root, char note[FW_NOTE_MAX + 1])
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			s = NULL;
 	if (s && n > 0 && n <= 200)
-		snprintf(note, FW_NOTE_MAX + 1, "Imported from CSAF document %s", s);
+		snprintf(note, FW_REV_NOTE_MAX + 1, "Imported from CSAF document %s", s);
 	else
-		snprintf(note, FW_NOTE_MAX + 1, "Imported from a CSAF document");
+		snprintf(note, FW_REV_NOTE_MAX + 1, "Imported from a CSAF document");
 }
 
 int fw_csaf_import(const char *json, size_t len, struct fw_advisory *ret_adv, struct fw_revision *ret_rev,

@@ -316,9 +316,9 @@ int fw_revision_validate(const struct fw_revision *r, struct fw_error *err)
 			return fw_error_set(err, FW_EINVAL, field,
 			                    "must be valid UTF-8 text without NUL bytes");
 	}
-	if (!text_ok(r->note, FW_NOTE_MAX, 0))
+	if (!text_ok(r->note, FW_REV_NOTE_MAX, 0))
 		return fw_error_set(err, FW_EINVAL, "note", "must be at most %d characters of one-line text",
-		                    FW_NOTE_MAX);
+		                    FW_REV_NOTE_MAX);
 	return 0;
 }
 

@@ -52,15 +52,15 @@ static int make_id(struct fw_store *s, int64_t now, struct fw_advisory *a)
 
 static int emit(struct fw_store *s, const char *type, const char *actor, const struct fw_advisory *a)
 {
-	char rev[16], t[FW_RFC3339_LEN];
+	struct fw_event_about about = {a->id, a->revision, NULL, NULL};
+	char t[FW_RFC3339_LEN];
 
-	snprintf(rev, sizeof(rev), "%d", a->revision);
 	if (a->public_at)
 		fw_time_format(a->public_at, t);
 	else
 		t[0] = '\0';
-	return fw_event_emitkv(s, type, actor, a->id, "revision", rev, "status",
-	                       fw_advisory_status_name(a->status), "public_at", t, NULL);
+	return fw_event_emitkv(s, type, actor, &about, NULL, "status", fw_advisory_status_name(a->status),
+	                       "public_at", t, NULL);
 }
 
 int fw_ops_advisory_create(struct fw_store *s, const char *actor, struct fw_advisory *a,
@@ -190,7 +190,8 @@ static int transition(struct fw_store *s, const char *actor, const char *id, enu
 	a.updated_at = now;
 	r = fw_store_advisory_update(s, &a);
 	if (r == 0 && to == FW_ADV_WITHDRAWN)
-		r = fw_event_emitkv(s, "advisory.withdrawn", actor, a.id, "reason", reason ? reason : "", NULL);
+		r = fw_event_emitkv(s, "advisory.withdrawn", actor, &(struct fw_event_about){a.id, a.revision, NULL, NULL},
+		                    NULL, "reason", reason ? reason : "", NULL);
 	else if (r == 0)
 		r = emit(s, to == FW_ADV_PUBLIC ? "advisory.published" : "advisory.scheduled", actor, &a);
 	if (r == 0)

@@ -55,7 +55,7 @@ int fw_ops_tiers_set(struct fw_store *s, const char *actor, const struct fw_tier
 	if (r == 0)
 		r = fw_store_tiers_set(s, t, n);
 	if (r == 0)
-		r = fw_event_emitkv(s, "tiers.changed", actor, "tiers", NULL);
+		r = fw_event_emitkv(s, "tiers.changed", actor, NULL, NULL, NULL);
 	if (r == 0)
 		r = fw_store_advisory_set_due_all(s, now);
 	return fw_ops_finish(s, r);
@@ -78,7 +78,7 @@ int fw_ops_rules_set(struct fw_store *s, const char *actor, const struct fw_rule
 		return r;
 	r = fw_store_rules_set(s, rules, n);
 	if (r == 0)
-		r = fw_event_emitkv(s, "rules.changed", actor, "rules", NULL);
+		r = fw_event_emitkv(s, "rules.changed", actor, NULL, NULL, NULL);
 	if (r == 0)
 		r = fw_store_advisory_set_due_all(s, now);
 	return fw_ops_finish(s, r);

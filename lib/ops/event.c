@@ -1,56 +1,215 @@
 /*
- * The one place events are made: every state change, release and download passes through fw_event_emit,
- * inside the transaction of the act it records. The transparency log will consume this stream.
+ * The one place events are made: every state change, release and download passes through fw_event_emitkv,
+ * inside the transaction of the act it records. Each event is a row for the operator (events) and a
+ * canonical entry of the transparency log (docs/log.md), which names partners only by pseudonym.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include "forewarn/json.h"
+#include "forewarn/log.h"
 #include "forewarn/ops.h"
+#include "forewarn/partnerref.h"
 #include "forewarn/timeutil.h"
 
-int fw_event_emit(struct fw_store *s, const char *type, const char *actor, const char *subject,
-                  const char *detail)
+/* Detail keys that may enter the public log; others (reasons, addresses) stay in the operator's rows. */
+static const char *const public_keys[] = {"status", "public_at", "tier", "parts", "what", "token", NULL};
+
+static int public_key(const char *k)
 {
+	for (size_t i = 0; public_keys[i]; i++)
+		if (strcmp(k, public_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The operator's key for partner references, made on first use and kept in the store. */
+static int ref_key(struct fw_store *s, unsigned char key[FW_KEY_BYTES])
+{
+	/* Read once per thread and connection: the key never changes once made. */
+	static _Thread_local struct fw_store *cached_store;
+	static _Thread_local unsigned char cached[FW_KEY_BYTES];
+	char hex[2 * FW_KEY_BYTES + 1];
+	int r;
+
+	if (cached_store == s) {
+		memcpy(key, cached, FW_KEY_BYTES);
+		return 0;
+	}
+	r = fw_store_meta_get(s, "log_ref_key", hex, sizeof(hex));
+	if (r == FW_ENOENT) {
+		fw_crypto_random(key, FW_KEY_BYTES);
+		fw_crypto_hex(key, FW_KEY_BYTES, hex);
+		r = fw_store_meta_set(s, "log_ref_key", hex);
+		fw_crypto_wipe(hex, sizeof(hex));
+		return r;
+	}
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < FW_KEY_BYTES; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+			r = FW_EIO;
+			break;
+		}
+		key[i] = (unsigned char)v;
+	}
+	fw_crypto_wipe(hex, sizeof(hex));
+	if (r == 0) {
+		memcpy(cached, key, FW_KEY_BYTES);
+		cached_store = s;
+	}
+	return r;
+}
+
+static int partner_ref(struct fw_store *s, const char *id, char out[FW_PARTNER_REF_HEX])
+{
+	unsigned char key[FW_KEY_BYTES];
+	char salt[FW_PARTNER_SALT_HEX];
+	int r = ref_key(s, key);
+
+	if (r == 0) {
+		fw_partner_salt(key, id, salt);
+		fw_partner_ref(salt, id, out);
+	}
+	fw_crypto_wipe(key, sizeof(key));
+	return r;
+}
+
+static int kv(struct fw_buf *b, int *first, const char *k, const char *v)
+{
+	int r = fw_buf_puts(b, *first ? "" : ",");
+
+	*first = 0;
+	if (r == 0)
+		r = fw_json_string_write(k, b);
+	if (r == 0)
+		r = fw_buf_puts(b, ":");
+	if (r == 0)
+		r = fw_json_string_write(v ? v : "", b);
+	return r;
+}
+
+/*
+ * The log entry: a JSON object with its keys in a fixed (alphabetical) order and no spaces, so the same
+ * event always gives the same bytes: actor, advisory, detail, partner, revision, sha256, time, type, v.
+ */
+static int leaf(struct fw_buf *b, const char *type, const char *actor, const struct fw_event_about *about,
+                const char *ref, const char *time, const char *const *pairs, size_t npairs)
+{
+	char hex[65];
+	int r, first = 1;
+
+	r = fw_buf_puts(b, "{\"actor\":");
+	if (r == 0)
+		r = fw_json_string_write(actor, b);
+	if (r == 0 && about->advisory_id) {
+		r = fw_buf_puts(b, ",\"advisory\":");
+		if (r == 0)
+			r = fw_json_string_write(about->advisory_id, b);
+	}
+	if (r == 0)
+		r = fw_buf_puts(b, ",\"detail\":{");
+	for (size_t i = 0; r == 0 && i < npairs; i += 2)
+		if (public_key(pairs[i]))
+			r = kv(b, &first, pairs[i], pairs[i + 1]);
+	if (r == 0)
+		r = fw_buf_puts(b, "}");
+	if (r == 0 && ref)
+		r = fw_buf_printf(b, ",\"partner\":\"%s\"", ref);
+	if (r == 0 && about->revision > 0)
+		r = fw_buf_printf(b, ",\"revision\":%d", about->revision);
+	if (r == 0 && about->sha256) {
+		fw_crypto_hex(about->sha256, 32, hex);
+		r = fw_buf_printf(b, ",\"sha256\":\"%s\"", hex);
+	}
+	if (r == 0)
+		r = fw_buf_printf(b, ",\"time\":\"%s\",\"type\":", time);
+	if (r == 0)
+		r = fw_json_string_write(type, b);
+	if (r == 0)
+		r = fw_buf_puts(b, ",\"v\":1}");
+	return r;
+}
+
+int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor, const struct fw_event_about *about,
+                    uint64_t *ret_index, ...)
+{
+	static const struct fw_event_about none = {NULL, 0, NULL, NULL};
+	const char *pairs[16];
+	char ref[FW_PARTNER_REF_HEX], time[FW_RFC3339_LEN], log_actor[96], hex[65];
+	struct fw_buf detail, entry;
 	struct fw_event e;
+	size_t npairs = 0;
+	uint64_t index;
+	const char *k;
+	va_list ap;
+	int r = 0, first = 1;
+
+	about = about ? about : &none;
+	va_start(ap, ret_index);
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		const char *v = va_arg(ap, const char *);
+		if (npairs + 2 > sizeof(pairs) / sizeof(pairs[0])) {
+			r = FW_EINVAL; /* a caller's bug: more pairs than any event has */
+			break;
+		}
+		pairs[npairs++] = k;
+		pairs[npairs++] = v ? v : "";
+	}
+	va_end(ap);
+	if (r < 0)
+		return r;
 
 	memset(&e, 0, sizeof(e));
 	e.at_ms = fw_time_now_ms();
+	fw_time_format_ms(e.at_ms, time);
 	/* Callers pass fixed type names and bounded ids; truncation here would be a bug, not input. */
-	strncpy(e.type, type, sizeof(e.type) - 1);
-	strncpy(e.actor, actor ? actor : "", sizeof(e.actor) - 1);
-	strncpy(e.subject, subject ? subject : "", sizeof(e.subject) - 1);
-	if (detail && strlen(detail) >= sizeof(e.detail))
-		return FW_ETOOBIG;
-	strcpy(e.detail, detail && detail[0] ? detail : "{}");
-	return fw_store_event_insert(s, &e, NULL);
-}
+	snprintf(e.type, sizeof(e.type), "%s", type);
+	snprintf(e.actor, sizeof(e.actor), "%s", actor ? actor : "");
+	if (about->advisory_id && about->partner_id)
+		snprintf(e.subject, sizeof(e.subject), "%s/%s", about->advisory_id, about->partner_id);
+	else
+		snprintf(e.subject, sizeof(e.subject), "%s",
+		         about->partner_id ? about->partner_id : about->advisory_id ? about->advisory_id : "");
 
-int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor, const char *subject, ...)
-{
-	struct fw_buf b;
-	const char *k;
-	va_list ap;
-	int r, first = 1;
-
-	fw_buf_init(&b, 511);
-	r = fw_buf_puts(&b, "{");
-	va_start(ap, subject);
-	while (r == 0 && (k = va_arg(ap, const char *)) != NULL) {
-		const char *v = va_arg(ap, const char *);
-		r = fw_buf_puts(&b, first ? "" : ",");
-		if (r == 0)
-			r = fw_json_string_write(k, &b);
-		if (r == 0)
-			r = fw_buf_puts(&b, ":");
-		if (r == 0)
-			r = fw_json_string_write(v ? v : "", &b);
+	/* The operator's row: every pair, with the revision and the hash of the bytes delivered. */
+	fw_buf_init(&detail, sizeof(e.detail) - 1);
+	fw_buf_init(&entry, FW_LOG_ENTRY_MAX);
+	r = fw_buf_puts(&detail, "{");
+	for (size_t i = 0; r == 0 && i < npairs; i += 2)
+		r = kv(&detail, &first, pairs[i], pairs[i + 1]);
+	if (r == 0 && about->revision > 0) {
+		r = fw_buf_printf(&detail, "%s\"revision\":%d", first ? "" : ",", about->revision);
 		first = 0;
 	}
-	va_end(ap);
+	if (r == 0 && about->sha256) {
+		fw_crypto_hex(about->sha256, 32, hex);
+		r = fw_buf_printf(&detail, "%s\"sha256\":\"%s\"", first ? "" : ",", hex);
+	}
 	if (r == 0)
-		r = fw_buf_puts(&b, "}");
+		r = fw_buf_puts(&detail, "}");
 	if (r == 0)
-		r = fw_event_emit(s, type, actor, subject, b.data);
-	fw_buf_release(&b);
+		memcpy(e.detail, detail.data, detail.len + 1);
+
+	/* The log's entry: partners by reference only, in the subject and as actor. */
+	if (r == 0 && about->partner_id)
+		r = partner_ref(s, about->partner_id, ref);
+	snprintf(log_actor, sizeof(log_actor), "%s", e.actor);
+	if (r == 0 && strncmp(e.actor, "partner:", 8) == 0) {
+		char aref[FW_PARTNER_REF_HEX];
+		r = partner_ref(s, e.actor + 8, aref);
+		snprintf(log_actor, sizeof(log_actor), "partner:%s", aref);
+	}
+	if (r == 0)
+		r = leaf(&entry, type, log_actor, about, about->partner_id ? ref : NULL, time, pairs, npairs);
+	if (r == 0)
+		r = fw_store_event_insert(s, &e, NULL);
+	if (r == 0)
+		r = fw_log_append(s, entry.data, entry.len, &index);
+	fw_buf_release(&detail);
+	fw_buf_release(&entry);
+	if (r == 0 && ret_index)
+		*ret_index = index;
 	return r;
 }

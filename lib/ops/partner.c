@@ -42,7 +42,8 @@ int fw_ops_partner_create(struct fw_store *s, const char *actor, struct fw_partn
 		r = fw_error_set(err, FW_EEXIST, "id", "partner \"%s\" already exists", p->id);
 	if (r < 0)
 		goto out;
-	r = fw_event_emitkv(s, "partner.created", actor, p->id, "tier", p->tier, "country", p->country, NULL);
+	r = fw_event_emitkv(s, "partner.created", actor, &(struct fw_event_about){NULL, 0, p->id, NULL}, NULL, "tier",
+	                    p->tier, "country", p->country, NULL);
 	if (r == 0)
 		r = fw_store_advisory_set_due_all(s, now);
 out:
@@ -74,8 +75,8 @@ int fw_ops_partner_patch(struct fw_store *s, const char *actor, const char *id, 
 	p.updated_at = now;
 	r = fw_store_partner_update(s, &p);
 	if (r == 0)
-		r = fw_event_emitkv(s, "partner.updated", actor, p.id, "tier", p.tier, "country", p.country,
-		                    NULL);
+		r = fw_event_emitkv(s, "partner.updated", actor, &(struct fw_event_about){NULL, 0, p.id, NULL}, NULL,
+		                    "tier", p.tier, "country", p.country, NULL);
 	if (r == 0)
 		r = fw_store_advisory_set_due_all(s, now);
 out:
@@ -128,7 +129,8 @@ int fw_ops_partner_act(struct fw_store *s, const char *actor, const char *id, en
 	p.updated_at = now;
 	r = fw_store_partner_update(s, &p);
 	if (r == 0)
-		r = fw_event_emitkv(s, types[act], actor, p.id, "reason", reason ? reason : "", NULL);
+		r = fw_event_emitkv(s, types[act], actor, &(struct fw_event_about){NULL, 0, p.id, NULL}, NULL,
+		                    "reason", reason ? reason : "", NULL);
 	if (r == 0)
 		r = fw_store_advisory_set_due_all(s, now);
 out:
@@ -170,8 +172,9 @@ int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned cha
 	t.created_at = now;
 	r = fw_store_token_insert(s, &t, hash);
 	if (r == 0)
-		r = fw_event_emitkv(s, "token.issued", actor, partner_id[0] ? partner_id : "admin", "token",
-		                    t.id, NULL);
+		r = fw_event_emitkv(s, "token.issued", actor,
+		                    &(struct fw_event_about){NULL, 0, partner_id[0] ? partner_id : NULL, NULL}, NULL,
+		                    "token", t.id, NULL);
 out:
 	r = fw_ops_finish(s, r);
 	if (r == 0) {
@@ -195,8 +198,9 @@ int fw_ops_token_revoke(struct fw_store *s, const char *actor, const char *partn
 		r = fw_error_set(err, FW_ENOENT, "token", "no valid token \"%.20s\" of this partner",
 		                 token_id);
 	if (r == 0)
-		r = fw_event_emitkv(s, "token.revoked", actor, partner_id[0] ? partner_id : "admin", "token",
-		                    token_id, NULL);
+		r = fw_event_emitkv(s, "token.revoked", actor,
+		                    &(struct fw_event_about){NULL, 0, partner_id[0] ? partner_id : NULL, NULL}, NULL,
+		                    "token", token_id, NULL);
 	return fw_ops_finish(s, r);
 }
 

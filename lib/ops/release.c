@@ -54,8 +54,9 @@ struct fanout {
 static int deliver(struct fw_store *s, const char *advisory_id, int revision, const char *partner_id,
                    unsigned parts, int64_t due, int64_t now_ms, const char *actor, int *ret_inserted)
 {
-	char rev[16], mask[8], subject[FW_ID_MAX * 2 + 2];
+	struct fw_event_about about = {advisory_id, revision, partner_id, NULL};
 	struct fw_delivery d;
+	char mask[8];
 	int r, inserted;
 
 	memset(&d, 0, sizeof(d));
@@ -69,10 +70,8 @@ static int deliver(struct fw_store *s, const char *advisory_id, int revision, co
 	if (r < 0)
 		return r;
 	if (inserted) {
-		snprintf(rev, sizeof(rev), "%d", revision);
 		snprintf(mask, sizeof(mask), "%u", parts);
-		snprintf(subject, sizeof(subject), "%s/%s", advisory_id, partner_id);
-		r = fw_event_emitkv(s, "delivery", actor, subject, "revision", rev, "parts", mask, NULL);
+		r = fw_event_emitkv(s, "delivery", actor, &about, NULL, "parts", mask, NULL);
 	}
 	if (r == 0 && ret_inserted)
 		*ret_inserted = inserted;
@@ -131,7 +130,9 @@ static int release_one(struct fw_store *s, const char *id, int64_t now, size_t *
 		if (r == 0) {
 			char t[FW_RFC3339_LEN];
 			fw_time_format(a.public_at, t);
-			r = fw_event_emitkv(s, "advisory.published", "scheduler", a.id, "public_at", t, NULL);
+			r = fw_event_emitkv(s, "advisory.published", "scheduler",
+			                    &(struct fw_event_about){a.id, a.revision, NULL, NULL}, NULL, "public_at", t,
+			                    NULL);
 		}
 		if (r < 0)
 			goto out;
@@ -176,17 +177,17 @@ int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *
 	return due_at(ctx, p, a, 0, now);
 }
 
-static int record_one(struct fw_store *s, const struct fw_download_job *j)
+static int record_one(struct fw_store *s, const struct fw_download_job *j, uint64_t *ret_index)
 {
-	char subject[FW_ID_MAX * 2 + 2], rev[16], actor[FW_ID_MAX + 9];
+	struct fw_event_about about = {j->advisory_id, j->revision, j->partner_id, j->sha256};
+	char actor[FW_ID_MAX + 9];
 	struct fw_download d;
 	int r;
 
 	/* The delivery is recorded before any byte is served, even if the scheduler has not run yet. */
 	snprintf(actor, sizeof(actor), "partner:%s", j->partner_id);
 	if (!j->delivered) {
-		r = deliver(s, j->advisory_id, j->revision, j->partner_id, j->parts, j->due_at, j->now_ms,
-		            actor, NULL);
+		r = deliver(s, j->advisory_id, j->revision, j->partner_id, j->parts, j->due_at, j->now_ms, actor, NULL);
 		if (r < 0)
 			return r;
 	}
@@ -201,20 +202,22 @@ static int record_one(struct fw_store *s, const struct fw_download_job *j)
 	r = fw_store_download_insert(s, &d);
 	if (r < 0)
 		return r;
-	snprintf(subject, sizeof(subject), "%s/%s", j->advisory_id, j->partner_id);
-	snprintf(rev, sizeof(rev), "%d", j->revision);
-	return fw_event_emitkv(s, "download", actor, subject, "revision", rev, "what", d.what, "address",
-	                       d.address, NULL);
+	return fw_event_emitkv(s, "download", actor, &about, ret_index, "what", d.what, "address", d.address, NULL);
 }
 
-int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n)
+int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,
+                            uint64_t *ret_indexes)
 {
+	uint64_t idx;
 	int r;
 
 	r = fw_store_begin(s);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; r == 0 && i < n; i++)
-		r = record_one(s, &jobs[i]);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		r = record_one(s, &jobs[i], &idx);
+		if (r == 0 && ret_indexes)
+			ret_indexes[i] = idx;
+	}
 	return fw_ops_finish(s, r);
 }

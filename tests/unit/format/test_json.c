@@ -1067,7 +1067,7 @@ static void advisory_parse_limits(void **state)
 	EXPECT_ERR(aparse_with(m, &a, &rev, &t, &err), FW_EINVAL, "id");
 	free(m);
 	free(s);
-	s = repeat('n', FW_NOTE_MAX + 1);
+	s = repeat('n', FW_REV_NOTE_MAX + 1);
 	m = fmt("\"note\":\"%s\"", s);
 	EXPECT_ERR(aparse_with(m, &a, &rev, &t, &err), FW_EINVAL, "note");
 	free(m);
