@@ -32,6 +32,7 @@ struct copy_slot {
 	char key[256];
 	char *data;
 	size_t len;
+	unsigned char sha256[32];
 };
 
 struct tcache {
@@ -244,7 +245,7 @@ int cache_advisory(struct fw_store *s, const char *id, const struct cached_advis
 	return 0;
 }
 
-int cache_copy_get(const char *key, const char **ret, size_t *ret_len)
+int cache_copy_get(const char *key, const char **ret, size_t *ret_len, const unsigned char **ret_sha256)
 {
 	struct copy_slot *slot;
 
@@ -255,10 +256,11 @@ int cache_copy_get(const char *key, const char **ret, size_t *ret_len)
 		return FW_ENOENT;
 	*ret = slot->data;
 	*ret_len = slot->len;
+	*ret_sha256 = slot->sha256;
 	return 0;
 }
 
-void cache_copy_put(const char *key, const char *data, size_t len)
+void cache_copy_put(const char *key, const char *data, size_t len, const unsigned char sha256[32])
 {
 	struct copy_slot *slot;
 	char *p;
@@ -274,5 +276,6 @@ void cache_copy_put(const char *key, const char *data, size_t len)
 	free(slot->data);
 	slot->data = p;
 	slot->len = len;
+	memcpy(slot->sha256, sha256, 32);
 	strcpy(slot->key, key);
 }

@@ -33,8 +33,8 @@ struct cached_advisory {
 /* cache_advisory: the advisory, its current revision and history; owned by the cache for the request. */
 int cache_advisory(struct fw_store *s, const char *id, const struct cached_advisory **ret);
 
-/* Rendered copies by key; only small copies are kept. get returns a pointer valid for the request. */
-int cache_copy_get(const char *key, const char **ret, size_t *ret_len);
-void cache_copy_put(const char *key, const char *data, size_t len);
+/* Rendered copies by key, with their SHA-256; only small copies are kept. get's pointers last the request. */
+int cache_copy_get(const char *key, const char **ret, size_t *ret_len, const unsigned char **ret_sha256);
+void cache_copy_put(const char *key, const char *data, size_t len, const unsigned char sha256[32]);
 
 #endif

@@ -7,7 +7,9 @@
 #include <string.h>
 #include "cli_common.h"
 
-const char *const client_groups[] = {"partner", "tier", "rule", "advisory", "inbox", "events", NULL};
+const char *const client_groups[] = {"partner", "tier", "rule", "advisory", "inbox", "events", "log", NULL};
+
+extern const struct cli_group cli_log_group; /* src/cli_log.c */
 
 static const struct cli_group *const groups[] = {
     &cli_partner_group,
@@ -16,6 +18,7 @@ static const struct cli_group *const groups[] = {
     &cli_advisory_group,
     &cli_inbox_group,
     &cli_events_group,
+    &cli_log_group,
     NULL,
 };
 
@@ -23,7 +26,8 @@ static const char intro[] =
     "CLIENT COMMANDS\n"
     "    These talk to a running server: --url URL (or $FOREWARN_URL, default http://127.0.0.1:8443),\n"
     "    --token-file FILE or --token TOKEN (or $FOREWARN_TOKEN), --json for the server's JSON answer.\n"
-    "    Admin commands need an admin token; inbox needs a partner token.\n\n";
+    "    Admin commands need an admin token; inbox needs a partner token; log takes either, and its\n"
+    "    verify --data, verify-receipt and verify-consistency --proof work offline, without one.\n\n";
 
 void client_usage(FILE *out)
 {

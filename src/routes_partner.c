@@ -66,6 +66,7 @@ static int deliver_copy(struct request *rq, const char *what)
 {
 	const struct cached_advisory *c;
 	const struct fw_ops_policy *pol;
+	const unsigned char *copy_sha256;
 	const char *copy;
 	char key[256];
 	size_t len;
@@ -86,13 +87,13 @@ static int deliver_copy(struct request *rq, const char *what)
 	snprintf(key, sizeof(key), "%s|%s|%d|%u|%d", rq->partner.id, c->adv.id, c->adv.revision, parts,
 	         public_copy);
 	/* A cached copy means this delivery was recorded before it was first served. */
-	have_copy = cache_copy_get(key, &copy, &len) == 0;
+	have_copy = cache_copy_get(key, &copy, &len, &copy_sha256) == 0;
 	rq->content_type = poc ? "text/plain; charset=utf-8" : "application/json";
 	if (rq->recorded && rq->job.revision == c->adv.revision && rq->job.parts == parts &&
 	    strcmp(rq->job.advisory_id, c->adv.id) == 0) {
 		/* Back from the recorder: the bytes in rq->out are the ones whose hash the log now holds. */
 		if (!poc && !have_copy)
-			cache_copy_put(key, rq->out.data, rq->out.len);
+			cache_copy_put(key, rq->out.data, rq->out.len, rq->job.sha256);
 		rq->status = 200;
 		return 0;
 	}
@@ -131,7 +132,10 @@ static int deliver_copy(struct request *rq, const char *what)
 		snprintf(j->address, sizeof(j->address), "%s", rq->address);
 		j->now_ms = now_ms;
 		j->delivered = have_copy;
-		fw_sha256(rq->out.data ? rq->out.data : "", rq->out.len, j->sha256);
+		if (have_copy && !poc)
+			memcpy(j->sha256, copy_sha256, sizeof(j->sha256));
+		else
+			fw_sha256(rq->out.data ? rq->out.data : "", rq->out.len, j->sha256);
 	}
 	return request_defer(rq);
 }

@@ -94,4 +94,15 @@ FW_WUR int fw_json_fields(const char *json, size_t len, const char *const *field
 /* fw_json_check_object: 0 if text is one JSON object without duplicate keys, else FW_EINVAL and where. */
 FW_WUR int fw_json_check_object(const char *text, size_t len, struct fw_error *err);
 
+/*
+ * fw_json_each_text: for each element of the array at a dotted path of a JSON object (duplicate keys
+ * refused), calls cb(ctx, i, text, len) with the element itself (field NULL) or the element's field: a string
+ * as it is (NUL-terminated; \u0000 is refused), an integer in decimal. Returns 0; FW_ENOENT if the path is
+ * absent or not an array; FW_EINVAL if the JSON is malformed or not an object, or an element (or its field)
+ * is missing or neither a string nor an integer; else the first non-zero value of cb, which stops the walk.
+ */
+typedef int (*fw_json_text_cb)(void *ctx, size_t i, const char *text, size_t len);
+FW_WUR int fw_json_each_text(const char *json, size_t len, const char *path, const char *field,
+                             fw_json_text_cb cb, void *ctx);
+
 #endif

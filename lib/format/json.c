@@ -1040,3 +1040,38 @@ int fw_json_check_object(const char *text, size_t len, struct fw_error *err)
 		json_decref(j);
 	return r;
 }
+
+int fw_json_each_text(const char *json, size_t len, const char *path, const char *field, fw_json_text_cb cb,
+                      void *ctx)
+{
+	json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL), *a, *e, *v;
+	char num[32];
+	size_t i;
+	int r = 0;
+
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return FW_EINVAL;
+	}
+	a = path_get(j, path);
+	if (!json_is_array(a)) {
+		json_decref(j);
+		return FW_ENOENT;
+	}
+	json_array_foreach(a, i, e)
+	{
+		v = field ? (json_is_object(e) ? json_object_get(e, field) : NULL) : e;
+		if (json_is_string(v)) {
+			r = cb(ctx, i, json_string_value(v), json_string_length(v));
+		} else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			r = cb(ctx, i, num, strlen(num));
+		} else {
+			r = FW_EINVAL;
+		}
+		if (r != 0)
+			break;
+	}
+	json_decref(j);
+	return r;
+}

@@ -52,7 +52,7 @@ static int make_id(struct fw_store *s, int64_t now, struct fw_advisory *a)
 
 static int emit(struct fw_store *s, const char *type, const char *actor, const struct fw_advisory *a)
 {
-	struct fw_event_about about = {a->id, a->revision, NULL, NULL};
+	struct fw_event_about about = {.advisory_id = a->id, .revision = a->revision};
 	char t[FW_RFC3339_LEN];
 
 	if (a->public_at)
@@ -190,7 +190,8 @@ static int transition(struct fw_store *s, const char *actor, const char *id, enu
 	a.updated_at = now;
 	r = fw_store_advisory_update(s, &a);
 	if (r == 0 && to == FW_ADV_WITHDRAWN)
-		r = fw_event_emitkv(s, "advisory.withdrawn", actor, &(struct fw_event_about){a.id, a.revision, NULL, NULL},
+		r = fw_event_emitkv(s, "advisory.withdrawn", actor,
+		                    &(struct fw_event_about){.advisory_id = a.id, .revision = a.revision},
 		                    NULL, "reason", reason ? reason : "", NULL);
 	else if (r == 0)
 		r = emit(s, to == FW_ADV_PUBLIC ? "advisory.published" : "advisory.scheduled", actor, &a);

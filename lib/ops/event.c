@@ -62,17 +62,40 @@ static int ref_key(struct fw_store *s, unsigned char key[FW_KEY_BYTES])
 	return r;
 }
 
+/* References are costly to derive (two hashes) and asked for on every download: keep the recent ones. */
+#define REF_SLOTS 64
+static _Thread_local struct {
+	struct fw_store *store;
+	char id[FW_ID_MAX + 1];
+	char ref[FW_PARTNER_REF_HEX];
+} refs[REF_SLOTS];
+
 static int partner_ref(struct fw_store *s, const char *id, char out[FW_PARTNER_REF_HEX])
 {
 	unsigned char key[FW_KEY_BYTES];
 	char salt[FW_PARTNER_SALT_HEX];
-	int r = ref_key(s, key);
+	size_t slot = 0, n = strlen(id);
+	int r;
 
+	for (size_t i = 0; i < n; i++)
+		slot = slot * 31 + (unsigned char)id[i];
+	slot %= REF_SLOTS;
+	if (refs[slot].store == s && strcmp(refs[slot].id, id) == 0) {
+		memcpy(out, refs[slot].ref, FW_PARTNER_REF_HEX);
+		return 0;
+	}
+	r = ref_key(s, key);
 	if (r == 0) {
 		fw_partner_salt(key, id, salt);
 		fw_partner_ref(salt, id, out);
+		if (n <= FW_ID_MAX) {
+			refs[slot].store = s;
+			memcpy(refs[slot].id, id, n + 1);
+			memcpy(refs[slot].ref, out, FW_PARTNER_REF_HEX);
+		}
 	}
 	fw_crypto_wipe(key, sizeof(key));
+	fw_crypto_wipe(salt, sizeof(salt));
 	return r;
 }
 
@@ -132,10 +155,10 @@ static int leaf(struct fw_buf *b, const char *type, const char *actor, const str
 	return r;
 }
 
-int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor, const struct fw_event_about *about,
-                    uint64_t *ret_index, ...)
+int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor,
+                    const struct fw_event_about *about, uint64_t *ret_index, ...)
 {
-	static const struct fw_event_about none = {NULL, 0, NULL, NULL};
+	static const struct fw_event_about none = {.advisory_id = NULL};
 	const char *pairs[16];
 	char ref[FW_PARTNER_REF_HEX], time[FW_RFC3339_LEN], log_actor[96], hex[65];
 	struct fw_buf detail, entry;
@@ -171,7 +194,9 @@ int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor, con
 		snprintf(e.subject, sizeof(e.subject), "%s/%s", about->advisory_id, about->partner_id);
 	else
 		snprintf(e.subject, sizeof(e.subject), "%s",
-		         about->partner_id ? about->partner_id : about->advisory_id ? about->advisory_id : "");
+		         about->partner_id    ? about->partner_id
+		         : about->advisory_id ? about->advisory_id
+		                              : "");
 
 	/* The operator's row: every pair, with the revision and the hash of the bytes delivered. */
 	fw_buf_init(&detail, sizeof(e.detail) - 1);

@@ -42,8 +42,8 @@ int fw_ops_partner_create(struct fw_store *s, const char *actor, struct fw_partn
 		r = fw_error_set(err, FW_EEXIST, "id", "partner \"%s\" already exists", p->id);
 	if (r < 0)
 		goto out;
-	r = fw_event_emitkv(s, "partner.created", actor, &(struct fw_event_about){NULL, 0, p->id, NULL}, NULL, "tier",
-	                    p->tier, "country", p->country, NULL);
+	r = fw_event_emitkv(s, "partner.created", actor, &(struct fw_event_about){.partner_id = p->id}, NULL,
+	                    "tier", p->tier, "country", p->country, NULL);
 	if (r == 0)
 		r = fw_store_advisory_set_due_all(s, now);
 out:
@@ -75,8 +75,8 @@ int fw_ops_partner_patch(struct fw_store *s, const char *actor, const char *id, 
 	p.updated_at = now;
 	r = fw_store_partner_update(s, &p);
 	if (r == 0)
-		r = fw_event_emitkv(s, "partner.updated", actor, &(struct fw_event_about){NULL, 0, p.id, NULL}, NULL,
-		                    "tier", p.tier, "country", p.country, NULL);
+		r = fw_event_emitkv(s, "partner.updated", actor, &(struct fw_event_about){.partner_id = p.id},
+		                    NULL, "tier", p.tier, "country", p.country, NULL);
 	if (r == 0)
 		r = fw_store_advisory_set_due_all(s, now);
 out:
@@ -129,7 +129,7 @@ int fw_ops_partner_act(struct fw_store *s, const char *actor, const char *id, en
 	p.updated_at = now;
 	r = fw_store_partner_update(s, &p);
 	if (r == 0)
-		r = fw_event_emitkv(s, types[act], actor, &(struct fw_event_about){NULL, 0, p.id, NULL}, NULL,
+		r = fw_event_emitkv(s, types[act], actor, &(struct fw_event_about){.partner_id = p.id}, NULL,
 		                    "reason", reason ? reason : "", NULL);
 	if (r == 0)
 		r = fw_store_advisory_set_due_all(s, now);
@@ -173,8 +173,8 @@ int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned cha
 	r = fw_store_token_insert(s, &t, hash);
 	if (r == 0)
 		r = fw_event_emitkv(s, "token.issued", actor,
-		                    &(struct fw_event_about){NULL, 0, partner_id[0] ? partner_id : NULL, NULL}, NULL,
-		                    "token", t.id, NULL);
+		                    &(struct fw_event_about){.partner_id = partner_id[0] ? partner_id : NULL},
+		                    NULL, "token", t.id, NULL);
 out:
 	r = fw_ops_finish(s, r);
 	if (r == 0) {
@@ -199,8 +199,8 @@ int fw_ops_token_revoke(struct fw_store *s, const char *actor, const char *partn
 		                 token_id);
 	if (r == 0)
 		r = fw_event_emitkv(s, "token.revoked", actor,
-		                    &(struct fw_event_about){NULL, 0, partner_id[0] ? partner_id : NULL, NULL}, NULL,
-		                    "token", token_id, NULL);
+		                    &(struct fw_event_about){.partner_id = partner_id[0] ? partner_id : NULL},
+		                    NULL, "token", token_id, NULL);
 	return fw_ops_finish(s, r);
 }
 

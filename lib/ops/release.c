@@ -54,7 +54,8 @@ struct fanout {
 static int deliver(struct fw_store *s, const char *advisory_id, int revision, const char *partner_id,
                    unsigned parts, int64_t due, int64_t now_ms, const char *actor, int *ret_inserted)
 {
-	struct fw_event_about about = {advisory_id, revision, partner_id, NULL};
+	struct fw_event_about about = {
+	    .advisory_id = advisory_id, .revision = revision, .partner_id = partner_id};
 	struct fw_delivery d;
 	char mask[8];
 	int r, inserted;
@@ -130,9 +131,10 @@ static int release_one(struct fw_store *s, const char *id, int64_t now, size_t *
 		if (r == 0) {
 			char t[FW_RFC3339_LEN];
 			fw_time_format(a.public_at, t);
-			r = fw_event_emitkv(s, "advisory.published", "scheduler",
-			                    &(struct fw_event_about){a.id, a.revision, NULL, NULL}, NULL, "public_at", t,
-			                    NULL);
+			r = fw_event_emitkv(
+			    s, "advisory.published", "scheduler",
+			    &(struct fw_event_about){.advisory_id = a.id, .revision = a.revision}, NULL,
+			    "public_at", t, NULL);
 		}
 		if (r < 0)
 			goto out;
@@ -179,7 +181,8 @@ int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *
 
 static int record_one(struct fw_store *s, const struct fw_download_job *j, uint64_t *ret_index)
 {
-	struct fw_event_about about = {j->advisory_id, j->revision, j->partner_id, j->sha256};
+	struct fw_event_about about = {
+	    .advisory_id = j->advisory_id, .revision = j->revision, .partner_id = j->partner_id, .sha256 = j->sha256};
 	char actor[FW_ID_MAX + 9];
 	struct fw_download d;
 	int r;
@@ -187,7 +190,8 @@ static int record_one(struct fw_store *s, const struct fw_download_job *j, uint6
 	/* The delivery is recorded before any byte is served, even if the scheduler has not run yet. */
 	snprintf(actor, sizeof(actor), "partner:%s", j->partner_id);
 	if (!j->delivered) {
-		r = deliver(s, j->advisory_id, j->revision, j->partner_id, j->parts, j->due_at, j->now_ms, actor, NULL);
+		r = deliver(s, j->advisory_id, j->revision, j->partner_id, j->parts, j->due_at, j->now_ms,
+		            actor, NULL);
 		if (r < 0)
 			return r;
 	}
@@ -202,7 +206,8 @@ static int record_one(struct fw_store *s, const struct fw_download_job *j, uint6
 	r = fw_store_download_insert(s, &d);
 	if (r < 0)
 		return r;
-	return fw_event_emitkv(s, "download", actor, &about, ret_index, "what", d.what, "address", d.address, NULL);
+	return fw_event_emitkv(s, "download", actor, &about, ret_index, "what", d.what, "address", d.address,
+	                       NULL);
 }
 
 int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,
