@@ -12,8 +12,9 @@
 #include "forewarn/partnerref.h"
 #include "forewarn/timeutil.h"
 
-/* Detail keys that may enter the public log; others (reasons, addresses) stay in the operator's rows. */
-static const char *const public_keys[] = {"status", "public_at", "tier", "parts", "what", "token", NULL};
+/* Detail keys that may enter the log (docs/log.md); others (reasons, addresses, release times) stay in the
+ * operator's rows. */
+static const char *const public_keys[] = {"status", "tier", "parts", "what", "token", NULL};
 
 static int public_key(const char *k)
 {
