@@ -112,7 +112,7 @@ void cli_help(const struct cli_group *g, const struct cli_cmd *cmd, FILE *out)
 	fprintf(out, "    forewarn %s COMMAND --help\n\nDESCRIPTION\n%s\n\nCOMMANDS\n", g->name,
 	        g->description);
 	for (const struct cli_cmd *k = g->cmds; k->run; k++)
-		fprintf(out, "    %-14s %s\n", k->name, k->brief);
+		fprintf(out, "    %-20s %s\n", k->name, k->brief);
 	fprintf(out, "\nOPTIONS (of every command)\n");
 	global_options_help(NULL, out);
 	fprintf(out, "%sEXAMPLE\n%s\n", exit_status, g->example);

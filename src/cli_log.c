@@ -285,6 +285,16 @@ static size_t first_line(const char *s, size_t len)
 	return n;
 }
 
+/* key_label: "<name>+<key id>", as log.pub and signature lines name the key (the CLI has one thread). */
+static const char *key_label(const struct fw_note_verifier *v)
+{
+	static char label[FW_NOTE_NAME_MAX + 10];
+
+	snprintf(label, sizeof(label), "%s+%08x", fw_note_verifier_name(v),
+	         (unsigned)fw_note_verifier_keyid(v));
+	return label;
+}
+
 static int make_verifier(struct cli *c, const char *text, size_t len, const char *from,
                          struct fw_note_verifier **ret)
 {
@@ -388,7 +398,7 @@ static int cmd_checkpoint(struct cli *c, int argc, char **argv)
 	if (r == 0 && v) {
 		if (open_checkpoint(answer(c), c->answer.len, v, &cp, &err) < 0) {
 			fprintf(stderr, "%s: the server's checkpoint does not verify with key %s: %s\n",
-			        c->prefix, fw_note_verifier_name(v), err.message);
+			        c->prefix, key_label(v), err.message);
 			r = 1;
 		} else {
 			b64_hash(cp.root, root);
@@ -536,8 +546,7 @@ static int verify_data(struct cli *c, const struct opts *o)
 			status = verify_failed(bad, "%s", err.message);
 		else
 			status = verify_failed(NONE, "the latest checkpoint does not verify with key %s: %s",
-			                       fw_note_verifier_name(v),
-			                       err.message[0] ? err.message : fw_strerror(r));
+			                       key_label(v), err.message[0] ? err.message : fw_strerror(r));
 	} else if (r < 0) {
 		fprintf(stderr, "%s: cannot read the log: %s\n", c->prefix, fw_strerror(r));
 		status = 1;
@@ -669,12 +678,10 @@ static int remote_key(struct cli *c, struct fw_note_verifier **ret)
 
 	if (r != 0)
 		return r;
-	fprintf(
-	    stderr,
-	    "%s: warning: no --key or --key-file: the checkpoint's signature is checked with the key the\n"
-	    "server itself gives (/api/v1/log/key), which proves nothing against a dishonest server; get\n"
-	    "the log's verifier key (log.pub) from its operator out of band\n",
-	    c->prefix);
+	fprintf(stderr,
+	        "%s: warning: no --key or --key-file: checking with the server's own key proves nothing\n"
+	        "    against a dishonest server; get the log's verifier key (log.pub) from its operator\n",
+	        c->prefix);
 	return make_verifier(c, answer(c), c->answer.len, "the server's key", ret);
 }
 
@@ -751,7 +758,7 @@ static int verify_remote(struct cli *c, const struct opts *o)
 	}
 	if (open_checkpoint(note.data, note.len, v, &cp, &err) < 0) {
 		status = verify_failed(NONE, "the server's checkpoint does not verify with key %s: %s",
-		                       fw_note_verifier_name(v), err.message);
+		                       key_label(v), err.message);
 		goto out;
 	}
 	rm->cp_size = cp.size;
@@ -966,8 +973,7 @@ static int verify_receipt_text(struct cli *c, const char *path, const char *json
 		goto out;
 	}
 	if (open_checkpoint(note.data, note.len, v, &cp, &err) < 0) {
-		receipt_failed("its checkpoint does not verify with key %s: %s", fw_note_verifier_name(v),
-		               err.message);
+		receipt_failed("its checkpoint does not verify with key %s: %s", key_label(v), err.message);
 		goto out;
 	}
 	if (json_u64(json, len, "index", &index) < 0 ||
@@ -1006,7 +1012,7 @@ static int verify_receipt_text(struct cli *c, const char *path, const char *json
 		goto out;
 	}
 	printf("receipt verified: entry %llu is in the log %s, in its checkpoint at size %llu signed by %s\n",
-	       (unsigned long long)index, cp.origin, (unsigned long long)cp.size, fw_note_verifier_name(v));
+	       (unsigned long long)index, cp.origin, (unsigned long long)cp.size, key_label(v));
 	if (fw_json_fields((const char *)entry, n, fields, &out) == 0 && out.data)
 		fputs(out.data, stdout);
 	r = copy ? check_copy(c, copy, (const char *)entry, n, index) : 0;
@@ -1072,7 +1078,7 @@ static int read_checkpoint(struct cli *c, const char *path, struct fw_note_verif
 	r = cli_read_file(c, "the checkpoint", path, FW_NOTE_MAX, 1, &b);
 	if (r == 0 && open_checkpoint(b.data ? b.data : "", b.len, v, cp, &err) < 0)
 		r = consistency_failed("the checkpoint '%s' does not verify with key %s: %s", path,
-		                       fw_note_verifier_name(v), err.message);
+		                       key_label(v), err.message);
 	fw_buf_release(&b);
 	return r;
 }

@@ -30,7 +30,8 @@ FW_WUR int fw_log_consistency_proof(struct fw_store *s, uint64_t old_size, uint6
 /*
  * fw_log_checkpoint: the signed checkpoint of the log as it is now: the stored one when the log has not
  * grown since, else a new one signed with signer under origin and stored. *ret_note: malloc()ed note text,
- * the caller's; *ret_size: its tree size. Call outside any transaction (it runs its own).
+ * the caller's; *ret_size: its tree size. Call outside any transaction (it runs its own). FW_ECONFLICT when
+ * the log is shorter than a size already signed: entries were lost, and no checkpoint must say otherwise.
  */
 FW_WUR int fw_log_checkpoint(struct fw_store *s, struct fw_note_signer *signer, const char *origin,
                              char **ret_note, uint64_t *ret_size);

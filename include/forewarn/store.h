@@ -152,6 +152,10 @@ FW_WUR int fw_store_log_entry_each(struct fw_store *s, uint64_t start, uint64_t 
 FW_WUR int fw_store_log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32]);
 FW_WUR int fw_store_log_node_put(struct fw_store *s, unsigned level, uint64_t index,
                                  const unsigned char hash[32]);
+/* fw_store_log_node_range: the stored hashes of one level with start <= index < end, ascending. */
+typedef int (*fw_log_node_cb)(void *ctx, uint64_t index, const unsigned char hash[32]);
+FW_WUR int fw_store_log_node_range(struct fw_store *s, unsigned level, uint64_t start, uint64_t end,
+                                   fw_log_node_cb cb, void *ctx);
 /* fw_store_checkpoint_put: keeps the first checkpoint stored for a size (a second one is ignored). */
 FW_WUR int fw_store_checkpoint_put(struct fw_store *s, uint64_t size, const char *note);
 FW_WUR int fw_store_checkpoint_latest(struct fw_store *s, uint64_t *ret_size, struct fw_buf *note);

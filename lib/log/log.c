@@ -3,6 +3,7 @@
  * subtrees it finishes, so roots and proofs need O(log n) reads. Checkpoints are signed C2SP notes. Verify
  * recomputes everything from the entries and names the first index that disagrees.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "forewarn/log.h"
@@ -102,8 +103,8 @@ int fw_log_inclusion_proof(struct fw_store *s, uint64_t index, uint64_t size, un
 	return fw_merkle_inclusion_proof(get_node, s, index, size, ret_proof, ret_len);
 }
 
-int fw_log_consistency_proof(struct fw_store *s, uint64_t old_size, uint64_t new_size, unsigned char *ret_proof,
-                             size_t *ret_len)
+int fw_log_consistency_proof(struct fw_store *s, uint64_t old_size, uint64_t new_size,
+                             unsigned char *ret_proof, size_t *ret_len)
 {
 	uint64_t n;
 	int r = fw_store_log_size(s, &n);
@@ -137,6 +138,11 @@ int fw_log_checkpoint(struct fw_store *s, struct fw_note_signer *signer, const c
 		r = fw_buf_steal(&latest, &note, NULL);
 		goto out;
 	}
+	/* A log shorter than a size already signed has lost entries: never sign that. */
+	if (r == 0 && size < latest_size) {
+		r = FW_ECONFLICT;
+		goto out;
+	}
 	if (r < 0 && r != FW_ENOENT)
 		goto out;
 	if (strlen(origin) > FW_CHECKPOINT_ORIGIN_MAX) {
@@ -162,66 +168,207 @@ out:
 	return 0;
 }
 
-/* Verification: one pass over the entries, recomputing every complete subtree as the frontier grows. */
+/*
+ * Verification, level by level in chunks: leaf hashes recomputed from the entries (on two threads) and
+ * compared with the stored level 0; then each stored level, already checked, hashed in pairs and compared
+ * with the level above. Memory stays bounded whatever the log's size; reads are sequential.
+ */
+#define CHUNK_LEVELS 13
+#define CHUNK        (1u << CHUNK_LEVELS) /* leaves per chunk; chunks start at multiples of it */
+
 struct verify {
 	struct fw_store *s;
-	struct fw_merkle_frontier f;
-	uint64_t expect;        /* the next index */
-	uint64_t bad;           /* first bad index, UINT64_MAX while none */
+	uint64_t start, n;    /* the chunk: indexes start .. start + n */
+	uint64_t expect;      /* the next index expected from the store */
+	unsigned char *want;  /* n recomputed hashes */
+	unsigned char *below; /* 2n checked hashes of the level below */
+	struct fw_buf data;   /* the chunk's entries, back to back */
+	size_t *off, *len;
+	uint64_t bad; /* first bad entry index, UINT64_MAX while none */
+	unsigned level;
 	struct fw_error *err;
 };
 
-static int check_node(void *ctx, unsigned level, uint64_t index, const unsigned char hash[FW_MERKLE_HASH_BYTES])
+static int collect_entry(void *ctx, uint64_t index, const void *entry, size_t len)
 {
 	struct verify *v = ctx;
-	unsigned char stored[FW_MERKLE_HASH_BYTES];
-	int r = fw_store_log_node_get(v->s, level, index, stored);
-
-	if (r < 0 && r != FW_ENOENT)
-		return r;
-	if (r == FW_ENOENT || memcmp(stored, hash, sizeof(stored)) != 0) {
-		/* The subtree's first leaf is where the disagreement begins. */
-		v->bad = index << level;
-		fw_error_set(v->err, FW_EINVAL, "log", "stored hash of subtree (level %u, index %llu) %s", level,
-		             (unsigned long long)index, r == FW_ENOENT ? "is missing" : "does not match the entries");
-		return FW_EINVAL;
-	}
-	return 0;
-}
-
-static int check_entry(void *ctx, uint64_t index, const void *entry, size_t len)
-{
-	struct verify *v = ctx;
-	unsigned char leaf[FW_MERKLE_HASH_BYTES];
+	size_t k = (size_t)(index - v->start);
 
 	if (index != v->expect) {
 		v->bad = v->expect;
-		return fw_error_set(v->err, FW_EINVAL, "log", "entry %llu is missing", (unsigned long long)v->expect);
+		return fw_error_set(v->err, FW_EINVAL, "log", "entry %llu is missing",
+		                    (unsigned long long)v->expect);
 	}
-	fw_merkle_leaf_hash(entry, len, leaf);
 	v->expect++;
-	return fw_merkle_frontier_append(&v->f, leaf, check_node, v);
+	v->off[k] = v->data.len;
+	v->len[k] = len;
+	return fw_buf_append(&v->data, entry, len);
+}
+
+struct hash_job {
+	struct verify *v;
+	size_t from, to;
+	int leaves; /* 1: leaf hashes of the entries into want; 0: parents of want's pairs into below */
+};
+
+static void *hash_range(void *arg)
+{
+	struct hash_job *h = arg;
+	unsigned char *w = h->v->want;
+
+	for (size_t k = h->from; k < h->to; k++) {
+		if (h->leaves)
+			fw_merkle_leaf_hash(h->v->data.data + h->v->off[k], h->v->len[k], w + k * 32);
+		else
+			fw_merkle_node_hash(w + 2 * k * 32, w + (2 * k + 1) * 32, h->v->below + k * 32);
+	}
+	return NULL;
+}
+
+/* hash_split: hash_range over [0, n) on two threads (the halves write apart); parents then become want. */
+static void hash_split(struct verify *v, size_t n, int leaves)
+{
+	struct hash_job a = {v, 0, n / 2, leaves}, b = {v, n / 2, n, leaves};
+	pthread_t t;
+
+	/* A thread pays for itself only on a large range: the leaves, and the lowest parents. */
+	if (n >= 2048 && pthread_create(&t, NULL, hash_range, &b) == 0) {
+		hash_range(&a);
+		pthread_join(t, NULL);
+	} else {
+		hash_range(&a);
+		hash_range(&b);
+	}
+	if (!leaves) {
+		unsigned char *tmp = v->want;
+		v->want = v->below;
+		v->below = tmp;
+	}
+}
+
+static int collect_below(void *ctx, uint64_t index, const unsigned char hash[32])
+{
+	struct verify *v = ctx;
+
+	if (index != v->expect)
+		return FW_EIO; /* checked a level earlier: cannot happen unless the store changes under us */
+	memcpy(v->below + (size_t)(index - 2 * v->start) * 32, hash, 32);
+	v->expect++;
+	return 0;
+}
+
+static int compare_stored(void *ctx, uint64_t index, const unsigned char hash[32])
+{
+	struct verify *v = ctx;
+
+	if (index != v->expect || memcmp(v->want + (size_t)(index - v->start) * 32, hash, 32) != 0) {
+		uint64_t at = index != v->expect ? v->expect : index;
+		/* The subtree's first leaf is where the disagreement begins. */
+		v->bad = at << v->level;
+		return fw_error_set(
+		    v->err, FW_EINVAL, "log", "stored hash of subtree (level %u, index %llu) %s", v->level,
+		    (unsigned long long)at, index != v->expect ? "is missing" : "does not match the entries");
+	}
+	v->expect++;
+	return 0;
+}
+
+static int check_chunk(struct verify *v)
+{
+	int r;
+
+	v->expect = v->start;
+	r = fw_store_log_node_range(v->s, v->level, v->start, v->start + v->n, compare_stored, v);
+	if (r == 0 && v->expect != v->start + v->n) {
+		v->bad = v->expect << v->level;
+		r = fw_error_set(v->err, FW_EINVAL, "log",
+		                 "stored hash of subtree (level %u, index %llu) is missing", v->level,
+		                 (unsigned long long)v->expect);
+	}
+	return r;
+}
+
+static int verify_leaves(struct verify *v, uint64_t size)
+{
+	int r = 0;
+
+	for (uint64_t start = 0; r == 0 && start < size; start += CHUNK) {
+		v->start = v->expect = start;
+		v->n = size - start < CHUNK ? size - start : CHUNK;
+		fw_buf_reset(&v->data);
+		r = fw_store_log_entry_each(v->s, start, start + v->n, collect_entry, v);
+		if (r == 0 && v->expect != start + v->n) {
+			v->bad = v->expect;
+			r = fw_error_set(v->err, FW_EINVAL, "log", "entry %llu is missing",
+			                 (unsigned long long)v->expect);
+		}
+		if (r < 0)
+			break;
+		hash_split(v, (size_t)v->n, 1);
+		v->level = 0;
+		r = check_chunk(v);
+		/* The subtrees wholly inside this chunk, level by level, hashed in place and compared. */
+		for (unsigned level = 1; r == 0 && level <= CHUNK_LEVELS && (v->n >> 1) > 0; level++) {
+			uint64_t n = v->n >> 1;
+			hash_split(v, (size_t)n, 0);
+			v->start >>= 1;
+			v->n = n;
+			v->level = level;
+			r = check_chunk(v);
+		}
+	}
+	return r;
+}
+
+static int verify_level(struct verify *v, unsigned level, uint64_t count)
+{
+	int r = 0;
+
+	for (uint64_t start = 0; r == 0 && start < count; start += CHUNK) {
+		v->start = start;
+		v->n = count - start < CHUNK ? count - start : CHUNK;
+		v->expect = 2 * start;
+		r = fw_store_log_node_range(v->s, level - 1, 2 * start, 2 * (start + v->n), collect_below, v);
+		if (r < 0)
+			break;
+		for (size_t k = 0; k < v->n; k++)
+			fw_merkle_node_hash(v->below + 2 * k * 32, v->below + (2 * k + 1) * 32,
+			                    v->want + k * 32);
+		v->level = level;
+		r = check_chunk(v);
+	}
+	return r;
 }
 
 int fw_log_verify(struct fw_store *s, struct fw_note_verifier *verifier, uint64_t *ret_size,
                   uint64_t *ret_bad_index, struct fw_error *err)
 {
-	struct verify v = {s, {0}, 0, UINT64_MAX, err};
+	struct verify v;
 	struct fw_checkpoint c;
 	struct fw_buf note;
 	uint64_t size, cp_size;
 	int r;
 
+	memset(&v, 0, sizeof(v));
 	memset(&c, 0, sizeof(c));
+	v.s = s;
+	v.bad = UINT64_MAX;
+	v.err = err;
+	fw_buf_init(&v.data, 0);
 	fw_buf_init(&note, 0);
-	fw_merkle_frontier_init(&v.f);
-	r = fw_store_log_size(s, &size);
+	/* want and below swap roles as levels are hashed: both hold a level of a chunk. */
+	v.want = malloc(2 * CHUNK * 32);
+	v.below = malloc(2 * CHUNK * 32);
+	v.off = malloc(CHUNK * sizeof(size_t));
+	v.len = malloc(CHUNK * sizeof(size_t));
+	r = v.want && v.below && v.off && v.len ? 0 : FW_ENOMEM;
 	if (r == 0)
-		r = fw_store_log_entry_each(s, 0, size, check_entry, &v);
-	if (r == 0 && v.expect != size) {
-		v.bad = v.expect;
-		r = fw_error_set(err, FW_EINVAL, "log", "entry %llu is missing", (unsigned long long)v.expect);
-	}
+		r = fw_store_log_size(s, &size);
+	if (r == 0)
+		r = verify_leaves(&v, size);
+	/* Levels above a chunk: from the stored hashes of the level below, checked one step earlier. */
+	for (unsigned level = CHUNK_LEVELS + 1; r == 0 && level < 64 && (size >> level) > 0; level++)
+		r = verify_level(&v, level, size >> level);
 	if (r < 0)
 		goto out;
 	/* The latest checkpoint must be signed by our key and match the recomputed tree at its size. */
@@ -232,11 +379,14 @@ int fw_log_verify(struct fw_store *s, struct fw_note_verifier *verifier, uint64_
 	}
 	if (r == 0)
 		r = fw_checkpoint_open(note.data, note.len, &verifier, 1, &c, err);
-	if (r < 0)
+	if (r < 0) {
+		v.bad = cp_size; /* the checkpoint itself is at fault: name the entry it would cover next */
 		goto out;
+	}
 	if (c.size != cp_size || c.size > size) {
 		v.bad = size;
-		r = fw_error_set(err, FW_EINVAL, "checkpoint", "the latest checkpoint names %llu entries, the log has %llu",
+		r = fw_error_set(err, FW_EINVAL, "checkpoint",
+		                 "the latest checkpoint names %llu entries, the log has %llu",
 		                 (unsigned long long)c.size, (unsigned long long)size);
 		goto out;
 	}
@@ -252,6 +402,11 @@ int fw_log_verify(struct fw_store *s, struct fw_note_verifier *verifier, uint64_
 out:
 	fw_checkpoint_release(&c);
 	fw_buf_release(&note);
+	fw_buf_release(&v.data);
+	free(v.want);
+	free(v.below);
+	free(v.off);
+	free(v.len);
 	if (r == FW_EINVAL && ret_bad_index)
 		*ret_bad_index = v.bad;
 	if (r == 0 && ret_size)

@@ -107,6 +107,7 @@ enum {
 	S_LOG_ENTRY_EACH,
 	S_LOG_NODE_GET,
 	S_LOG_NODE_PUT,
+	S_LOG_NODE_RANGE,
 	S_CHECKPOINT_PUT,
 	S_CHECKPOINT_LATEST,
 	S_CHECKPOINT_GET,
@@ -197,6 +198,7 @@ static const char *const sqls[NSTMT] = {
     [S_LOG_ENTRY_EACH] = "SELECT idx, entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
     [S_LOG_NODE_GET] = "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2",
     [S_LOG_NODE_PUT] = "INSERT INTO log_nodes(level, idx, hash) VALUES(?1, ?2, ?3)",
+    [S_LOG_NODE_RANGE] = "SELECT idx, hash FROM log_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
     [S_CHECKPOINT_PUT] = "INSERT OR IGNORE INTO checkpoints(size, note) VALUES(?1, ?2)",
     [S_CHECKPOINT_LATEST] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
     [S_CHECKPOINT_GET] = "SELECT size, note FROM checkpoints WHERE size = ?1",
@@ -1256,6 +1258,29 @@ static int log_node_put(struct fw_store *s, unsigned level, uint64_t index, cons
 	return run(q, st, b, NULL);
 }
 
+static int log_node_range(struct fw_store *s, unsigned level, uint64_t start, uint64_t end, fw_log_node_cb cb,
+                          void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[S_LOG_NODE_RANGE];
+	int b = SQLITE_OK, rc;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	bint(st, 1, level, &b);
+	bint(st, 2, start > INT64_MAX ? INT64_MAX : (int64_t)start, &b);
+	bint(st, 3, end > INT64_MAX ? INT64_MAX : (int64_t)end, &b);
+	while ((rc = step(st, b)) == 1) {
+		if (sqlite3_column_bytes(st, 1) != 32) {
+			rc = FW_EIO;
+			break;
+		}
+		if ((rc = cb(ctx, (uint64_t)cint(st, 0), sqlite3_column_blob(st, 1))) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
 static int checkpoint_put(struct fw_store *s, uint64_t size, const char *note)
 {
 	struct sq *q = conn(s);
@@ -1353,6 +1378,7 @@ static const struct fw_store_ops sqlite_ops = {
     .log_entry_each = log_entry_each,
     .log_node_get = log_node_get,
     .log_node_put = log_node_put,
+    .log_node_range = log_node_range,
     .checkpoint_put = checkpoint_put,
     .checkpoint_latest = checkpoint_latest,
     .checkpoint_get = checkpoint_get,

@@ -250,6 +250,12 @@ int fw_store_log_node_put(struct fw_store *s, unsigned level, uint64_t index, co
 	return s->ops->log_node_put(s, level, index, hash);
 }
 
+int fw_store_log_node_range(struct fw_store *s, unsigned level, uint64_t start, uint64_t end, fw_log_node_cb cb,
+                            void *ctx)
+{
+	return s->ops->log_node_range(s, level, start, end, cb, ctx);
+}
+
 int fw_store_checkpoint_put(struct fw_store *s, uint64_t size, const char *note)
 {
 	return s->ops->checkpoint_put(s, size, note);
