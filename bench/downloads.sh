@@ -2,13 +2,16 @@
 # Partner-download benchmark: wrk on loopback against GET /api/v1/inbox/{id} (keep-alive, bearer token
 # checked, every download recorded durably before it is served) side by side with nginx serving the same
 # bytes as a static file, alternating runs in one session. Prints medians and the ratio (target >= 0.5x).
-# Usage: bench/downloads.sh [BUILD_DIR] [SECONDS] [ROUNDS] [CONNECTIONS]
+# Every download appends one entry to the transparency log, durable before the copy is served: forewarn's
+# rate is also the rate of durable log appends from that many concurrent writers, with its p99 latency.
+# Usage: bench/downloads.sh [BUILD_DIR] [SECONDS] [ROUNDS] [CONNECTIONS] [SYNC: full|normal]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 secs=${2:-10}
 rounds=${3:-3}
 conns=${4:-64}
+sync=${5:-full}
 fw=$build/forewarn
 command -v wrk >/dev/null && command -v nginx >/dev/null || "$top/scripts/install-deps.sh" --bench
 [ -x "$fw" ] || { echo "bench: build first (scripts/build.sh)" >&2; exit 2; }
@@ -24,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 admin=$("$fw" init "$work/data" --quiet)
-"$fw" serve --data "$work/data" --listen 127.0.0.1:0 --quiet > "$work/serve.out" 2> "$work/serve.err" &
+"$fw" serve --data "$work/data" --listen 127.0.0.1:0 --quiet --sync "$sync" > "$work/serve.out" 2> "$work/serve.err" &
 fwpid=$!
 for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
@@ -60,18 +63,26 @@ nginx -c "$work/nginx.conf" -g 'daemon off;' &
 ngpid=$!
 sleep 0.5
 
-rate() { wrk -t2 -c"$conns" -d"${secs}s" "$@" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
+# rate: requests per second of one wrk run; its p99 latency goes to $work/p99.
+rate() {
+  wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" > "$work/wrk.out" 2>/dev/null
+  awk '$1 == "99%" {print $2}' "$work/wrk.out" >> "$work/p99"
+  awk '/Requests\/sec/ {print $2}' "$work/wrk.out"
+}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-fwr=(); ngr=()
+fwr=(); ngr=(); fwp99=()
 for i in $(seq "$rounds"); do
+  : > "$work/p99"
   fwr+=("$(rate -H "Authorization: Bearer $token" "$url/api/v1/inbox/$id")")
+  fwp99+=("$(cat "$work/p99")")
   ngr+=("$(rate http://127.0.0.1:18099/copy.json)")
 done
 fwm=$(printf '%s\n' "${fwr[@]}" | median)
 ngm=$(printf '%s\n' "${ngr[@]}" | median)
 echo "downloads: $size-byte copy, wrk -t2 -c$conns, ${secs}s x $rounds rounds, alternating"
-echo "  forewarn (auth + durable download record): ${fwr[*]} req/s, median $fwm"
+echo "  forewarn (auth + download recorded and logged, sync=$sync): ${fwr[*]} req/s, median $fwm"
+echo "  forewarn p99 latency (= durable log append acknowledged): ${fwp99[*]}"
 echo "  nginx (static file, same bytes):           ${ngr[*]} req/s, median $ngm"
 awk -v a="$fwm" -v b="$ngm" 'BEGIN { printf "  ratio forewarn/nginx: %.2fx (target >= 0.5x)\n", a / b }'
-recorded=$(curl -sf -H "Authorization: Bearer $admin" "$url/api/v1/events?after=0&limit=100000" | grep -o '"type":"download"' | wc -l)
-echo "  (recording on: the log holds $recorded entries)"
+logsize=$(curl -sf -H "Authorization: Bearer $admin" "$url/api/v1/log/entries?start=0&end=0" | sed -n 's/^{"size":\([0-9]*\).*/\1/p')
+echo "  (recording on: the transparency log holds $logsize entries)"

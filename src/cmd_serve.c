@@ -24,8 +24,9 @@ static void usage(FILE *out)
 	        "    --listen ADDR:PORT  IPv4 address and port (default 127.0.0.1:8443; port 0 picks a free "
 	        "one)\n"
 	        "    --threads N         HTTP worker threads (default 8)\n"
-	        "    --sync MODE         normal: every commit survives a killed process (default);\n"
-	        "                        full: every commit is also fsync'ed (survives power loss)\n"
+	        "    --sync MODE         full: every commit is fsync'ed, once per group of downloads, and\n"
+	        "                        survives power loss (default); normal: commits survive a killed\n"
+	        "                        process but the last ones may be lost with the power\n"
 	        "    --quiet             no request log on standard error\n"
 	        "    --check             check the configuration and the data directory, then exit (-n)\n\n"
 	        "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
@@ -66,6 +67,8 @@ int cmd_serve(int argc, char **argv)
 	strcpy(cfg.listen_addr, "127.0.0.1");
 	cfg.port = 8443;
 	cfg.threads = 8;
+	/* Durable means on disk: each commit (one per group of downloads) is fsync'ed unless told otherwise. */
+	cfg.store_flags = FW_STORE_SYNC_FULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hn", opts, NULL)) != -1) {
 		switch (c) {
@@ -86,9 +89,9 @@ int cmd_serve(int argc, char **argv)
 			}
 			break;
 		case 's':
-			if (strcmp(optarg, "full") == 0) {
-				cfg.store_flags |= FW_STORE_SYNC_FULL;
-			} else if (strcmp(optarg, "normal") != 0) {
+			if (strcmp(optarg, "normal") == 0) {
+				cfg.store_flags &= ~FW_STORE_SYNC_FULL;
+			} else if (strcmp(optarg, "full") != 0) {
 				fprintf(stderr, "forewarn serve: --sync: must be normal or full\n");
 				return EXIT_USAGE;
 			}

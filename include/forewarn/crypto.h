@@ -103,4 +103,14 @@ void fw_sha256_2(const void *a, size_t an, const void *b, size_t bn, unsigned ch
 FW_WUR int fw_secret_file_write(const char *path, const char *text);
 FW_WUR int fw_secret_file_read(const char *path, char *out, size_t outsz);
 
+/*
+ * fw_crypto_stream: n bytes of keystream that only the holder of key can compute, for the context ctx (ctxlen
+ * bytes; distinct contexts give independent streams): ChaCha20 (the original variant: 64-bit nonce and block
+ * counter, both starting at zero) under the subkey BLAKE2b-256(key = key, message = ctx). A PRF output of any
+ * length: deterministic, and a longer n extends a shorter one (the first bytes agree). The subkey is wiped;
+ * out holds secret-derived bytes the caller wipes when they matter. Thread-safe after fw_crypto_init.
+ */
+void fw_crypto_stream(const unsigned char key[FW_KEY_BYTES], const void *ctx, size_t ctxlen, void *out,
+                      size_t n);
+
 #endif

@@ -261,3 +261,14 @@ out:
 	close(fd);
 	return r;
 }
+
+void fw_crypto_stream(const unsigned char key[FW_KEY_BYTES], const void *ctx, size_t ctxlen, void *out,
+                      size_t n)
+{
+	static const unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
+	unsigned char sub[crypto_stream_chacha20_KEYBYTES];
+
+	crypto_generichash(sub, sizeof(sub), ctx, ctxlen, key, FW_KEY_BYTES);
+	crypto_stream_chacha20(out, n, nonce, sub);
+	sodium_memzero(sub, sizeof(sub));
+}
