@@ -30,6 +30,13 @@ FW_WUR int fw_store_begin(struct fw_store *s);
 FW_WUR int fw_store_commit(struct fw_store *s);
 void fw_store_rollback(struct fw_store *s);
 
+/*
+ * fw_store_tx_serial: while a transaction begun with fw_store_begin is open, a number that identifies it
+ * on this connection (it grows with each one); 0 outside. Lets a caller trust what it wrote in this very
+ * transaction, which no other connection can have changed.
+ */
+uint64_t fw_store_tx_serial(struct fw_store *s);
+
 /* Key/value metadata (e.g. the schema version, the instance name). Values up to 1 KiB. */
 FW_WUR int fw_store_meta_get(struct fw_store *s, const char *key, char *out, size_t outsz);
 FW_WUR int fw_store_meta_set(struct fw_store *s, const char *key, const char *value);

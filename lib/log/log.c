@@ -24,6 +24,7 @@ static int put_node(void *ctx, unsigned level, uint64_t index, const unsigned ch
  */
 static _Thread_local struct {
 	struct fw_store *store;
+	uint64_t tx; /* the transaction of the last append (fw_store_tx_serial), 0 if none */
 	struct fw_merkle_frontier f;
 	unsigned char last[FW_MERKLE_HASH_BYTES];
 } cached;
@@ -51,12 +52,18 @@ int fw_log_append(struct fw_store *s, const void *entry, size_t len, uint64_t *r
 {
 	struct fw_merkle_frontier f;
 	unsigned char leaf[FW_MERKLE_HASH_BYTES];
-	uint64_t size;
-	int r;
+	uint64_t size, tx = fw_store_tx_serial(s);
+	int r = 0;
 
-	r = fw_store_log_size(s, &size);
-	if (r == 0)
-		r = frontier(s, size, &f);
+	/* Within one transaction (a group of downloads), the writer holds the log: no need to read it back. */
+	if (tx && cached.store == s && cached.tx == tx) {
+		f = cached.f;
+		size = f.size;
+	} else {
+		r = fw_store_log_size(s, &size);
+		if (r == 0)
+			r = frontier(s, size, &f);
+	}
 	if (r == 0)
 		r = fw_store_log_append(s, size, entry, len);
 	if (r < 0)
@@ -66,6 +73,7 @@ int fw_log_append(struct fw_store *s, const void *entry, size_t len, uint64_t *r
 	if (r < 0)
 		return r;
 	cached.store = s;
+	cached.tx = tx;
 	cached.f = f;
 	memcpy(cached.last, leaf, sizeof(leaf));
 	if (ret_index)

@@ -44,11 +44,11 @@ static const char schema[] =
     " UNIQUE(partner_id, advisory_id, revision, parts));"
     "CREATE INDEX IF NOT EXISTS deliveries_advisory ON deliveries(advisory_id, delivered_ms);"
     "CREATE INDEX IF NOT EXISTS deliveries_partner ON deliveries(partner_id, advisory_id, delivered_ms);"
-    "CREATE TABLE IF NOT EXISTS downloads(id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS downloads(id INTEGER PRIMARY KEY, partner_id TEXT NOT NULL,"
     " advisory_id TEXT NOT NULL REFERENCES advisories(id), revision INTEGER NOT NULL,"
     " parts INTEGER NOT NULL, what TEXT NOT NULL, address TEXT NOT NULL, at_ms INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS downloads_advisory ON downloads(advisory_id);"
-    "CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"
     " type TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS log_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
@@ -210,7 +210,8 @@ struct sq {
 	struct fw_store base; /* first: struct fw_store * and struct sq * convert */
 	sqlite3 *db;
 	sqlite3_stmt *st[NSTMT];
-	int tx; /* between fw_store_begin and commit or rollback */
+	int tx;            /* between fw_store_begin and commit or rollback */
+	uint64_t tx_serial; /* counts fw_store_begin calls that opened a transaction */
 };
 
 static struct sq *conn(struct fw_store *s)
@@ -410,9 +411,18 @@ static int begin(struct fw_store *s)
 
 	if (q->tx)
 		return FW_ECONFLICT;
-	if ((rc = write_begin(q)) == 0)
+	if ((rc = write_begin(q)) == 0) {
 		q->tx = 1;
+		q->tx_serial++;
+	}
 	return rc;
+}
+
+static uint64_t tx_serial(struct fw_store *s)
+{
+	struct sq *q = conn(s);
+
+	return q->tx ? q->tx_serial : 0;
 }
 
 static void rollback(struct fw_store *s)
@@ -1131,7 +1141,10 @@ static int download_each(struct fw_store *s, const char *advisory_id, fw_downloa
 	return rc;
 }
 
-/* Events: seq is the AUTOINCREMENT rowid, never reused; writers serialize, so seq order is commit order. */
+/*
+ * Events: seq is the rowid. Rows are never deleted, so a seq is never reused (no AUTOINCREMENT: it costs a
+ * second write per insert); writers serialize, so seq order is commit order.
+ */
 
 static int event_insert(struct fw_store *s, const struct fw_event *e, int64_t *ret_seq)
 {
@@ -1373,6 +1386,7 @@ static const struct fw_store_ops sqlite_ops = {
     .download_each = download_each,
     .event_insert = event_insert,
     .event_each = event_each,
+    .tx_serial = tx_serial,
     .log_size = log_size,
     .log_append = log_append,
     .log_entry_each = log_entry_each,
@@ -1394,6 +1408,7 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 	    flags & FW_STORE_SYNC_FULL ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
 	sqlite3_stmt *st = NULL;
 	char value[32] = "";
+	int locked = 0;
 	int rc;
 
 	if (sqlite3_db_readonly(q->db, "main") == 1) { /* SQLite falls back to read-only silently */
@@ -1414,8 +1429,12 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 	sqlite3_finalize(st);
 	st = NULL;
 	if ((rc = sqlite3_exec(q->db, sync, NULL, NULL, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_exec(q->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_exec(q->db, schema_meta, NULL, NULL, NULL)) != SQLITE_OK)
+	    (rc = sqlite3_exec(q->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL)) != SQLITE_OK)
+		goto out;
+	/* Creating the schema is a write: queue with this process's writers, never against them. */
+	pthread_mutex_lock(&writer_lock);
+	locked = 1;
+	if ((rc = sqlite3_exec(q->db, schema_meta, NULL, NULL, NULL)) != SQLITE_OK)
 		goto out;
 	rc = sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -1434,6 +1453,8 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 	}
 	if ((rc = sqlite3_exec(q->db, schema, NULL, NULL, NULL)) != SQLITE_OK)
 		goto out;
+	pthread_mutex_unlock(&writer_lock);
+	locked = 0;
 	for (int i = 0; i < NSTMT; i++) {
 		rc = sqlite3_prepare_v3(q->db, sqls[i], -1, SQLITE_PREPARE_PERSISTENT, &q->st[i], NULL);
 		if (rc != SQLITE_OK)
@@ -1446,6 +1467,8 @@ out:
 	sqlite3_finalize(st);
 	if (!sqlite3_get_autocommit(q->db))
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	if (locked)
+		pthread_mutex_unlock(&writer_lock);
 	return rc;
 }
 

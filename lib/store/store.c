@@ -225,6 +225,11 @@ int fw_store_event_each(struct fw_store *s, int64_t after_seq, size_t limit, fw_
 	return s->ops->event_each(s, after_seq, limit, cb, ctx);
 }
 
+uint64_t fw_store_tx_serial(struct fw_store *s)
+{
+	return s->ops->tx_serial(s);
+}
+
 int fw_store_log_size(struct fw_store *s, uint64_t *ret)
 {
 	return s->ops->log_size(s, ret);

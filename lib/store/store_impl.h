@@ -56,6 +56,7 @@ struct fw_store_ops {
 	int (*event_insert)(struct fw_store *s, const struct fw_event *e, int64_t *ret_seq);
 	int (*event_each)(struct fw_store *s, int64_t after_seq, size_t limit, fw_event_cb cb, void *ctx);
 
+	uint64_t (*tx_serial)(struct fw_store *s);
 	int (*log_size)(struct fw_store *s, uint64_t *ret);
 	int (*log_append)(struct fw_store *s, uint64_t index, const void *entry, size_t len);
 	int (*log_entry_each)(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb, void *ctx);
