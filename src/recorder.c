@@ -5,6 +5,7 @@
  * durable.
  */
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "server.h"
@@ -50,6 +51,7 @@ static void *run(void *arg)
 	struct recorder *rc = arg;
 	struct pending *batch[BATCH_MAX];
 
+	prctl(PR_SET_NAME, "fw-recorder", 0, 0, 0);
 	pthread_mutex_lock(&rc->lock);
 	for (;;) {
 		size_t n = 0;

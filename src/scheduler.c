@@ -4,6 +4,7 @@
  * is released twice.
  */
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -27,6 +28,7 @@ static void *run(void *arg)
 	struct scheduler *s = arg;
 	int64_t next = 0;
 
+	prctl(PR_SET_NAME, "fw-scheduler", 0, 0, 0);
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
 		int64_t now_ms = fw_time_now_ms();
