@@ -427,6 +427,8 @@ int server_check(struct server_config *cfg)
 	int r = load_server(&srv, cfg);
 
 	release_server(&srv);
+	if (masked)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
 
@@ -434,31 +436,40 @@ int server_run(struct server_config *cfg)
 {
 	static struct server srv;
 	struct sockaddr_in sin;
-	struct MHD_Daemon *d;
+	struct MHD_Daemon *d = NULL;
 	struct sigaction sa;
-	int r;
+	sigset_t block, old;
+	int r, masked = 0;
 
 	r = load_server(&srv, cfg);
 	if (r < 0)
-		return r;
+		goto out;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(cfg->port);
 	if (inet_pton(AF_INET, cfg->listen_addr, &sin.sin_addr) != 1) {
 		fprintf(stderr, "forewarn: cannot listen on '%s': not an IPv4 address\n", cfg->listen_addr);
-		return FW_EINVAL;
+		r = FW_EINVAL;
+		goto out;
 	}
+	/*
+	 * SIGINT and SIGTERM stay blocked in every thread (threads inherit the mask) and are taken only by
+	 * the main thread's sigsuspend: a stop request can neither slip in before the wait nor land elsewhere.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	masked = 1;
 	r = recorder_start(&srv, &srv.recorder);
 	if (r < 0) {
 		fprintf(stderr, "forewarn: cannot start the download recorder: %s\n", fw_strerror(r));
-		return r;
+		goto out;
 	}
 	r = scheduler_start(&srv, &srv.sched);
 	if (r < 0) {
 		fprintf(stderr, "forewarn: cannot start the scheduler: %s\n", fw_strerror(r));
-		recorder_stop(srv.recorder);
-		recorder_free(srv.recorder);
-		return r;
+		goto out;
 	}
 	d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
@@ -469,10 +480,8 @@ int server_run(struct server_config *cfg)
 	if (!d) {
 		fprintf(stderr, "forewarn: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port,
 		        strerror(errno));
-		scheduler_stop(srv.sched);
-		recorder_stop(srv.recorder);
-		recorder_free(srv.recorder);
-		return FW_EIO;
+		r = FW_EIO;
+		goto out;
 	}
 	srv.mhd = d;
 	if (cfg->port == 0) {
@@ -480,19 +489,22 @@ int server_run(struct server_config *cfg)
 		if (di)
 			cfg->port = di->port;
 	}
-	printf("forewarn: listening on http://%s:%u/\n", cfg->listen_addr, cfg->port);
-	fflush(stdout);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	printf("forewarn: listening on http://%s:%u/\n", cfg->listen_addr, cfg->port);
+	fflush(stdout);
 	while (!stop_requested)
-		pause();
+		sigsuspend(&old);
 	fprintf(stderr, "forewarn: shutting down\n");
+	r = 0;
+out:
 	/* Record and resume every waiting download before the daemon stops (MHD requires none suspended). */
 	recorder_stop(srv.recorder);
-	MHD_stop_daemon(d);
+	if (d)
+		MHD_stop_daemon(d);
 	recorder_free(srv.recorder);
 	scheduler_stop(srv.sched);
 	cache_release_all();
@@ -502,5 +514,7 @@ int server_run(struct server_config *cfg)
 	nstores = 0;
 	pthread_mutex_unlock(&stores_lock);
 	release_server(&srv);
-	return 0;
+	if (masked)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
 }
