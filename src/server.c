@@ -427,8 +427,6 @@ int server_check(struct server_config *cfg)
 	int r = load_server(&srv, cfg);
 
 	release_server(&srv);
-	if (masked)
-		sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
 
