@@ -76,25 +76,35 @@ int fw_key_file_create(const char *path)
 	return r;
 }
 
-int fw_key_file_load(const char *path, unsigned char ret[FW_KEY_BYTES])
+/* open_private: opens a secret file for reading, refusing one that group or others may read. */
+static int open_private(const char *path, int *ret_fd)
 {
-	unsigned char key[FW_KEY_BYTES + 1];
 	struct stat st;
-	ssize_t n;
-	int fd, r = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? FW_ENOENT : FW_EIO;
 	if (fstat(fd, &st) < 0) {
-		r = FW_EIO;
-		goto out;
+		close(fd);
+		return FW_EIO;
 	}
-	/* A key others can read is a leaked key: refuse it rather than use it. */
+	/* A secret others can read is a leaked secret: refuse it rather than use it. */
 	if (st.st_mode & 077) {
-		r = FW_EPERM;
-		goto out;
+		close(fd);
+		return FW_EPERM;
 	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int fw_key_file_load(const char *path, unsigned char ret[FW_KEY_BYTES])
+{
+	unsigned char key[FW_KEY_BYTES + 1];
+	ssize_t n;
+	int fd, r = open_private(path, &fd);
+
+	if (r < 0)
+		return r;
 	n = read(fd, key, sizeof(key));
 	if (n != FW_KEY_BYTES) {
 		r = FW_EINVAL;
@@ -226,23 +236,12 @@ int fw_secret_file_write(const char *path, const char *text)
 int fw_secret_file_read(const char *path, char *out, size_t outsz)
 {
 	char buf[1024];
-	struct stat st;
 	ssize_t n;
 	size_t len;
-	int fd, r = 0;
+	int fd, r = open_private(path, &fd);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? FW_ENOENT : FW_EIO;
-	if (fstat(fd, &st) < 0) {
-		r = FW_EIO;
-		goto out;
-	}
-	/* A secret others can read is a leaked secret: refuse it rather than use it. */
-	if (st.st_mode & 077) {
-		r = FW_EPERM;
-		goto out;
-	}
+	if (r < 0)
+		return r;
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n < 0) {
 		r = FW_EIO;
