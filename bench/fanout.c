@@ -10,21 +10,7 @@
 #include <unistd.h>
 #include "forewarn/ops.h"
 #include "forewarn/timeutil.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
+#include "timing.h"
 
 static int one_run(int npartners, double *ret_s, size_t *ret_n)
 {
@@ -103,7 +89,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < runs; i++)
 		if (one_run(n, &times[i], &delivered) < 0)
 			return 1;
-	qsort(times, (size_t)runs, sizeof(double), cmp);
+	qsort(times, (size_t)runs, sizeof(double), cmp_double);
 	printf(
 	    "fan-out: %zu deliveries durable (synchronous=FULL, one transaction); median %.3f s over %d runs "
 	    "(min %.3f, max %.3f); target <= 0.5 s\n",

@@ -11,21 +11,7 @@
 #include <unistd.h>
 #include "forewarn/crypto.h"
 #include "forewarn/log.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
+#include "timing.h"
 
 int main(int argc, char **argv)
 {
@@ -77,7 +63,7 @@ int main(int argc, char **argv)
 		times[i] = now_s() - t0;
 	}
 	if (r == 0) {
-		qsort(times, (size_t)runs, sizeof(double), cmp);
+		qsort(times, (size_t)runs, sizeof(double), cmp_double);
 		printf(
 		    "log: %ld entries appended in %.1f s (%.0f appends/s, transactions of 256, no fsync)\n",
 		    n, build, (double)n / build);
