@@ -133,16 +133,21 @@ static int log_inclusion(struct request *rq)
 	size_t len;
 	int r;
 
-	if (query_u64(rq, "index", &index) != 1)
-		return bad(rq, "index", "index is required: the entry's index");
-	r = fw_store_log_size(rq->store, &size);
+	uint64_t log_size;
+	int has;
+
+	has = query_u64(rq, "index", &index);
+	if (has != 1)
+		return bad(rq, "index", has ? "index must be a whole number" : "index is required: the entry's index");
+	r = fw_store_log_size(rq->store, &log_size);
 	if (r < 0)
 		return r;
-	if (query_u64(rq, "size", &size) < 0)
-		return bad(rq, "size", "size must be a whole number");
+	size = log_size;
+	if (query_u64(rq, "size", &size) < 0 || size > log_size)
+		return bad(rq, "size", "size must be a whole number, at most the log's size");
+	if (index >= size)
+		return bad(rq, "index", "index must be below size");
 	r = fw_log_inclusion_proof(rq->store, index, size, proof, &len);
-	if (r == FW_EINVAL)
-		return bad(rq, "index", "index must be below size, and size at most the log's size");
 	if (r == 0)
 		r = fw_store_log_node_get(rq->store, 0, index, leaf);
 	if (r == 0)
@@ -167,11 +172,20 @@ static int log_consistency(struct request *rq)
 	size_t len;
 	int r;
 
-	if (query_u64(rq, "old", &old_size) != 1 || query_u64(rq, "new", &new_size) != 1)
-		return bad(rq, "old", "old and new are required: two tree sizes");
+	uint64_t log_size;
+
+	if (query_u64(rq, "old", &old_size) != 1)
+		return bad(rq, "old", "old is required: a tree size, a whole number");
+	if (query_u64(rq, "new", &new_size) != 1)
+		return bad(rq, "new", "new is required: a tree size, a whole number");
+	r = fw_store_log_size(rq->store, &log_size);
+	if (r < 0)
+		return r;
+	if (new_size > log_size)
+		return bad(rq, "new", "new must be at most the log's size");
+	if (old_size == 0 || old_size > new_size)
+		return bad(rq, "old", "old must be above 0 and at most new");
 	r = fw_log_consistency_proof(rq->store, old_size, new_size, proof, &len);
-	if (r == FW_EINVAL)
-		return bad(rq, "old", "need 0 < old <= new <= the log's size");
 	if (r == 0)
 		r = fw_buf_printf(&rq->out, "{\"old\":%llu,\"new\":%llu,\"proof\":", (unsigned long long)old_size,
 		                  (unsigned long long)new_size);
@@ -201,8 +215,11 @@ static int log_receipt(struct request *rq)
 	size_t len;
 	int r;
 
-	if (query_u64(rq, "index", &index) != 1)
-		return bad(rq, "index", "index is required: the entry's index (the Forewarn-Log-Index header)");
+	int has = query_u64(rq, "index", &index);
+
+	if (has != 1)
+		return bad(rq, "index", has ? "index must be a whole number"
+		                           : "index is required: the entry's index (the Forewarn-Log-Index header)");
 	r = log_checkpoint(rq->srv, rq->store, &note, &size);
 	if (r < 0)
 		return r;

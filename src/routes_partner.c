@@ -89,8 +89,9 @@ static int deliver_copy(struct request *rq, const char *what)
 	/* A cached copy means this delivery was recorded before it was first served. */
 	have_copy = cache_copy_get(key, &copy, &len, &copy_sha256) == 0;
 	rq->content_type = poc ? "text/plain; charset=utf-8" : "application/json";
+	/* T may have passed while the record was written: then the copy in hand is stale, render again. */
 	if (rq->recorded && rq->job.revision == c->adv.revision && rq->job.parts == parts &&
-	    strcmp(rq->job.advisory_id, c->adv.id) == 0) {
+	    rq->rendered_public == public_copy && strcmp(rq->job.advisory_id, c->adv.id) == 0) {
 		/* Back from the recorder: the bytes in rq->out are the ones whose hash the log now holds. */
 		if (!poc && !have_copy)
 			cache_copy_put(key, rq->out.data, rq->out.len, rq->job.sha256);
@@ -99,6 +100,7 @@ static int deliver_copy(struct request *rq, const char *what)
 	}
 	/* First the exact bytes, then their record (with their SHA-256), and only then are they served (I3). */
 	fw_buf_reset(&rq->out);
+	rq->rendered_public = public_copy;
 	if (poc) {
 		r = fw_buf_puts(&rq->out, c->rev.parts[FW_PART_POC]);
 	} else if (have_copy) {

@@ -68,6 +68,7 @@ struct request {
 	int recorded;
 	int record_result;
 	uint64_t log_index; /* of the download event: the copy's receipt */
+	int rendered_public; /* the copy in rq->out was rendered as the public (TLP:WHITE) copy */
 	/* the response */
 	int status;
 	const char *content_type;
