@@ -59,6 +59,7 @@ static void adv_clear(struct adv_slot *a)
 	if (!a->used)
 		return;
 	fw_revision_release(&a->c.rev);
+	fw_fingerprint_free(a->c.fp);
 	free(a->c.history);
 	free(a->c.notes);
 	memset(a, 0, sizeof(*a));
@@ -217,8 +218,11 @@ static int load_advisory(struct fw_store *s, const char *id, struct cached_advis
 		r = fw_store_revision_get(s, id, c->adv.revision, &c->rev);
 	if (r == 0)
 		r = fw_store_revision_each(s, id, collect_history, c);
+	if (r == 0)
+		r = fw_fingerprint_new(&c->rev, &c->fp, NULL);
 	if (r < 0) {
 		fw_revision_release(&c->rev);
+		fw_fingerprint_free(c->fp);
 		free(c->history);
 		free(c->notes);
 		memset(c, 0, sizeof(*c));

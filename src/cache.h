@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include "forewarn/csaf.h"
+#include "forewarn/fingerprint.h"
 #include "forewarn/ops.h"
 
 /* cache_bump: invalidates every thread's caches (call after an admin write commits, before answering). */
@@ -29,6 +30,7 @@ struct cached_advisory {
 	struct fw_revision_meta *history;
 	size_t nhistory;
 	char (*notes)[FW_REV_NOTE_MAX + 1];
+	struct fw_fingerprint *fp; /* the revision's fingerprinting plan */
 };
 /* cache_advisory: the advisory, its current revision and history; owned by the cache for the request. */
 int cache_advisory(struct fw_store *s, const char *id, const struct cached_advisory **ret);

@@ -7,9 +7,11 @@
 #include <string.h>
 #include "cli_common.h"
 
-const char *const client_groups[] = {"partner", "tier", "rule", "advisory", "inbox", "events", "log", NULL};
+const char *const client_groups[] = {"partner", "tier",  "rule", "advisory", "inbox",
+                                     "events",  "trace", "log",  NULL};
 
-extern const struct cli_group cli_log_group; /* src/cli_log.c */
+extern const struct cli_group cli_log_group;   /* src/cli_log.c */
+extern const struct cli_group cli_trace_group; /* src/cli_trace.c */
 
 static const struct cli_group *const groups[] = {
     &cli_partner_group,
@@ -18,6 +20,7 @@ static const struct cli_group *const groups[] = {
     &cli_advisory_group,
     &cli_inbox_group,
     &cli_events_group,
+    &cli_trace_group,
     &cli_log_group,
     NULL,
 };
@@ -78,7 +81,7 @@ int cmd_client(const char *group, int argc, char **argv)
 		fprintf(stderr, "forewarn: unknown command '%s' (try 'forewarn --help')\n", group);
 		return EXIT_USAGE;
 	}
-	/* A group that is itself the command (inbox, events) parses its own arguments. */
+	/* A group that is itself the command (inbox, events, trace) parses its own arguments. */
 	if (!g->cmds[0].name)
 		return run(g, &g->cmds[0], argc, argv);
 	if (argc < 2) {

@@ -30,6 +30,7 @@ static void usage(FILE *out)
 	    "    once). Installs the default tiers (vetted 120 h, standard 24 h) and the default "
 	    "jurisdiction\n"
 	    "    rule 'mandatory-reporting' (lead 0 h, summary only) for the countries given. Creates the\n"
+	    "    fingerprinting key mark.key (mode 0600), which derives each partner's codeword, and the\n"
 	    "    transparency log's Ed25519 signer key, log.key (mode 0600), and its verifier key, log.pub,\n"
 	    "    which partners and auditors use to check checkpoints (docs/log.md).\n\n"
 	    "OPTIONS\n"
@@ -167,6 +168,12 @@ int cmd_init(int argc, char **argv)
 		return 1;
 	}
 	r = fw_key_file_load(path, key);
+	if (r == 0) {
+		/* The secret that derives every partner's fingerprint codeword (docs/templates.md). */
+		snprintf(path, sizeof(path), "%s/mark.key", dir);
+		r = fw_key_file_create(path);
+		snprintf(path, sizeof(path), "%s/token.key", dir);
+	}
 	if (r < 0) {
 		fprintf(stderr, "forewarn init: cannot read '%s': %s\n", path, fw_strerror(r));
 		return 1;

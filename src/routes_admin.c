@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "forewarn/csaf.h"
+#include "forewarn/fingerprint.h"
 #include "forewarn/json.h"
+#include "forewarn/trace.h"
 #include "forewarn/timeutil.h"
 #include "server.h"
 
@@ -307,6 +310,26 @@ static int advisory_reply(struct request *rq, const struct fw_advisory *a, int s
 	r = fw_store_revision_get(rq->store, a->id, a->revision, &rev);
 	if (r == 0)
 		r = fw_json_advisory_write(a, &rev, &rq->out);
+	/* How strongly each part is marked, so a weakly marked advisory is visible before release. */
+	if (r == 0) {
+		struct fw_fingerprint *fp = NULL;
+		if (fw_fingerprint_new(&rev, &fp, NULL) == 0) {
+			rq->out.len--;
+			r = fw_buf_printf(&rq->out, ",\"fingerprint\":{\"positions\":%zu,\"parts\":{",
+			                  fw_fingerprint_positions(fp));
+			for (int i = 0, n = 0; r == 0 && i < FW_PART_COUNT; i++) {
+				size_t slots, positions;
+				if (!(rev.parts[i] && rev.parts[i][0]))
+					continue;
+				fw_fingerprint_part(fp, (enum fw_part)i, &slots, &positions);
+				r = fw_buf_printf(&rq->out, "%s\"%s\":{\"slots\":%zu,\"positions\":%zu}", n++ ? "," : "",
+				                  fw_part_name((enum fw_part)i), slots, positions);
+			}
+			if (r == 0)
+				r = fw_buf_puts(&rq->out, "}}}");
+		}
+		fw_fingerprint_free(fp);
+	}
 	fw_revision_release(&rev);
 	/* Splice the history into the object: drop the closing brace, append, close. */
 	if (r == 0) {
@@ -537,6 +560,52 @@ static int events_list(struct request *rq)
 	return r < 0 ? r : reply_json(rq, 200);
 }
 
+/* A leaked CSAF copy is traced by its texts, unescaped: the JSON around them carries no code. */
+static int csaf_texts(const char *text, size_t len, struct fw_buf *out)
+{
+	struct fw_advisory a;
+	struct fw_revision rev;
+	struct fw_error err;
+	int r;
+
+	memset(&rev, 0, sizeof(rev));
+	if (len == 0 || text[0] != '{' || fw_csaf_import(text, len, &a, &rev, &err) < 0)
+		return FW_EINVAL;
+	r = 0;
+	for (int i = 0; r == 0 && i < FW_PART_COUNT; i++)
+		if (rev.parts[i])
+			r = fw_buf_printf(out, "%s\n\n", rev.parts[i]);
+	fw_revision_release(&rev);
+	return r;
+}
+
+static int trace(struct request *rq)
+{
+	char advisory[FW_ID_MAX + 1];
+	struct fw_trace_result res;
+	struct fw_error err = {0};
+	struct fw_buf texts;
+	char *text = NULL;
+	size_t len;
+	int r;
+
+	memset(&res, 0, sizeof(res));
+	fw_buf_init(&texts, 0);
+	r = fw_json_trace_parse(rq->body, rq->body_len, &text, &len, advisory, &err);
+	if (r == 0 && csaf_texts(text, len, &texts) == 0 && texts.len)
+		r = fw_ops_trace(rq->store, rq->srv->mark_key, texts.data, texts.len, advisory[0] ? advisory : NULL, &res,
+		                 &err);
+	else if (r == 0)
+		r = fw_ops_trace(rq->store, rq->srv->mark_key, text, len, advisory[0] ? advisory : NULL, &res, &err);
+	free(text);
+	fw_buf_release(&texts);
+	if (r < 0)
+		return reply_fw_error(rq, r, &err);
+	r = fw_json_trace_write(&res, &rq->out);
+	fw_trace_result_release(&res);
+	return r < 0 ? r : reply_json(rq, 200);
+}
+
 static int health(struct request *rq)
 {
 	int r = fw_buf_puts(&rq->out, "{\"status\":\"ok\"}");
@@ -570,5 +639,6 @@ const struct route admin_routes[] = {
     {"POST", "/api/v1/advisories/*/publish", ROLE_ADMIN, advisory_publish, 1},
     {"GET", "/api/v1/advisories/*/deliveries", ROLE_ADMIN, advisory_deliveries, 0},
     {"GET", "/api/v1/events", ROLE_ADMIN, events_list, 0},
+    {"POST", "/api/v1/trace", ROLE_ADMIN, trace, 0},
     {NULL, NULL, ROLE_NONE, NULL, 0},
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "forewarn/crypto.h"
 #include "forewarn/csaf.h"
+#include "forewarn/fingerprint.h"
 #include "forewarn/json.h"
 #include "forewarn/timeutil.h"
 #include "cache.h"
@@ -101,24 +102,38 @@ static int deliver_copy(struct request *rq, const char *what)
 	/* First the exact bytes, then their record (with their SHA-256), and only then are they served (I3). */
 	fw_buf_reset(&rq->out);
 	rq->rendered_public = public_copy;
-	if (poc) {
-		r = fw_buf_puts(&rq->out, c->rev.parts[FW_PART_POC]);
-	} else if (have_copy) {
-		r = fw_buf_append(&rq->out, copy, len);
+	if (poc || !have_copy) {
+		/* The partner's own fingerprinted texts; after T everyone gets the same, neutral ones. */
+		struct fw_revision mine;
+		char code[FW_FINGERPRINT_CODE_MAX];
+		memset(&mine, 0, sizeof(mine));
+		memcpy(mine.advisory_id, c->rev.advisory_id, sizeof(mine.advisory_id));
+		mine.number = c->rev.number;
+		mine.created_at = c->rev.created_at;
+		memcpy(mine.note, c->rev.note, sizeof(mine.note));
+		fw_fingerprint_code(c->adv.id, c->adv.revision, code);
+		r = fw_fingerprint_render(c->fp, rq->srv->mark_key, code, public_copy ? NULL : rq->partner.id,
+		                          poc ? 1u << FW_PART_POC : parts, &mine);
+		if (r == 0 && poc) {
+			r = fw_buf_puts(&rq->out, mine.parts[FW_PART_POC] ? mine.parts[FW_PART_POC] : "");
+		} else if (r == 0) {
+			struct fw_render_in in = {
+			    .publisher_name = rq->srv->publisher_name,
+			    .publisher_namespace = rq->srv->publisher_namespace,
+			    .partner = &rq->partner,
+			    .advisory = &c->adv,
+			    .revision = &mine,
+			    .history = c->history,
+			    .nhistory = c->nhistory,
+			    .parts = parts,
+			    .public_copy = public_copy,
+			    .now = now,
+			};
+			r = fw_csaf_render(&in, &rq->out);
+		}
+		fw_revision_release(&mine);
 	} else {
-		struct fw_render_in in = {
-		    .publisher_name = rq->srv->publisher_name,
-		    .publisher_namespace = rq->srv->publisher_namespace,
-		    .partner = &rq->partner,
-		    .advisory = &c->adv,
-		    .revision = &c->rev,
-		    .history = c->history,
-		    .nhistory = c->nhistory,
-		    .parts = parts,
-		    .public_copy = public_copy,
-		    .now = now,
-		};
-		r = fw_csaf_render(&in, &rq->out);
+		r = fw_buf_append(&rq->out, copy, len);
 	}
 	if (r < 0)
 		return r;

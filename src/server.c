@@ -373,6 +373,13 @@ static int load_server(struct server *srv, struct server_config *cfg)
 		        r == FW_EPERM ? " (the file must be mode 0600)" : "");
 		return r;
 	}
+	snprintf(path, sizeof(path), "%s/mark.key", cfg->data_dir);
+	r = fw_key_file_load(path, srv->mark_key);
+	if (r < 0) {
+		fprintf(stderr, "forewarn: cannot load the fingerprinting key '%s': %s%s\n", path, fw_strerror(r),
+		        r == FW_EPERM ? " (the file must be mode 0600)" : "");
+		return r;
+	}
 	snprintf(srv->store_uri, sizeof(srv->store_uri), "sqlite:%s/forewarn.db", cfg->data_dir);
 	r = fw_store_open(srv->store_uri, cfg->store_flags, &s, &err);
 	if (r < 0) {
@@ -412,6 +419,7 @@ static int load_server(struct server *srv, struct server_config *cfg)
 static void release_server(struct server *srv)
 {
 	fw_crypto_wipe(srv->token_key, sizeof(srv->token_key));
+	fw_crypto_wipe(srv->mark_key, sizeof(srv->mark_key));
 	fw_note_signer_free(srv->log_signer);
 	srv->log_signer = NULL;
 }

@@ -36,6 +36,7 @@ struct server {
 	struct server_config cfg;
 	char store_uri[PATH_MAX + 32];
 	unsigned char token_key[FW_KEY_BYTES];
+	unsigned char mark_key[FW_KEY_BYTES]; /* derives the partners' fingerprint codewords */
 	char publisher_name[256];
 	char publisher_namespace[256];
 	char log_origin[256];

@@ -105,4 +105,16 @@ typedef int (*fw_json_text_cb)(void *ctx, size_t i, const char *text, size_t len
 FW_WUR int fw_json_each_text(const char *json, size_t len, const char *path, const char *field,
                              fw_json_text_cb cb, void *ctx);
 
+/*
+ * Leak tracing (POST /api/v1/trace): the body {"text": "...", "advisory": "id"?}: *ret_text is the text, a
+ * heap string the caller frees (its length in *ret_len); advisory gets "" when absent. The answer
+ * {"advisory", "revision", "positions", "length", "partners", "accuse_threshold", "investigate_threshold",
+ * "accused": [{"partner", "score", "threshold", "bound", "positions"}], "investigate": [...]}: thresholds
+ * that no score can reach are null.
+ */
+struct fw_trace_result;
+FW_WUR int fw_json_trace_parse(const char *body, size_t len, char **ret_text, size_t *ret_len,
+                               char advisory[FW_ID_MAX + 1], struct fw_error *err);
+FW_WUR int fw_json_trace_write(const struct fw_trace_result *r, struct fw_buf *out);
+
 #endif

@@ -2,12 +2,14 @@
  * JSON codecs of the HTTP API, on jansson. Parsing is strict: duplicate keys, unknown fields and wrong
  * types are errors that name the field, so a typo in a script never silently does something else.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "forewarn/csaf.h"
 #include "forewarn/json.h"
+#include "forewarn/trace.h"
 #include "forewarn/timeutil.h"
 
 #define MAX_BODY_DEPTH 32
@@ -871,7 +873,9 @@ static void cell(json_t *v, char *out, size_t outsz)
 	} else if (json_is_integer(v)) {
 		snprintf(out, outsz, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 	} else if (json_is_real(v)) {
-		snprintf(out, outsz, "%.1f", json_real_value(v));
+		double x = json_real_value(v);
+		/* Scores read as 12.3; probabilities such as 8.7e-30 must not read as 0.0. */
+		snprintf(out, outsz, x != 0 && fabs(x) < 0.05 ? "%.2g" : "%.1f", x);
 	} else if (json_is_boolean(v)) {
 		snprintf(out, outsz, "%s", json_is_true(v) ? "yes" : "no");
 	} else if (json_is_array(v)) {
@@ -1074,4 +1078,80 @@ int fw_json_each_text(const char *json, size_t len, const char *path, const char
 	}
 	json_decref(j);
 	return r;
+}
+
+int fw_json_trace_parse(const char *body, size_t len, char **ret_text, size_t *ret_len,
+                        char advisory[FW_ID_MAX + 1], struct fw_error *err)
+{
+	char adv[FW_ID_MAX + 1] = "";
+	const char *key;
+	json_t *j, *v;
+	char *text = NULL;
+	size_t n = 0;
+	int r;
+
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	json_object_foreach(j, key, v) {
+		if (strcmp(key, "text") == 0) {
+			if (!json_is_string(v)) {
+				r = fw_error_set(err, FW_EINVAL, key, "must be a string: the suspect text");
+			} else {
+				n = json_string_length(v);
+				text = malloc(n + 1);
+				r = text ? 0 : FW_ENOMEM;
+				if (text)
+					memcpy(text, json_string_value(v), n + 1);
+			}
+		} else if (strcmp(key, "advisory") == 0) {
+			r = json_is_null(v) ? 0 : get_str(v, key, adv, sizeof(adv), err);
+		} else {
+			r = unknown(key, "a trace", err);
+		}
+		if (r < 0)
+			goto out;
+	}
+	if (!text) {
+		r = fw_error_set(err, FW_EINVAL, "text", "is required: the suspect text (prose, code or HTTP requests)");
+		goto out;
+	}
+	*ret_text = text;
+	*ret_len = n;
+	text = NULL;
+	memcpy(advisory, adv, sizeof(adv));
+out:
+	free(text);
+	json_decref(j);
+	return r;
+}
+
+static json_t *number_or_null(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *hits(const struct fw_trace_hit *h, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:I}", "partner", h[i].partner_id, "score",
+		                                   number_or_null(h[i].score), "threshold",
+		                                   number_or_null(h[i].threshold), "bound",
+		                                   number_or_null(h[i].bound), "positions",
+		                                   (json_int_t)h[i].positions));
+	return a;
+}
+
+int fw_json_trace_write(const struct fw_trace_result *r, struct fw_buf *out)
+{
+	return dump(json_pack("{s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "advisory",
+	                      r->advisory_id[0] ? json_string(r->advisory_id) : json_null(), "revision",
+	                      r->revision ? json_integer(r->revision) : json_null(), "positions",
+	                      (json_int_t)r->positions, "length", (json_int_t)r->length, "partners",
+	                      (json_int_t)r->partners, "accuse_threshold", number_or_null(r->accuse_threshold),
+	                      "investigate_threshold", number_or_null(r->investigate_threshold), "accused",
+	                      hits(r->accused, r->naccused), "investigate", hits(r->investigate, r->ninvestigate)),
+	            out);
 }

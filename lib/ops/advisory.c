@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "forewarn/cvss.h"
+#include "forewarn/fingerprint.h"
 #include "forewarn/json.h"
 #include "forewarn/ops.h"
 #include "forewarn/timeutil.h"
@@ -23,6 +24,16 @@ static int score(struct fw_advisory *a, struct fw_error *err)
 	a->cvss_score = c.base_score;
 	snprintf(a->cvss_severity, sizeof(a->cvss_severity), "%s", c.severity);
 	return 0;
+}
+
+/* check_slots: the parts' fingerprint slots must parse (docs/templates.md); the error names part and place. */
+static int check_slots(const struct fw_revision *rev, struct fw_error *err)
+{
+	struct fw_fingerprint *f = NULL;
+	int r = fw_fingerprint_new(rev, &f, err);
+
+	fw_fingerprint_free(f);
+	return r;
 }
 
 static int make_id(struct fw_store *s, int64_t now, struct fw_advisory *a)
@@ -75,6 +86,8 @@ int fw_ops_advisory_create(struct fw_store *s, const char *actor, struct fw_advi
 		return fw_error_set(err, FW_EINVAL, "public_at",
 		                    "is in the past; the release time must be in the future");
 	r = fw_revision_validate(rev, err);
+	if (r == 0)
+		r = check_slots(rev, err);
 	if (r < 0)
 		return r;
 	r = fw_store_begin(s);
@@ -134,6 +147,8 @@ int fw_ops_advisory_revise(struct fw_store *s, const char *actor, const char *id
 	if (r < 0)
 		goto out;
 	r = fw_json_revision_parse(body, len, &a, &rev, err);
+	if (r == 0)
+		r = check_slots(&rev, err);
 	if (r == 0)
 		r = score(&a, err);
 	if (r == 0)

@@ -75,6 +75,7 @@ ROUTES = [
     ("POST", "/api/v1/advisories/*/publish", "admin", {}),
     ("GET", "/api/v1/advisories/*/deliveries", "admin", None),
     ("GET", "/api/v1/events", "admin", None),
+    ("POST", "/api/v1/trace", "admin", {"text": "a leaked text"}),
     ("GET", "/api/v1/inbox", "partner", None),
     ("GET", "/api/v1/inbox/*", "partner", None),
     ("GET", "/api/v1/inbox/*/poc", "partner", None),
@@ -910,7 +911,7 @@ def test_fuzz(s, st):
         bodies.append(b)
     routes = [(m, fill(p, *{"partners": ("acme", "0123456789abcdef"), "advisories": ("adv-full",)}.get(
         p.split("/")[3], ()))) for m, p, role, _ in ROUTES if m in ("POST", "PUT", "PATCH")]
-    check(len(routes) == 13, "fuzzing %d write routes" % len(routes))
+    check(len(routes) == 14, "fuzzing %d write routes" % len(routes))
     for method, path in routes:
         snap = st.snapshot()
         bad = []
