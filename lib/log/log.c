@@ -55,7 +55,8 @@ int fw_log_append(struct fw_store *s, const void *entry, size_t len, uint64_t *r
 	uint64_t size, tx = fw_store_tx_serial(s);
 	int r = 0;
 
-	/* Within one transaction (a group of downloads), the writer holds the log: no need to read it back. */
+	/* Within one transaction (a group of downloads), the writer holds the log: no need to read it back.
+	 */
 	if (tx && cached.store == s && cached.tx == tx) {
 		f = cached.f;
 		size = f.size;
@@ -190,53 +191,31 @@ struct verify {
 	uint64_t expect;      /* the next index expected from the store */
 	unsigned char *want;  /* n recomputed hashes */
 	unsigned char *below; /* 2n checked hashes of the level below */
-	struct fw_buf data;   /* the chunk's entries, back to back */
-	size_t *off, *len;
-	uint64_t bad; /* first bad entry index, UINT64_MAX while none */
+	uint64_t bad;         /* first bad entry index, UINT64_MAX while none */
 	unsigned level;
 	struct fw_error *err;
 };
 
-static int collect_entry(void *ctx, uint64_t index, const void *entry, size_t len)
-{
-	struct verify *v = ctx;
-	size_t k = (size_t)(index - v->start);
-
-	if (index != v->expect) {
-		v->bad = v->expect;
-		return fw_error_set(v->err, FW_EINVAL, "log", "entry %llu is missing",
-		                    (unsigned long long)v->expect);
-	}
-	v->expect++;
-	v->off[k] = v->data.len;
-	v->len[k] = len;
-	return fw_buf_append(&v->data, entry, len);
-}
-
 struct hash_job {
 	struct verify *v;
 	size_t from, to;
-	int leaves; /* 1: leaf hashes of the entries into want; 0: parents of want's pairs into below */
 };
 
+/* hash_range: the parents of want's pairs from..to into below. */
 static void *hash_range(void *arg)
 {
 	struct hash_job *h = arg;
 	unsigned char *w = h->v->want;
 
-	for (size_t k = h->from; k < h->to; k++) {
-		if (h->leaves)
-			fw_merkle_leaf_hash(h->v->data.data + h->v->off[k], h->v->len[k], w + k * 32);
-		else
-			fw_merkle_node_hash(w + 2 * k * 32, w + (2 * k + 1) * 32, h->v->below + k * 32);
-	}
+	for (size_t k = h->from; k < h->to; k++)
+		fw_merkle_node_hash(w + 2 * k * 32, w + (2 * k + 1) * 32, h->v->below + k * 32);
 	return NULL;
 }
 
-/* hash_split: hash_range over [0, n) on two threads (the halves write apart); parents then become want. */
-static void hash_split(struct verify *v, size_t n, int leaves)
+/* hash_parents: hash_range over [0, n) on two threads (the halves write apart); the parents become want. */
+static void hash_parents(struct verify *v, size_t n)
 {
-	struct hash_job a = {v, 0, n / 2, leaves}, b = {v, n / 2, n, leaves};
+	struct hash_job a = {v, 0, n / 2}, b = {v, n / 2, n};
 	pthread_t t;
 
 	/* A thread pays for itself only on a large range: the leaves, and the lowest parents. */
@@ -247,7 +226,7 @@ static void hash_split(struct verify *v, size_t n, int leaves)
 		hash_range(&a);
 		hash_range(&b);
 	}
-	if (!leaves) {
+	{
 		unsigned char *tmp = v->want;
 		v->want = v->below;
 		v->below = tmp;
@@ -296,34 +275,117 @@ static int check_chunk(struct verify *v)
 	return r;
 }
 
+/* A chunk of entries read ahead while the previous one is hashed: reading and hashing overlap. */
+struct chunk {
+	struct fw_buf data; /* the entries, back to back */
+	size_t *off, *len;
+	unsigned char *leaves; /* their leaf hashes */
+	uint64_t start, n, expect;
+	struct verify *v;
+};
+
+static int collect_chunk(void *ctx, uint64_t index, const void *entry, size_t len)
+{
+	struct chunk *c = ctx;
+	size_t k = (size_t)(index - c->start);
+
+	if (index != c->expect)
+		return FW_EINVAL; /* reported by read_chunk, which knows the expected index */
+	c->expect++;
+	c->off[k] = c->data.len;
+	c->len[k] = len;
+	return fw_buf_append(&c->data, entry, len);
+}
+
+static int read_chunk(struct chunk *c, uint64_t start, uint64_t n)
+{
+	int r;
+
+	c->start = c->expect = start;
+	c->n = n;
+	fw_buf_reset(&c->data);
+	r = fw_store_log_entry_each(c->v->s, start, start + n, collect_chunk, c);
+	if ((r == 0 && c->expect != start + n) || r == FW_EINVAL) {
+		c->v->bad = c->expect;
+		r = fw_error_set(c->v->err, FW_EINVAL, "log", "entry %llu is missing",
+		                 (unsigned long long)c->expect);
+	}
+	return r;
+}
+
+struct leaf_job {
+	struct chunk *c;
+	size_t from, to;
+};
+
+static void *hash_leaves(void *arg)
+{
+	struct leaf_job *j = arg;
+	struct chunk *c = j->c;
+
+	for (size_t k = j->from; k < j->to; k++)
+		fw_merkle_leaf_hash(c->data.data + c->off[k], c->len[k], c->leaves + k * 32);
+	return NULL;
+}
+
 static int verify_leaves(struct verify *v, uint64_t size)
 {
-	int r = 0;
+	struct chunk ch[2];
+	int r = 0, rnext = 0;
+	unsigned k = 0;
 
-	for (uint64_t start = 0; r == 0 && start < size; start += CHUNK) {
-		v->start = v->expect = start;
-		v->n = size - start < CHUNK ? size - start : CHUNK;
-		fw_buf_reset(&v->data);
-		r = fw_store_log_entry_each(v->s, start, start + v->n, collect_entry, v);
-		if (r == 0 && v->expect != start + v->n) {
-			v->bad = v->expect;
-			r = fw_error_set(v->err, FW_EINVAL, "log", "entry %llu is missing",
-			                 (unsigned long long)v->expect);
-		}
-		if (r < 0)
-			break;
-		hash_split(v, (size_t)v->n, 1);
+	memset(ch, 0, sizeof(ch));
+	for (int i = 0; i < 2; i++) {
+		fw_buf_init(&ch[i].data, 0);
+		ch[i].v = v;
+		ch[i].off = malloc(CHUNK * sizeof(size_t));
+		ch[i].len = malloc(CHUNK * sizeof(size_t));
+		ch[i].leaves = malloc(CHUNK * 32);
+		if (!ch[i].off || !ch[i].len || !ch[i].leaves)
+			r = FW_ENOMEM;
+	}
+	if (r == 0 && size > 0)
+		r = read_chunk(&ch[0], 0, size < CHUNK ? size : CHUNK);
+	for (uint64_t start = 0; r == 0 && start < size; start += CHUNK, k++) {
+		struct chunk *cur = &ch[k & 1], *next = &ch[(k + 1) & 1];
+		struct leaf_job first = {cur, 0, (size_t)cur->n / 2},
+		                second = {cur, (size_t)cur->n / 2, (size_t)cur->n};
+		uint64_t nstart = start + CHUNK;
+		pthread_t t;
+		int threaded = pthread_create(&t, NULL, hash_leaves, &second) == 0;
+
+		/* One thread hashes half of this chunk while this one reads the next and hashes the other
+		 * half. */
+		if (!threaded)
+			hash_leaves(&second);
+		if (nstart < size)
+			rnext = read_chunk(next, nstart, size - nstart < CHUNK ? size - nstart : CHUNK);
+		hash_leaves(&first);
+		if (threaded)
+			pthread_join(t, NULL);
+		memcpy(v->want, cur->leaves, (size_t)cur->n * 32);
+		v->start = cur->start;
+		v->n = cur->n;
 		v->level = 0;
 		r = check_chunk(v);
 		/* The subtrees wholly inside this chunk, level by level, hashed in place and compared. */
 		for (unsigned level = 1; r == 0 && level <= CHUNK_LEVELS && (v->n >> 1) > 0; level++) {
 			uint64_t n = v->n >> 1;
-			hash_split(v, (size_t)n, 0);
+			hash_parents(v, (size_t)n);
 			v->start >>= 1;
 			v->n = n;
 			v->level = level;
 			r = check_chunk(v);
 		}
+		/* An error in the chunk read ahead counts only once this one, at lower indexes, is clean. */
+		if (r == 0)
+			r = rnext;
+	}
+	for (int i = 0; i < 2; i++) {
+		fw_buf_release(&ch[i].data);
+		free(ch[i].off);
+		free(ch[i].len);
+		free(ch[i].leaves);
 	}
 	return r;
 }
@@ -362,14 +424,11 @@ int fw_log_verify(struct fw_store *s, struct fw_note_verifier *verifier, uint64_
 	v.s = s;
 	v.bad = UINT64_MAX;
 	v.err = err;
-	fw_buf_init(&v.data, 0);
 	fw_buf_init(&note, 0);
 	/* want and below swap roles as levels are hashed: both hold a level of a chunk. */
 	v.want = malloc(2 * CHUNK * 32);
 	v.below = malloc(2 * CHUNK * 32);
-	v.off = malloc(CHUNK * sizeof(size_t));
-	v.len = malloc(CHUNK * sizeof(size_t));
-	r = v.want && v.below && v.off && v.len ? 0 : FW_ENOMEM;
+	r = v.want && v.below ? 0 : FW_ENOMEM;
 	if (r == 0)
 		r = fw_store_log_size(s, &size);
 	if (r == 0)
@@ -410,11 +469,8 @@ int fw_log_verify(struct fw_store *s, struct fw_note_verifier *verifier, uint64_
 out:
 	fw_checkpoint_release(&c);
 	fw_buf_release(&note);
-	fw_buf_release(&v.data);
 	free(v.want);
 	free(v.below);
-	free(v.off);
-	free(v.len);
 	if (r == FW_EINVAL && ret_bad_index)
 		*ret_bad_index = v.bad;
 	if (r == 0 && ret_size)

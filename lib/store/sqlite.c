@@ -1429,7 +1429,9 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 	sqlite3_finalize(st);
 	st = NULL;
 	if ((rc = sqlite3_exec(q->db, sync, NULL, NULL, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_exec(q->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL)) != SQLITE_OK)
+	    (rc = sqlite3_exec(q->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL)) != SQLITE_OK ||
+	    /* Reads through the page cache mapping instead of a read() per page: whole-log scans are faster. */
+	    (rc = sqlite3_exec(q->db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL)) != SQLITE_OK)
 		goto out;
 	/* Creating the schema is a write: queue with this process's writers, never against them. */
 	pthread_mutex_lock(&writer_lock);
