@@ -71,16 +71,30 @@ int fw_buf_puts(struct fw_buf *b, const char *s)
 int fw_buf_printf(struct fw_buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n, r;
 
+	/* One pass when the text fits the room already there (the common case), a second after growing. */
+	room = b->cap > b->len ? b->cap - b->len : 0;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return FW_EINVAL;
+	if ((size_t)n < room) {
+		if (b->max && b->len + (size_t)n > b->max) {
+			b->data[b->len] = '\0'; /* over the limit: as if nothing was written */
+			return FW_ETOOBIG;
+		}
+		b->len += (size_t)n;
+		return 0;
+	}
 	r = grow(b, (size_t)n);
-	if (r < 0)
+	if (r < 0) {
+		if (b->data)
+			b->data[b->len] = '\0';
 		return r;
+	}
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
