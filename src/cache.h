@@ -18,7 +18,8 @@ void cache_begin_request(void);
 /* cache_release_all: frees every thread's caches; only once the server threads have stopped. */
 void cache_release_all(void);
 
-/* cache_authenticate: like fw_ops_authenticate, also loading the token's partner (if any). */
+/* cache_authenticate: the valid token for this secret (its keyed hash, compared in constant time) and its
+ * partner, if any; FW_ENOENT for no valid token. */
 int cache_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret,
                        size_t len, struct fw_token *ret_token, struct fw_partner *ret_partner);
 /* cache_policy: the tiers and rules; owned by the cache, valid until the request ends. */

@@ -157,6 +157,25 @@ static int deliver_copy(struct request *rq, const char *what)
 	return request_defer(rq);
 }
 
+/*
+ * The partner's own record: who it is to the server, and the salt from which it recomputes its reference in
+ * the transparency log (docs/log.md). Only the partner itself ever sees its salt.
+ */
+static int me(struct request *rq)
+{
+	char salt[FW_PARTNER_SALT_HEX], ref[FW_PARTNER_REF_HEX];
+	int r = fw_ops_partner_ref(rq->store, rq->partner.id, salt, ref);
+
+	if (r == 0)
+		r = fw_buf_puts(&rq->out, "{\"partner\":");
+	if (r == 0)
+		r = fw_json_partner_write(&rq->partner, &rq->out);
+	if (r == 0)
+		r = fw_buf_printf(&rq->out, ",\"log_salt\":\"%s\",\"log_ref\":\"%s\"}", salt, ref);
+	fw_crypto_wipe(salt, sizeof(salt));
+	return r < 0 ? r : reply_json(rq, 200);
+}
+
 static int inbox_copy(struct request *rq)
 {
 	return deliver_copy(rq, "csaf");
@@ -168,6 +187,7 @@ static int inbox_poc(struct request *rq)
 }
 
 const struct route partner_routes[] = {
+    {"GET", "/api/v1/me", ROLE_PARTNER, me, 0},
     {"GET", "/api/v1/inbox", ROLE_PARTNER, inbox, 0},
     {"GET", "/api/v1/inbox/*", ROLE_PARTNER, inbox_copy, 0},
     {"GET", "/api/v1/inbox/*/poc", ROLE_PARTNER, inbox_poc, 0},

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include "forewarn/crypto.h"
+#include "forewarn/partnerref.h"
 #include "forewarn/model.h"
 #include "forewarn/policy.h"
 #include "forewarn/store.h"
@@ -31,6 +32,13 @@ FW_WUR int fw_event_emitkv(struct fw_store *s, const char *type, const char *act
 
 /* fw_ops_finish: commits when r is 0, else (or if the commit fails) rolls back; returns the outcome. */
 FW_WUR int fw_ops_finish(struct fw_store *s, int r);
+
+/*
+ * fw_ops_partner_ref: the partner's reference in the log (docs/log.md), and, when ret_salt is not NULL, the
+ * salt it recomputes the reference from: shown to that partner alone (GET /api/v1/me).
+ */
+FW_WUR int fw_ops_partner_ref(struct fw_store *s, const char *id, char ret_salt[FW_PARTNER_SALT_HEX],
+                              char ret_ref[FW_PARTNER_REF_HEX]);
 
 /* Policy context loaded from the store: tiers and rules. Release with fw_ops_policy_release. */
 struct fw_ops_policy {
@@ -58,9 +66,6 @@ FW_WUR int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsig
                               struct fw_token *ret, struct fw_error *err);
 FW_WUR int fw_ops_token_revoke(struct fw_store *s, const char *actor, const char *partner_id,
                                const char *token_id, int64_t now, struct fw_error *err);
-/* fw_ops_authenticate: the valid token for this secret, or FW_ENOENT. Constant-time in the secret. */
-FW_WUR int fw_ops_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret,
-                               size_t len, struct fw_token *ret);
 
 /* Tiers and rules: replace as a whole; tiers in use by a partner cannot disappear (FW_ECONFLICT). */
 FW_WUR int fw_ops_tiers_set(struct fw_store *s, const char *actor, const struct fw_tier *t, size_t n,

@@ -24,80 +24,74 @@ static int public_key(const char *k)
 	return 0;
 }
 
-/* The operator's key for partner references, made on first use and kept in the store. */
-static int ref_key(struct fw_store *s, unsigned char key[FW_KEY_BYTES])
-{
-	/* Read once per thread and connection: the key never changes once made. */
-	static _Thread_local struct fw_store *cached_store;
-	static _Thread_local unsigned char cached[FW_KEY_BYTES];
+/*
+ * Partner references need the operator's reference key, made on first use and kept in the store. The key's
+ * text is read on every call (one indexed row) and compared with the last one this thread saw: a thread that
+ * opens another store then sees another key, and the references it keeps are dropped with the old key.
+ */
+#define REF_SLOTS 64
+static _Thread_local struct {
 	char hex[2 * FW_KEY_BYTES + 1];
-	int r;
+	unsigned char key[FW_KEY_BYTES];
+	struct {
+		char id[FW_ID_MAX + 1];
+		char ref[FW_PARTNER_REF_HEX];
+	} refs[REF_SLOTS]; /* references are costly to derive (two hashes) and asked for on every download */
+} rc;
 
-	if (cached_store == s) {
-		memcpy(key, cached, FW_KEY_BYTES);
-		return 0;
-	}
-	r = fw_store_meta_get(s, "log_ref_key", hex, sizeof(hex));
+static int ref_key(struct fw_store *s)
+{
+	char hex[2 * FW_KEY_BYTES + 1];
+	int r = fw_store_meta_get(s, "log_ref_key", hex, sizeof(hex));
+
 	if (r == FW_ENOENT) {
+		unsigned char key[FW_KEY_BYTES];
 		fw_crypto_random(key, FW_KEY_BYTES);
 		fw_crypto_hex(key, FW_KEY_BYTES, hex);
+		fw_crypto_wipe(key, sizeof(key));
 		r = fw_store_meta_set(s, "log_ref_key", hex);
-		fw_crypto_wipe(hex, sizeof(hex));
-		return r;
 	}
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < FW_KEY_BYTES; i++) {
-		unsigned v;
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-			r = FW_EIO;
-			break;
+	if (r == 0 && strcmp(hex, rc.hex) != 0) {
+		fw_crypto_wipe(&rc, sizeof(rc));
+		for (size_t i = 0; r == 0 && i < FW_KEY_BYTES; i++) {
+			unsigned v;
+			if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+				r = FW_EIO;
+			rc.key[i] = (unsigned char)v;
 		}
-		key[i] = (unsigned char)v;
+		if (r == 0)
+			memcpy(rc.hex, hex, sizeof(hex));
 	}
 	fw_crypto_wipe(hex, sizeof(hex));
-	if (r == 0) {
-		memcpy(cached, key, FW_KEY_BYTES);
-		cached_store = s;
-	}
 	return r;
 }
 
-/* References are costly to derive (two hashes) and asked for on every download: keep the recent ones. */
-#define REF_SLOTS 64
-static _Thread_local struct {
-	struct fw_store *store;
-	char id[FW_ID_MAX + 1];
-	char ref[FW_PARTNER_REF_HEX];
-} refs[REF_SLOTS];
-
-static int partner_ref(struct fw_store *s, const char *id, char out[FW_PARTNER_REF_HEX])
+int fw_ops_partner_ref(struct fw_store *s, const char *id, char ret_salt[FW_PARTNER_SALT_HEX],
+                       char ret_ref[FW_PARTNER_REF_HEX])
 {
-	unsigned char key[FW_KEY_BYTES];
 	char salt[FW_PARTNER_SALT_HEX];
 	size_t slot = 0, n = strlen(id);
-	int r;
+	int r = ref_key(s);
 
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < n; i++)
 		slot = slot * 31 + (unsigned char)id[i];
 	slot %= REF_SLOTS;
-	if (refs[slot].store == s && strcmp(refs[slot].id, id) == 0) {
-		memcpy(out, refs[slot].ref, FW_PARTNER_REF_HEX);
+	if (!ret_salt && strcmp(rc.refs[slot].id, id) == 0) {
+		memcpy(ret_ref, rc.refs[slot].ref, FW_PARTNER_REF_HEX);
 		return 0;
 	}
-	r = ref_key(s, key);
-	if (r == 0) {
-		fw_partner_salt(key, id, salt);
-		fw_partner_ref(salt, id, out);
-		if (n <= FW_ID_MAX) {
-			refs[slot].store = s;
-			memcpy(refs[slot].id, id, n + 1);
-			memcpy(refs[slot].ref, out, FW_PARTNER_REF_HEX);
-		}
+	fw_partner_salt(rc.key, id, salt);
+	fw_partner_ref(salt, id, ret_ref);
+	if (n <= FW_ID_MAX) {
+		memcpy(rc.refs[slot].id, id, n + 1);
+		memcpy(rc.refs[slot].ref, ret_ref, FW_PARTNER_REF_HEX);
 	}
-	fw_crypto_wipe(key, sizeof(key));
+	if (ret_salt)
+		memcpy(ret_salt, salt, sizeof(salt));
 	fw_crypto_wipe(salt, sizeof(salt));
-	return r;
+	return 0;
 }
 
 static int kv(struct fw_buf *b, int *first, const char *k, const char *v)
@@ -220,11 +214,11 @@ int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor,
 
 	/* The log's entry: partners by reference only, in the subject and as actor. */
 	if (r == 0 && about->partner_id)
-		r = partner_ref(s, about->partner_id, ref);
+		r = fw_ops_partner_ref(s, about->partner_id, NULL, ref);
 	snprintf(log_actor, sizeof(log_actor), "%s", e.actor);
 	if (r == 0 && strncmp(e.actor, "partner:", 8) == 0) {
 		char aref[FW_PARTNER_REF_HEX];
-		r = partner_ref(s, e.actor + 8, aref);
+		r = fw_ops_partner_ref(s, e.actor + 8, NULL, aref);
 		snprintf(log_actor, sizeof(log_actor), "partner:%s", aref);
 	}
 	if (r == 0)

@@ -203,15 +203,3 @@ int fw_ops_token_revoke(struct fw_store *s, const char *actor, const char *partn
 		                    NULL, "token", token_id, NULL);
 	return fw_ops_finish(s, r);
 }
-
-int fw_ops_authenticate(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *secret,
-                        size_t len, struct fw_token *ret)
-{
-	unsigned char hash[FW_HASH_BYTES];
-
-	/* The lookup is by keyed hash, so its timing says nothing about the secret. */
-	if (len < 10 || len >= FW_TOKEN_LEN)
-		return FW_ENOENT;
-	fw_token_hash(key, secret, len, hash);
-	return fw_store_token_find(s, hash, ret);
-}

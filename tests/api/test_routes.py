@@ -76,6 +76,7 @@ ROUTES = [
     ("GET", "/api/v1/advisories/*/deliveries", "admin", None),
     ("GET", "/api/v1/events", "admin", None),
     ("POST", "/api/v1/trace", "admin", {"text": "a leaked text"}),
+    ("GET", "/api/v1/me", "partner", None),
     ("GET", "/api/v1/inbox", "partner", None),
     ("GET", "/api/v1/inbox/*", "partner", None),
     ("GET", "/api/v1/inbox/*/poc", "partner", None),
