@@ -27,7 +27,11 @@ static int has_slot(const char *s, size_t n)
 	size_t i = 0;
 
 	while (i + 1 < n) {
-		if (s[i] != '{' || s[i + 1] != '{')
+		size_t d = fw_template_facts_directive(s + i, n - i);
+
+		if (d > 0)
+			i += d;
+		else if (s[i] != '{' || s[i + 1] != '{')
 			i++;
 		else if (i + 3 < n && s[i + 2] == '{' && s[i + 3] == '{')
 			i += 4;
@@ -45,7 +49,13 @@ static size_t render0(const char *t, size_t n, char *r, size_t *slots)
 
 	*slots = 0;
 	while (i < n) {
-		if (i + 3 < n && !memcmp(t + i, "{{{{", 4)) {
+		size_t d = fw_template_facts_directive(t + i, n - i);
+
+		if (d > 0) {
+			memcpy(r + k, t + i, d); /* a canary-facts directive passes through */
+			k += d;
+			i += d;
+		} else if (i + 3 < n && !memcmp(t + i, "{{{{", 4)) {
 			memcpy(r + k, "{{", 2);
 			k += 2;
 			i += 4;
@@ -65,6 +75,14 @@ static size_t render0(const char *t, size_t n, char *r, size_t *slots)
 	return k;
 }
 
+static int has_directive(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (fw_template_facts_directive((const char *)s + i, n - i))
+			return 1;
+	return 0;
+}
+
 /* The template parser agrees: same slots, and its neutral copy is the prose. */
 static void check_parser(const char *t, size_t tlen, const uint8_t *data, size_t size, size_t slots)
 {
@@ -73,7 +91,14 @@ static void check_parser(const char *t, size_t tlen, const uint8_t *data, size_t
 
 	if (tlen > FW_TEMPLATE_MAX)
 		return;
-	if (fw_template_parse(t, tlen, &tp, NULL) != 0 || fw_template_slots(tp) != slots)
+	if (fw_template_parse(t, tlen, &tp, NULL) != 0 || fw_template_slots(tp) < slots)
+		abort();
+	if (has_directive(data, size)) {
+		/* canary facts expand into a sentence and add their slots: nothing more to compare */
+		fw_template_free(tp);
+		return;
+	}
+	if (fw_template_slots(tp) != slots)
 		abort();
 	fw_buf_init(&b, 0);
 	if (fw_template_strip(tp, &b) != 0 || b.len != size || (size && memcmp(b.data, data, size)))

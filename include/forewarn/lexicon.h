@@ -37,8 +37,9 @@
  * by two letters or digits (host and file names), a run of 5 digits, or any of / \ = < > { } $ % # & ~ ^ | _
  * @ (URLs, paths, e-mail addresses, options).
  *
+ * A canary-facts directive (fw_template_facts_directive) passes through unchanged and is no slot.
  * Authored templates are not auto-slotted: prose already holding a slot (a "{{" other than the escape
- * "{{{{", closed by a later "}}") is appended unchanged with *ret_slots = 0, since its author chose its slots
+ * "{{{{" or a directive, closed by a later "}}") is appended unchanged with *ret_slots = 0, since its author chose its slots
  * and escapes. A "{{" never closed is literal text and gets escaped. So the function is idempotent on its own
  * output when that output holds a slot; output without a slot is prose with escapes, and slotting it again
  * escapes them again.

@@ -103,4 +103,13 @@ FW_WUR int fw_template_observe(const struct fw_template *t, const char *suspect,
  */
 FW_WUR int fw_template_canary(const char *kind, unsigned index, char ret_value[FW_TEMPLATE_CANARY_LEN]);
 
+/*
+ * fw_template_facts_directive: the length of the well-formed canary-facts directive ("{{canaries}}", or
+ * "{{canaries:KIND,...}}" with distinct known kinds) that s[0 .. n) starts with, or 0 when it starts with
+ * none. The directive is where an author allows Forewarn to insert canary facts: the parser expands it into
+ * one sentence holding a canary slot per kind (default host, ipv4, user, file); the lexicon passes it
+ * through without counting it as an authored slot. Pure, thread-safe.
+ */
+size_t fw_template_facts_directive(const char *s, size_t n);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "forewarn/lexicon.h"
+#include "forewarn/template.h"
 
 enum {
 	F_LOWER = 1 << 0,     /* only lowercase occurrences (never at the start of a sentence) */
@@ -1143,14 +1144,16 @@ static const struct entry *match_word(const struct index *ix, const char *s, siz
 
 /* ---- output ---- */
 
-/* Literal text: every "{{" becomes the escape "{{{{". */
+/* Literal text: every "{{" becomes the escape "{{{{", except a canary-facts directive, which stays. */
 static int put_text(struct fw_buf *out, const char *s, size_t n)
 {
-	size_t i = 0, a = 0;
+	size_t i = 0, a = 0, d;
 	int r;
 
 	while (i + 1 < n) {
-		if (s[i] == '{' && s[i + 1] == '{') {
+		if ((d = fw_template_facts_directive(s + i, n - i)) > 0) {
+			i += d;
+		} else if (s[i] == '{' && s[i + 1] == '{') {
 			if ((r = fw_buf_append(out, s + a, i - a)) < 0 || (r = fw_buf_puts(out, "{{{{")) < 0)
 				return r;
 			i += 2;
@@ -1211,13 +1214,18 @@ static int put_date_slot(struct fw_buf *out, const char *s, size_t i, const stru
 	return fw_buf_puts(out, "}}");
 }
 
-/* Does the text hold a slot: a "{{" that is not the escape "{{{{", closed by a later "}}"? */
+/*
+ * Does the text hold a slot: a "{{" that is not the escape "{{{{" nor a canary-facts directive (where the
+ * author allows facts, not a slot of their choosing), closed by a later "}}"?
+ */
 static int has_slot(const char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, d;
 
 	while (i + 1 < n) {
-		if (s[i] != '{' || s[i + 1] != '{') {
+		if ((d = fw_template_facts_directive(s + i, n - i)) > 0) {
+			i += d;
+		} else if (s[i] != '{' || s[i + 1] != '{') {
 			i++;
 		} else if (i + 3 < n && s[i + 2] == '{' && s[i + 3] == '{') {
 			i += 4;

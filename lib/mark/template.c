@@ -679,6 +679,99 @@ static int keyword(const char *c, size_t cl, const char *kw)
 	return cl == strlen(kw) && !memcmp(c, kw, cl);
 }
 
+/* ---- canary facts: {{canaries}} and {{canaries:KIND,...}} ---- */
+
+#define DEFAULT_FACTS ((1u << K_HOST) | (1u << K_IPV4) | (1u << K_USER) | (1u << K_FILE))
+
+/* One clause per kind, in this order; each names its value so that it reads as a fact of the lab set-up. */
+static const char *const fact_clause[NKINDS] = {
+    [K_HOST] = "the target host was ",      [K_IPV4] = "its address was ",
+    [K_USER] = "the account used was ",     [K_FILE] = "the uploaded file was ",
+    [K_MARKER] = "the request marker was ", [K_PORT] = "the service listened on port ",
+};
+static const int fact_order[NKINDS] = {K_HOST, K_IPV4, K_PORT, K_USER, K_FILE, K_MARKER};
+
+/*
+ * The kinds a directive's body c[0 .. cl) ("canaries" or "canaries:k,k,...") asks for, as bits; 0 when the
+ * body is not a well-formed directive (unknown or repeated kind, empty list). *ret_bad (may be NULL) gets
+ * the offset of the first wrong byte.
+ */
+static unsigned facts_kinds(const char *c, size_t cl, size_t *ret_bad)
+{
+	unsigned kinds = 0;
+	size_t i;
+
+	if (cl < 8 || memcmp(c, "canaries", 8) != 0)
+		return 0;
+	if (cl == 8)
+		return DEFAULT_FACTS;
+	if (c[8] != ':')
+		goto bad8;
+	for (i = 9; i <= cl;) {
+		size_t e = i;
+		int k;
+
+		while (e < cl && c[e] != ',')
+			e++;
+		for (k = 0; k < NKINDS; k++)
+			if (keyword(c + i, e - i, kind_names[k]))
+				break;
+		if (k == NKINDS || (kinds & (1u << k))) {
+			if (ret_bad)
+				*ret_bad = i;
+			return 0;
+		}
+		kinds |= 1u << k;
+		i = e + 1;
+	}
+	return kinds;
+bad8:
+	if (ret_bad)
+		*ret_bad = 8;
+	return 0;
+}
+
+size_t fw_template_facts_directive(const char *s, size_t n)
+{
+	size_t j;
+
+	if (n < 12 || memcmp(s, "{{canaries", 10) != 0)
+		return 0;
+	for (j = 2; j + 1 < n && j < 96; j++)
+		if (s[j] == '}' && s[j + 1] == '}')
+			return facts_kinds(s + 2, j - 2, NULL) ? j + 2 : 0;
+	return 0;
+}
+
+/* Expands a directive into one sentence: fixed text around a canary slot per kind asked for. */
+static int parse_facts(struct parser *p, unsigned kinds, size_t at)
+{
+	struct fw_template *t = p->t;
+	unsigned n = 0, total = 0;
+	int r;
+
+	for (int k = 0; k < NKINDS; k++)
+		total += (kinds >> k) & 1u;
+	if ((r = fw_buf_puts(&p->lit, "In our test set-up, ")) < 0)
+		return r;
+	for (int i = 0; i < NKINDS; i++) {
+		int k = fact_order[i];
+
+		if (!(kinds & (1u << k)))
+			continue;
+		if (n > 0 && (r = fw_buf_puts(&p->lit, n + 1 == total ? " and " : ", ")) < 0)
+			return r;
+		if ((r = fw_buf_puts(&p->lit, fact_clause[k])) < 0 || (r = flush_literal(p)) < 0 ||
+		    (r = count_slot(p, at)) < 0)
+			return r;
+		t->kinds[k]++;
+		if ((r = add_leaf(p, N_CANARY, k, t->ntxts, 0, 8)) < 0)
+			return r;
+		n++;
+	}
+	return fw_buf_puts(&p->lit, ".");
+}
+
 /* The slot that opens with "{{" at s[at]; *ret_next is the byte after its "}}". */
 static int parse_slot(struct parser *p, size_t at, size_t *ret_next)
 {
@@ -740,6 +833,18 @@ static int parse_slot(struct parser *p, size_t at, size_t *ret_next)
 	}
 	if (cl == 0)
 		return perr(p, FW_EINVAL, at, "empty slot {{}}");
+	if (cl >= 8 && !memcmp(c, "canaries", 8)) {
+		size_t bad = 0;
+		unsigned kinds = facts_kinds(c, cl, &bad);
+
+		if (!kinds)
+			return perr(
+			    p, FW_EINVAL, at + 2 + bad,
+			    "bad canary facts '{{%s}}' ({{canaries}}, or {{canaries:KIND,...}} with distinct "
+			    "kinds among ipv4, host, user, file, marker, port)",
+			    show(c, cl, buf));
+		return parse_facts(p, kinds, at);
+	}
 	if ((r = count_slot(p, at)) < 0)
 		return r;
 	if (cl > 7 && !memcmp(c, "canary:", 7)) {

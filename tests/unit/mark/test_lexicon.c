@@ -586,6 +586,12 @@ static void test_escapes_and_templates(void **state)
 	/* authored templates are left as they are */
 	expect_none("x {{allows|permits}} y and behavior");
 	expect_none("payload {{7*7}} allows x");
+	/* a canary-facts directive is no authored slot: it passes through and the prose around it is slotted
+	 */
+	expect("It allows {{canaries}} and {{canaries:ipv4,user}} x",
+	       "It {{allows|permits}} {{canaries}} and {{canaries:ipv4,user}} x", 1);
+	/* a malformed one counts as an authored slot (which the template parser then refuses, naming it) */
+	expect_none("It allows {{canaries:mac}} x");
 	/* idempotent on output holding a slot */
 	t = slot("The flaw allows a remote attacker to run arbitrary code {{ here.", &n);
 	assert_true(n >= 2);

@@ -162,6 +162,10 @@ static void test_syntax_errors(void **state)
 {
 	(void)state;
 	expect_error("abc {{foo}} x", LEN_STR, FW_EINVAL, "line 1, column 5: unknown slot '{{foo}}'");
+	expect_error("a {{canaries:ipv4,mac}}", LEN_STR, FW_EINVAL,
+	             "line 1, column 19: bad canary facts '{{canaries:ipv4,mac}}'");
+	expect_error("a {{canaries:user,user}}", LEN_STR, FW_EINVAL, "line 1, column 19: bad canary facts");
+	expect_error("a {{canariesx}}", LEN_STR, FW_EINVAL, "line 1, column 13: bad canary facts");
 	expect_error("line one\nline two {{a|b", LEN_STR, FW_EINVAL,
 	             "line 2, column 10: '{{' is never closed");
 	expect_error("x {{a||b}}", LEN_STR, FW_EINVAL, "line 1, column 7: empty option");
@@ -340,6 +344,54 @@ static void test_golden_render(void **state)
 	assert_string_equal(b.data, "kept");
 	fw_buf_release(&b);
 	fw_template_free(t);
+}
+
+/* Canary facts: the directive becomes one sentence with a canary slot per kind, read back anywhere. */
+static void test_canary_facts(void **state)
+{
+	struct fw_template *t = parse_ok("Apply the fix now. {{canaries}} Then restart.");
+	unsigned char bits[32], obs[32];
+	char *s, host[FW_TEMPLATE_CANARY_LEN], ip[FW_TEMPLATE_CANARY_LEN], text[512];
+
+	(void)state;
+	assert_int_equal(fw_template_slots(t), 4);
+	assert_int_equal(fw_template_features(t), 32);
+	s = render(t, NULL, 0);
+	assert_string_equal(
+	    s, "Apply the fix now. In our test set-up, the target host was amber-bay.example.com, its "
+	       "address was 192.0.2.20, the account used was a.adams and the uploaded file was "
+	       "report-q3.docx. Then restart.");
+	free(s);
+	random_bits(bits, 32);
+	s = render(t, bits, 32);
+	assert_reads(t, s, bits);
+	free(s);
+	/* paraphrased, the host and address alone still give their 16 positions */
+	memset(bits, 0, sizeof(bits));
+	bits[0] = bits[7] = bits[9] = 1; /* host 0x81, ipv4 0x40 */
+	assert_int_equal(fw_template_canary("host", 0x81, host), 0);
+	assert_int_equal(fw_template_canary("ipv4", 0x40, ip), 0);
+	snprintf(text, sizeof(text), "Researchers hit %s (%s) in their lab.", ip, host);
+	observe(t, text, strlen(text), obs, 32);
+	assert_int_equal(observed(obs, 32), 16);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(obs[i], bits[i]);
+	fw_template_free(t);
+	/* a chosen list, in the sentence's order */
+	t = parse_ok("{{canaries:marker,port}}");
+	assert_int_equal(fw_template_slots(t), 2);
+	s = render(t, NULL, 0);
+	assert_string_equal(
+	    s, "In our test set-up, the service listened on port 20011 and the request marker was "
+	       "fw-03c1.");
+	free(s);
+	fw_template_free(t);
+	assert_int_equal(fw_template_facts_directive("{{canaries}}x", 13), 12);
+	assert_int_equal(fw_template_facts_directive("{{canaries:ipv4}}", 17), 17);
+	assert_int_equal(fw_template_facts_directive("{{canaries:ipv4,ipv4}}", 22), 0);
+	assert_int_equal(fw_template_facts_directive("{{canaries:}}", 13), 0);
+	assert_int_equal(fw_template_facts_directive("{{canariesx}}", 13), 0);
+	assert_int_equal(fw_template_facts_directive("{{canaries", 10), 0);
 }
 
 /* Options past 2^k are never rendered; a text showing one observes nothing for the slot. */
@@ -985,6 +1037,7 @@ int main(void)
 	    cmocka_unit_test(test_order_blocks),
 	    cmocka_unit_test(test_order_golden),
 	    cmocka_unit_test(test_canary_paraphrase),
+	    cmocka_unit_test(test_canary_facts),
 	    cmocka_unit_test(test_observe_args),
 	    cmocka_unit_test(test_pathological_text),
 	    cmocka_unit_test(test_code_reformatted),
