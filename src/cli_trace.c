@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "forewarn/json.h"
+#include "forewarn/trace.h"
 #include "cli_common.h"
 
 enum { OPT_ADVISORY = CLI_OPT_FIRST };
@@ -31,29 +32,95 @@ static int print_hits(struct cli *c, const char *key, const char *label)
 	return any;
 }
 
-static int trace(struct cli *c, int argc, char **argv)
+/* One leak of the body: {"text": ..., "advisory": ...} appended to the "leaks" array in arr. */
+static int leak_object(struct fw_buf *arr, const char *text, const char *advisory)
 {
-	const char *advisory = NULL;
-	struct fw_buf text, body, v;
+	struct fw_buf one;
 	struct cli_obj o;
-	int rc, r;
+	int r;
 
-	while ((rc = cli_getopt(c, argc, argv)) > 0)
-		if (rc == OPT_ADVISORY)
-			advisory = optarg;
-	if (rc < 0)
-		return c->status;
-	if (c->nargs != 1)
-		return cli_usage_error(c, "one FILE is required: the leaked text ('-' for standard input)");
-	rc = cli_read_file(c, "the leaked text", c->args[0], CLI_BODY_MAX / 2, 0, &text);
-	if (rc)
-		return rc;
-	fw_buf_init(&body, CLI_BODY_MAX);
-	cli_obj_begin(&o, &body);
-	cli_obj_str(&o, "text", text.data ? text.data : "");
+	fw_buf_init(&one, CLI_BODY_MAX);
+	cli_obj_begin(&o, &one);
+	cli_obj_str(&o, "text", text);
 	cli_obj_str(&o, "advisory", advisory);
 	r = cli_obj_end(&o);
-	fw_buf_release(&text);
+	if (r == 0 && arr->len > 1)
+		r = fw_buf_puts(arr, ",");
+	if (r == 0)
+		r = fw_buf_append(arr, one.data, one.len);
+	fw_buf_release(&one);
+	return r;
+}
+
+/* Per leaked file, the revision it matched: "leaks.N.advisory" etc. of the answer. */
+static void print_matches(struct cli *c)
+{
+	struct fw_buf v;
+	char path[64];
+
+	fw_buf_init(&v, 0);
+	for (int i = 0; i < c->nargs; i++) {
+		snprintf(path, sizeof(path), "leaks.%d.advisory", i);
+		if (cli_text(c, path, &v) < 0 || !v.data || !v.data[0] || !strcmp(v.data, "null")) {
+			printf("%s: matches no fingerprinted advisory\n", c->args[i]);
+			continue;
+		}
+		printf("%s: advisory %s", c->args[i], v.data);
+		snprintf(path, sizeof(path), "leaks.%d.revision", i);
+		if (cli_text(c, path, &v) == 0)
+			printf(" revision %s", v.data);
+		snprintf(path, sizeof(path), "leaks.%d.positions", i);
+		if (cli_text(c, path, &v) == 0)
+			printf(", %s code positions", v.data);
+		printf("\n");
+	}
+	fw_buf_release(&v);
+}
+
+static int trace(struct cli *c, int argc, char **argv)
+{
+	const char *advisory[FW_TRACE_LEAKS_MAX];
+	struct fw_buf text, body, arr, v;
+	struct cli_obj o;
+	int rc, r = 0, nadv = 0;
+
+	while ((rc = cli_getopt(c, argc, argv)) > 0)
+		if (rc == OPT_ADVISORY) {
+			if (nadv == FW_TRACE_LEAKS_MAX)
+				return cli_usage_error(
+				    c, "--advisory is given more often than there can be files");
+			advisory[nadv++] = optarg;
+		}
+	if (rc < 0)
+		return c->status;
+	if (c->nargs < 1 || c->nargs > FW_TRACE_LEAKS_MAX)
+		return cli_usage_error(c, "give 1 to 32 FILEs: the leaked texts ('-' for standard input)");
+	if (nadv > 1 && nadv != c->nargs)
+		return cli_usage_error(
+		    c, "give --advisory once (for every FILE) or once per FILE, in their order");
+	fw_buf_init(&text, 0);
+	fw_buf_init(&body, CLI_BODY_MAX);
+	fw_buf_init(&arr, CLI_BODY_MAX);
+	r = fw_buf_puts(&arr, "[");
+	for (int i = 0; r == 0 && i < c->nargs; i++) {
+		const char *adv = nadv == 0 ? NULL : advisory[nadv == 1 ? 0 : i];
+
+		rc = cli_read_file(c, "the leaked text", c->args[i], CLI_BODY_MAX / 2, 0, &text);
+		if (rc) {
+			fw_buf_release(&body);
+			fw_buf_release(&arr);
+			return rc;
+		}
+		r = leak_object(&arr, text.data ? text.data : "", adv);
+		fw_buf_release(&text);
+	}
+	if (r == 0)
+		r = fw_buf_puts(&arr, "]");
+	cli_obj_begin(&o, &body);
+	cli_obj_raw(&o, "leaks", arr.data ? arr.data : "[]", arr.len);
+	if (r == 0)
+		r = cli_obj_end(&o);
+	fw_buf_release(&arr);
 	if (r < 0) {
 		fw_buf_release(&body);
 		return cli_body_error(c, r);
@@ -63,16 +130,23 @@ static int trace(struct cli *c, int argc, char **argv)
 	if (rc || c->json)
 		return rc ? rc : cli_raw(c);
 	fw_buf_init(&v, 0);
-	if (cli_text(c, "advisory", &v) < 0 || !v.data || !v.data[0]) {
+	if (cli_text(c, "advisory", &v) < 0 || !v.data || !v.data[0] || !strcmp(v.data, "null")) {
 		printf("no accusation: the text matches no fingerprinted advisory\n");
 		fw_buf_release(&v);
 		return 0;
 	}
-	printf("advisory %s", v.data);
-	if (cli_text(c, "revision", &v) == 0)
-		printf(" revision %s", v.data);
+	if (c->nargs > 1) {
+		print_matches(c);
+		printf("evidence summed");
+	} else {
+		printf("advisory %s", v.data);
+		if (cli_text(c, "revision", &v) == 0)
+			printf(" revision %s", v.data);
+	}
 	if (cli_text(c, "positions", &v) == 0)
 		printf(": %s code positions observed", v.data);
+	if (c->nargs > 1 && cli_text(c, "revisions", &v) == 0)
+		printf(" over %s revisions", v.data);
 	if (cli_text(c, "partners", &v) == 0)
 		printf(", %s partners scored", v.data);
 	printf("\n");
@@ -84,16 +158,20 @@ static int trace(struct cli *c, int argc, char **argv)
 }
 
 static const struct cli_cmd cmds[] = {
-    {NULL, "FILE [--advisory ID]", "who leaked this text",
-     "    Reads the fingerprint code positions the leaked text shows (prose, PoC code, the HTTP requests\n"
-     "    of an exploit, or a whole CSAF copy) without looking at any partner's codeword, picks the\n"
-     "    advisory revision it matches best (or the one named), scores every partner who received it,\n"
-     "    and names a partner only when an innocent one would reach its score with probability at most\n"
+    {NULL, "FILE... [--advisory ID]...", "who leaked these texts",
+     "    Reads the fingerprint code positions each leaked text shows (prose, PoC code, the HTTP\n"
+     "    requests of an exploit, or a whole CSAF copy) without looking at any partner's codeword, and\n"
+     "    picks the advisory revision it matches best (or one of the advisory named). Every partner who\n"
+     "    received a matched revision is scored; with several FILEs (up to 32: say, several advisories\n"
+     "    leaked by the same source) a partner's evidence adds up over the revisions it received. A\n"
+     "    partner is named only when an innocent one would reach its score with probability at most\n"
      "    1e-9 (exact Chernoff bound over the observed positions); 1e-4 gives the investigate band.\n"
      "    Says \"no accusation\" plainly when the evidence is not enough. Needs an admin token.",
-     "    --advisory ID   trace against this advisory only\n",
-     "    forewarn trace leaked-writeup.txt\n    forewarn trace --advisory fw-2026-0001 exploit.py", trace_opts,
-     NULL, 1, 1, trace},
+     "    --advisory ID   trace against this advisory only: once for every FILE, or once per FILE\n"
+     "                    in the order of the FILEs\n",
+     "    forewarn trace leaked-writeup.txt\n    forewarn trace --advisory fw-2026-0001 exploit.py\n"
+     "    forewarn trace paste-march.txt paste-april.txt honeypot-requests.txt",
+     trace_opts, NULL, 1, FW_TRACE_LEAKS_MAX, trace},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 

@@ -322,8 +322,9 @@ static int advisory_reply(struct request *rq, const struct fw_advisory *a, int s
 				if (!(rev.parts[i] && rev.parts[i][0]))
 					continue;
 				fw_fingerprint_part(fp, (enum fw_part)i, &slots, &positions);
-				r = fw_buf_printf(&rq->out, "%s\"%s\":{\"slots\":%zu,\"positions\":%zu}", n++ ? "," : "",
-				                  fw_part_name((enum fw_part)i), slots, positions);
+				r = fw_buf_printf(&rq->out, "%s\"%s\":{\"slots\":%zu,\"positions\":%zu}",
+				                  n++ ? "," : "", fw_part_name((enum fw_part)i), slots,
+				                  positions);
 			}
 			if (r == 0)
 				r = fw_buf_puts(&rq->out, "}}}");
@@ -581,24 +582,32 @@ static int csaf_texts(const char *text, size_t len, struct fw_buf *out)
 
 static int trace(struct request *rq)
 {
-	char advisory[FW_ID_MAX + 1];
+	struct fw_trace_request q;
+	struct fw_trace_leak leaks[FW_TRACE_LEAKS_MAX];
 	struct fw_trace_result res;
 	struct fw_error err = {0};
-	struct fw_buf texts;
-	char *text = NULL;
-	size_t len;
+	struct fw_buf texts[FW_TRACE_LEAKS_MAX];
+	size_t n = 0;
 	int r;
 
 	memset(&res, 0, sizeof(res));
-	fw_buf_init(&texts, 0);
-	r = fw_json_trace_parse(rq->body, rq->body_len, &text, &len, advisory, &err);
-	if (r == 0 && csaf_texts(text, len, &texts) == 0 && texts.len)
-		r = fw_ops_trace(rq->store, rq->srv->mark_key, texts.data, texts.len, advisory[0] ? advisory : NULL, &res,
-		                 &err);
-	else if (r == 0)
-		r = fw_ops_trace(rq->store, rq->srv->mark_key, text, len, advisory[0] ? advisory : NULL, &res, &err);
-	free(text);
-	fw_buf_release(&texts);
+	r = fw_json_trace_parse(rq->body, rq->body_len, &q, &err);
+	for (; r == 0 && n < q.n; n++) {
+		fw_buf_init(&texts[n], 0);
+		leaks[n].text = q.text[n];
+		leaks[n].len = q.len[n];
+		leaks[n].advisory_id = q.advisory[n][0] ? q.advisory[n] : NULL;
+		if (csaf_texts(q.text[n], q.len[n], &texts[n]) == 0 && texts[n].len) {
+			leaks[n].text = texts[n].data;
+			leaks[n].len = texts[n].len;
+		}
+	}
+	if (r == 0)
+		r = fw_ops_trace_leaks(rq->store, rq->srv->mark_key, leaks, q.n, &res, &err);
+	for (size_t i = 0; i < n; i++)
+		fw_buf_release(&texts[i]);
+	if (n)
+		fw_trace_request_release(&q);
 	if (r < 0)
 		return reply_fw_error(rq, r, &err);
 	r = fw_json_trace_write(&res, &rq->out);

@@ -11,6 +11,7 @@
 #include "forewarn/buf.h"
 #include "forewarn/model.h"
 #include "forewarn/store.h"
+#include "forewarn/trace.h"
 
 /*
  * fw_json_partner_parse: a partner body. Create (patch = 0): *p is filled from scratch; id, name, country and
@@ -84,7 +85,8 @@ FW_WUR int fw_json_get_string(const char *json, size_t len, const char *key, cha
 
 /*
  * Helpers of the command-line client, which must not include jansson.
- * fw_json_get_text: appends the value at a dotted path of a JSON object to out: a string as it is (any
+ * fw_json_get_text: appends the value at a dotted path ("a.b", "leaks.0.advisory": a decimal segment
+ * indexes an array) of a JSON object to out: a string as it is (any
  * length), another value as fw_json_table renders a cell. FW_ENOENT if the path is absent or null, or the
  * JSON is malformed.
  */
@@ -106,15 +108,24 @@ FW_WUR int fw_json_each_text(const char *json, size_t len, const char *path, con
                              fw_json_text_cb cb, void *ctx);
 
 /*
- * Leak tracing (POST /api/v1/trace): the body {"text": "...", "advisory": "id"?}: *ret_text is the text, a
- * heap string the caller frees (its length in *ret_len); advisory gets "" when absent. The answer
- * {"advisory", "revision", "positions", "length", "partners", "accuse_threshold", "investigate_threshold",
- * "accused": [{"partner", "score", "threshold", "bound", "positions"}], "investigate": [...]}: thresholds
- * that no score can reach are null.
+ * Leak tracing (POST /api/v1/trace): the body {"text": "...", "advisory": "id"?} for one leaked text, or
+ * {"leaks": [{"text", "advisory"?}, ...]} for 1 to FW_TRACE_LEAKS_MAX texts whose evidence adds up. *ret gets
+ * n texts (heap strings, released with fw_trace_request_release) and their advisories ("" when absent).
+ * The answer {"advisory", "revision", "revisions", "positions", "length", "partners", "accuse_threshold",
+ * "investigate_threshold", "accused": [{"partner", "score", "threshold", "bound", "positions"}],
+ * "investigate": [...], "leaks": [{"advisory", "revision", "positions"}]}: thresholds that no score can
+ * reach are null.
  */
+struct fw_trace_request {
+	size_t n;
+	char *text[FW_TRACE_LEAKS_MAX];
+	size_t len[FW_TRACE_LEAKS_MAX];
+	char advisory[FW_TRACE_LEAKS_MAX][FW_ID_MAX + 1];
+};
 struct fw_trace_result;
-FW_WUR int fw_json_trace_parse(const char *body, size_t len, char **ret_text, size_t *ret_len,
-                               char advisory[FW_ID_MAX + 1], struct fw_error *err);
+FW_WUR int fw_json_trace_parse(const char *body, size_t len, struct fw_trace_request *ret,
+                               struct fw_error *err);
+void fw_trace_request_release(struct fw_trace_request *q);
 FW_WUR int fw_json_trace_write(const struct fw_trace_result *r, struct fw_buf *out);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * Leak tracing: reads the code positions a suspect text shows (partner-agnostic), picks the advisory
- * revision it matches best, scores every partner who received that revision, and accuses only above the
- * exact Chernoff threshold at FW_TARDOS_ACCUSE_EPS per partner (investigate band at FW_TARDOS_INVESTIGATE_EPS).
+ * Leak tracing: reads the code positions suspect texts show (partner-agnostic), picks the advisory revision
+ * each matches best, scores every partner who received those revisions, evidence summed, and accuses only
+ * above the exact Chernoff threshold at FW_TARDOS_ACCUSE_EPS per partner (investigate band at
+ * FW_TARDOS_INVESTIGATE_EPS).
  */
 #ifndef FW_TRACE_H
 #define FW_TRACE_H
@@ -19,24 +20,62 @@ struct fw_trace_hit {
 	size_t positions; /* observed positions the score is over */
 };
 
-struct fw_trace_result {
-	char advisory_id[FW_ID_MAX + 1]; /* "" when the text matches no advisory */
+/* Limit: the leaked texts one trace reads together (their evidence adds up). */
+#define FW_TRACE_LEAKS_MAX 32
+
+/* One leaked text: its bytes, and the advisory to read it against (NULL: every advisory). */
+struct fw_trace_leak {
+	const char *text;
+	size_t len;
+	const char *advisory_id;
+};
+
+/* What one leaked text matched: "" and 0 when it shows no code position of any advisory. */
+struct fw_trace_match {
+	char advisory_id[FW_ID_MAX + 1];
 	int revision;
-	size_t positions; /* observed positions */
-	size_t length;    /* code positions of the revision */
-	size_t partners;  /* partners scored: those who received the revision */
+	size_t positions; /* positions this text shows */
+};
+
+struct fw_trace_result {
+	char advisory_id[FW_ID_MAX + 1]; /* the first revision matched; "" when no text matches anything */
+	int revision;
+	size_t revisions; /* distinct revisions matched: the blocks of evidence */
+	size_t positions; /* observed positions, over all of them */
+	size_t length;    /* code positions of those revisions */
+	size_t partners;  /* partners scored: those who received any of them */
+	/* The thresholds for a partner who received every revision matched (each hit has its own). */
 	double accuse_threshold, investigate_threshold;
 	struct fw_trace_hit *accused, *investigate; /* by descending score; malloc'd */
 	size_t naccused, ninvestigate;
+	struct fw_trace_match leaks[FW_TRACE_LEAKS_MAX]; /* per leaked text, in the order given */
+	size_t nleaks;
 };
 
 /*
- * fw_ops_trace: traces the suspect text (prose, code or raw HTTP requests; len bytes) against advisory_id,
- * or against every advisory when it is NULL. Fills *ret (the caller releases it); FW_ENOENT with err when the
- * named advisory does not exist. A text that matches nothing gives an empty result, not an error.
+ * fw_ops_trace_leaks: traces nleaks (1 to FW_TRACE_LEAKS_MAX) leaked texts together, such as several
+ * advisories leaked by the same partner. Each text (prose, code or raw HTTP requests) is read on its own,
+ * partner-agnostic, and matched to the revision it shows most positions of (of its advisory_id, or of any
+ * advisory). Texts matching the same revision pool their readings (a position they read differently counts
+ * as unseen). Every partner who received any matched revision is scored on the revisions it received: its
+ * scores add up, and so do the cumulant generating functions of its Chernoff bound (DESIGN.md,
+ * "Fingerprinting"), so it is accused when an innocent recipient of those revisions would reach its summed
+ * score with probability at most FW_TARDOS_ACCUSE_EPS. Fills *ret (the caller releases it); FW_EINVAL with
+ * err (field "leaks") for a bad count; FW_ENOENT with err when a named advisory does not exist; FW_ETOOBIG
+ * with err (field "text") for a text over FW_TEMPLATE_TEXT_MAX. Texts matching nothing give an empty result,
+ * not an error.
  */
-FW_WUR int fw_ops_trace(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *text, size_t len,
-                        const char *advisory_id, struct fw_trace_result *ret, struct fw_error *err);
+FW_WUR int fw_ops_trace_leaks(struct fw_store *s, const unsigned char key[FW_KEY_BYTES],
+                              const struct fw_trace_leak *leaks, size_t nleaks, struct fw_trace_result *ret,
+                              struct fw_error *err);
+
+/*
+ * fw_ops_trace: traces the suspect text (prose, code or raw HTTP requests; len bytes) against advisory_id,
+ * or against every advisory when it is NULL: fw_ops_trace_leaks of the one text.
+ */
+FW_WUR int fw_ops_trace(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *text,
+                        size_t len, const char *advisory_id, struct fw_trace_result *ret,
+                        struct fw_error *err);
 void fw_trace_result_release(struct fw_trace_result *r);
 
 #endif

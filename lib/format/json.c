@@ -912,7 +912,15 @@ static json_t *path_get(json_t *o, const char *path)
 			return NULL;
 		memcpy(part, path, n);
 		part[n] = '\0';
-		o = json_is_object(o) ? json_object_get(o, part) : NULL;
+		if (json_is_array(o)) { /* a decimal index into an array */
+			char *end;
+			unsigned long k = strtoul(part, &end, 10);
+			o = n > 0 && n < 10 && *end == '\0' && part[0] >= '0' && part[0] <= '9'
+			        ? json_array_get(o, k)
+			        : NULL;
+		} else {
+			o = json_is_object(o) ? json_object_get(o, part) : NULL;
+		}
 		path += n + (path[n] == '.');
 	}
 	return o;
@@ -1080,50 +1088,120 @@ int fw_json_each_text(const char *json, size_t len, const char *path, const char
 	return r;
 }
 
-int fw_json_trace_parse(const char *body, size_t len, char **ret_text, size_t *ret_len,
-                        char advisory[FW_ID_MAX + 1], struct fw_error *err)
+/* One leaked text of a trace: {"text", "advisory"?} at the top level or as an element of "leaks". */
+static int trace_text(json_t *v, const char *field, char **ret, size_t *ret_len, struct fw_error *err)
 {
-	char adv[FW_ID_MAX + 1] = "";
+	size_t n;
+	char *t;
+
+	if (!json_is_string(v))
+		return fw_error_set(err, FW_EINVAL, field, "must be a string: the suspect text");
+	n = json_string_length(v);
+	t = malloc(n + 1);
+	if (!t)
+		return FW_ENOMEM;
+	memcpy(t, json_string_value(v), n + 1);
+	*ret = t;
+	*ret_len = n;
+	return 0;
+}
+
+static int trace_leak(json_t *o, size_t i, struct fw_trace_request *q, struct fw_error *err)
+{
+	char field[80];
 	const char *key;
-	json_t *j, *v;
-	char *text = NULL;
-	size_t n = 0;
+	json_t *v;
+	int r = 0;
+
+	if (!json_is_object(o))
+		return fw_error_set(err, FW_EINVAL, "leaks",
+		                    "element %zu must be an object {\"text\", \"advisory\"?}", i);
+	json_object_foreach(o, key, v)
+	{
+		if (strcmp(key, "text") == 0) {
+			snprintf(field, sizeof(field), "leaks[%zu].text", i);
+			r = trace_text(v, field, &q->text[i], &q->len[i], err);
+		} else if (strcmp(key, "advisory") == 0) {
+			snprintf(field, sizeof(field), "leaks[%zu].advisory", i);
+			r = json_is_null(v) ? 0
+			                    : get_str(v, field, q->advisory[i], sizeof(q->advisory[i]), err);
+		} else {
+			snprintf(field, sizeof(field), "leaks[%zu].%.32s", i, key);
+			r = fw_error_set(err, FW_EINVAL, field, "unknown field in a leak");
+		}
+		if (r < 0)
+			return r;
+	}
+	if (!q->text[i])
+		return fw_error_set(err, FW_EINVAL, "leaks", "element %zu has no \"text\"", i);
+	return 0;
+}
+
+int fw_json_trace_parse(const char *body, size_t len, struct fw_trace_request *ret, struct fw_error *err)
+{
+	struct fw_trace_request q;
+	json_t *j, *v, *leaks = NULL;
+	const char *key;
 	int r;
 
+	memset(&q, 0, sizeof(q));
 	r = load(body, len, &j, err);
 	if (r < 0)
 		return r;
-	json_object_foreach(j, key, v) {
-		if (strcmp(key, "text") == 0) {
-			if (!json_is_string(v)) {
-				r = fw_error_set(err, FW_EINVAL, key, "must be a string: the suspect text");
-			} else {
-				n = json_string_length(v);
-				text = malloc(n + 1);
-				r = text ? 0 : FW_ENOMEM;
-				if (text)
-					memcpy(text, json_string_value(v), n + 1);
-			}
-		} else if (strcmp(key, "advisory") == 0) {
-			r = json_is_null(v) ? 0 : get_str(v, key, adv, sizeof(adv), err);
-		} else {
+	json_object_foreach(j, key, v)
+	{
+		if (strcmp(key, "text") == 0)
+			r = trace_text(v, key, &q.text[0], &q.len[0], err);
+		else if (strcmp(key, "advisory") == 0)
+			r = json_is_null(v) ? 0 : get_str(v, key, q.advisory[0], sizeof(q.advisory[0]), err);
+		else if (strcmp(key, "leaks") == 0)
+			leaks = v;
+		else
 			r = unknown(key, "a trace", err);
-		}
 		if (r < 0)
 			goto out;
 	}
-	if (!text) {
-		r = fw_error_set(err, FW_EINVAL, "text", "is required: the suspect text (prose, code or HTTP requests)");
+	if (leaks && (q.text[0] || q.advisory[0][0])) {
+		r = fw_error_set(err, FW_EINVAL, "leaks",
+		                 "give either \"text\" (and \"advisory\") or \"leaks\", not both");
 		goto out;
 	}
-	*ret_text = text;
-	*ret_len = n;
-	text = NULL;
-	memcpy(advisory, adv, sizeof(adv));
+	if (leaks) {
+		if (!json_is_array(leaks) || json_array_size(leaks) == 0 ||
+		    json_array_size(leaks) > FW_TRACE_LEAKS_MAX) {
+			r = fw_error_set(err, FW_EINVAL, "leaks", "must be an array of 1 to %d leaked texts",
+			                 FW_TRACE_LEAKS_MAX);
+			goto out;
+		}
+		q.n = json_array_size(leaks);
+		for (size_t i = 0; r == 0 && i < q.n; i++)
+			r = trace_leak(json_array_get(leaks, i), i, &q, err);
+		if (r < 0)
+			goto out;
+	} else if (!q.text[0]) {
+		r = fw_error_set(err, FW_EINVAL, "text",
+		                 "is required: the suspect text (prose, code or HTTP requests)");
+		goto out;
+	} else {
+		q.n = 1;
+	}
+	*ret = q;
+	memset(&q, 0, sizeof(q));
 out:
-	free(text);
+	fw_trace_request_release(&q);
 	json_decref(j);
 	return r;
+}
+
+void fw_trace_request_release(struct fw_trace_request *q)
+{
+	if (!q)
+		return;
+	for (size_t i = 0; i < FW_TRACE_LEAKS_MAX; i++) {
+		free(q->text[i]);
+		q->text[i] = NULL;
+	}
+	q->n = 0;
 }
 
 static json_t *number_or_null(double x)
@@ -1136,8 +1214,8 @@ static json_t *hits(const struct fw_trace_hit *h, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:I}", "partner", h[i].partner_id, "score",
-		                                   number_or_null(h[i].score), "threshold",
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:I}", "partner", h[i].partner_id,
+		                                   "score", number_or_null(h[i].score), "threshold",
 		                                   number_or_null(h[i].threshold), "bound",
 		                                   number_or_null(h[i].bound), "positions",
 		                                   (json_int_t)h[i].positions));
@@ -1146,12 +1224,25 @@ static json_t *hits(const struct fw_trace_hit *h, size_t n)
 
 int fw_json_trace_write(const struct fw_trace_result *r, struct fw_buf *out)
 {
-	return dump(json_pack("{s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "advisory",
+	json_t *leaks = json_array();
+
+	for (size_t i = 0; i < r->nleaks; i++) {
+		const struct fw_trace_match *m = &r->leaks[i];
+
+		json_array_append_new(
+		    leaks, json_pack("{s:o, s:o, s:I}", "advisory",
+		                     m->advisory_id[0] ? json_string(m->advisory_id) : json_null(),
+		                     "revision", m->revision ? json_integer(m->revision) : json_null(),
+		                     "positions", (json_int_t)m->positions));
+	}
+	return dump(json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "advisory",
 	                      r->advisory_id[0] ? json_string(r->advisory_id) : json_null(), "revision",
-	                      r->revision ? json_integer(r->revision) : json_null(), "positions",
-	                      (json_int_t)r->positions, "length", (json_int_t)r->length, "partners",
-	                      (json_int_t)r->partners, "accuse_threshold", number_or_null(r->accuse_threshold),
-	                      "investigate_threshold", number_or_null(r->investigate_threshold), "accused",
-	                      hits(r->accused, r->naccused), "investigate", hits(r->investigate, r->ninvestigate)),
+	                      r->revision ? json_integer(r->revision) : json_null(), "revisions",
+	                      (json_int_t)r->revisions, "positions", (json_int_t)r->positions, "length",
+	                      (json_int_t)r->length, "partners", (json_int_t)r->partners, "accuse_threshold",
+	                      number_or_null(r->accuse_threshold), "investigate_threshold",
+	                      number_or_null(r->investigate_threshold), "accused",
+	                      hits(r->accused, r->naccused), "investigate",
+	                      hits(r->investigate, r->ninvestigate), "leaks", leaks),
 	            out);
 }

@@ -1,9 +1,11 @@
 /*
- * Leak tracing over the store: every revision of the candidate advisories is read against the suspect text
- * without looking at any codeword; the best-matching revision's recipients are scored with the Tardos code,
- * and only scores above the exact Chernoff threshold accuse.
+ * Leak tracing over the store: each leaked text is read against every revision of the candidate advisories
+ * without looking at any codeword and matched to the revision it shows most of; the recipients of the
+ * matched revisions are scored with the Tardos code, their evidence summed over the revisions each received,
+ * and only scores above the exact Chernoff threshold of that sum accuse.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "forewarn/fingerprint.h"
@@ -11,40 +13,15 @@
 #include "forewarn/template.h"
 #include "forewarn/trace.h"
 
+#define CONFLICT 3 /* a position two leaks of one revision read differently: unseen, for good */
+
 struct ids {
 	char (*id)[FW_ID_MAX + 1];
 	size_t n, cap;
-	struct fw_store *s;
-	int revision;
 };
 
-static int add_candidate(void *ctx, const struct fw_advisory *a)
+static int ids_add(struct ids *l, const char *id)
 {
-	struct ids *l = ctx;
-
-	if (a->status == FW_ADV_DRAFT)
-		return 0; /* nobody received a draft */
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		void *p = realloc(l->id, cap * sizeof(*l->id));
-		if (!p)
-			return FW_ENOMEM;
-		l->id = p;
-		l->cap = cap;
-	}
-	memcpy(l->id[l->n++], a->id, sizeof(a->id));
-	return 0;
-}
-
-static int add_recipient(void *ctx, const struct fw_delivery *d)
-{
-	struct ids *l = ctx;
-
-	if (d->revision != l->revision)
-		return 0;
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->id[i], d->partner_id) == 0)
-			return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
 		void *p = realloc(l->id, cap * sizeof(*l->id));
@@ -53,10 +30,40 @@ static int add_recipient(void *ctx, const struct fw_delivery *d)
 		l->id = p;
 		l->cap = cap;
 	}
-	memcpy(l->id[l->n++], d->partner_id, sizeof(d->partner_id));
+	memcpy(l->id[l->n++], id, sizeof(*l->id));
 	return 0;
 }
 
+static int add_candidate(void *ctx, const struct fw_advisory *a)
+{
+	if (a->status == FW_ADV_DRAFT)
+		return 0; /* nobody received a draft */
+	return ids_add(ctx, a->id);
+}
+
+/* One revision the leaks matched: its code and what they show of it. */
+struct block {
+	char advisory_id[FW_ID_MAX + 1];
+	int revision;
+	size_t m, observed;
+	unsigned char *obs;
+	double *biases;
+};
+
+struct recipient {
+	char id[FW_ID_MAX + 1];
+	uint32_t mask; /* the blocks whose revision the partner received */
+};
+
+struct work {
+	struct fw_store *s;
+	struct block blocks[FW_TRACE_LEAKS_MAX];
+	size_t nblocks, cur;
+	struct recipient *who;
+	size_t nwho, capwho;
+};
+
+/* The best revision of one leak so far: the one showing most positions. */
 struct best {
 	char advisory_id[FW_ID_MAX + 1];
 	int revision;
@@ -108,39 +115,24 @@ out:
 	return r;
 }
 
-static int cmp_hits(const void *a, const void *b)
+/* Reads one leak: the revision it matches (ret->observed 0 when none). */
+static int read_leak(struct fw_store *s, const struct fw_trace_leak *l, struct best *ret,
+                     struct fw_error *err)
 {
-	const struct fw_trace_hit *x = a, *y = b;
-
-	return (x->score < y->score) - (x->score > y->score);
-}
-
-int fw_ops_trace(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *text, size_t len,
-                 const char *advisory_id, struct fw_trace_result *ret, struct fw_error *err)
-{
-	struct fw_trace_result res;
 	struct fw_template_text *x = NULL;
-	struct ids cand = {NULL, 0, 0, s, 0}, who = {NULL, 0, 0, s, 0};
-	struct best b;
-	char code[FW_FINGERPRINT_CODE_MAX];
-	double *biases = NULL, *scores = NULL;
-	const char **ptrs = NULL;
+	struct ids cand = {NULL, 0, 0};
 	int r;
 
-	memset(&res, 0, sizeof(res));
-	memset(&b, 0, sizeof(b));
-	/* Until evidence says otherwise, no score is enough. */
-	res.accuse_threshold = res.investigate_threshold = INFINITY;
-	r = fw_template_text_new(text, len, &x);
+	r = fw_template_text_new(l->text, l->len, &x);
 	if (r == FW_ETOOBIG)
 		return fw_error_set(err, r, "text", "the text exceeds %u bytes", FW_TEMPLATE_TEXT_MAX);
 	if (r < 0)
 		return r;
-	if (advisory_id) {
+	if (l->advisory_id) {
 		struct fw_advisory a;
-		r = fw_store_advisory_get(s, advisory_id, &a);
+		r = fw_store_advisory_get(s, l->advisory_id, &a);
 		if (r == FW_ENOENT)
-			r = fw_error_set(err, FW_ENOENT, "advisory", "no advisory \"%.64s\"", advisory_id);
+			r = fw_error_set(err, FW_ENOENT, "advisory", "no advisory \"%.64s\"", l->advisory_id);
 		if (r == 0)
 			r = add_candidate(&cand, &a);
 	} else {
@@ -150,73 +142,299 @@ int fw_ops_trace(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], cons
 		struct fw_advisory a;
 		r = fw_store_advisory_get(s, cand.id[i], &a);
 		for (int n = 1; r == 0 && n <= a.revision; n++)
-			r = consider(s, cand.id[i], n, x, &b);
+			r = consider(s, cand.id[i], n, x, ret);
 	}
-	if (r < 0 || b.observed == 0)
-		goto out;
-	memcpy(res.advisory_id, b.advisory_id, sizeof(res.advisory_id));
-	res.revision = b.revision;
-	res.positions = b.observed;
-	res.length = b.m;
-	/* Everyone who received this revision is scored: the innocent and the leaker alike. */
-	who.revision = b.revision;
-	r = fw_store_delivery_each(s, b.advisory_id, NULL, add_recipient, &who);
+	fw_template_text_free(x);
+	free(cand.id);
+	return r;
+}
+
+/* Adds a leak's reading to the block of its revision, new or not; *ret_block gets the block's index. */
+static int merge(struct work *w, struct best *b, size_t *ret_block)
+{
+	struct block *k;
+	size_t i;
+
+	for (i = 0; i < w->nblocks; i++)
+		if (w->blocks[i].revision == b->revision && !strcmp(w->blocks[i].advisory_id, b->advisory_id))
+			break;
+	k = &w->blocks[i];
+	*ret_block = i;
+	if (i == w->nblocks) {
+		memcpy(k->advisory_id, b->advisory_id, sizeof(k->advisory_id));
+		k->revision = b->revision;
+		k->m = b->m;
+		k->obs = b->obs;
+		b->obs = NULL;
+		w->nblocks++;
+		return 0;
+	}
+	/* Another leak of the same revision: what either shows is seen; where they disagree, nothing is. */
+	for (size_t p = 0; p < k->m; p++)
+		if (k->obs[p] == FW_TARDOS_UNSEEN)
+			k->obs[p] = b->obs[p];
+		else if (b->obs[p] != FW_TARDOS_UNSEEN && b->obs[p] != k->obs[p])
+			k->obs[p] = CONFLICT;
+	return 0;
+}
+
+static int add_recipient(void *ctx, const struct fw_delivery *d)
+{
+	struct work *w = ctx;
+	struct recipient *rc;
+
+	if (d->revision != w->blocks[w->cur].revision)
+		return 0;
+	if (w->nwho == w->capwho) {
+		size_t cap = w->capwho ? w->capwho * 2 : 64;
+		void *p = realloc(w->who, cap * sizeof(*w->who));
+		if (!p)
+			return FW_ENOMEM;
+		w->who = p;
+		w->capwho = cap;
+	}
+	rc = &w->who[w->nwho++];
+	memcpy(rc->id, d->partner_id, sizeof(rc->id));
+	rc->mask = (uint32_t)1 << w->cur;
+	return 0;
+}
+
+static int cmp_recipient(const void *a, const void *b)
+{
+	return strcmp(((const struct recipient *)a)->id, ((const struct recipient *)b)->id);
+}
+
+/* Sorts the recipients by id and folds each partner's rows into one, its mask the union. */
+static void fold_recipients(struct work *w)
+{
+	size_t k = 0;
+
+	qsort(w->who, w->nwho, sizeof(*w->who), cmp_recipient);
+	for (size_t i = 0; i < w->nwho; i++) {
+		if (k > 0 && !strcmp(w->who[k - 1].id, w->who[i].id))
+			w->who[k - 1].mask |= w->who[i].mask;
+		else
+			w->who[k++] = w->who[i];
+	}
+	w->nwho = k;
+}
+
+/* The thresholds of one set of blocks (a partner is judged on the revisions it received). */
+struct band {
+	uint32_t mask;
+	double accuse, investigate;
+	size_t positions;
+};
+
+static int select_blocks(const struct work *w, uint32_t mask, struct fw_tardos_block *out, size_t *ret_n,
+                         size_t *ret_positions)
+{
+	size_t n = 0, pos = 0;
+
+	for (size_t i = 0; i < w->nblocks; i++)
+		if (mask & ((uint32_t)1 << i)) {
+			out[n].biases = w->blocks[i].biases;
+			out[n].obs = w->blocks[i].obs;
+			out[n].m = w->blocks[i].m;
+			pos += w->blocks[i].observed;
+			n++;
+		}
+	*ret_n = n;
+	*ret_positions = pos;
+	return 0;
+}
+
+static int band_of(const struct work *w, struct band *bands, size_t *nbands, uint32_t mask,
+                   const struct band **ret)
+{
+	struct fw_tardos_block tb[FW_TRACE_LEAKS_MAX];
+	struct band *b;
+	size_t n;
+	int r;
+
+	for (size_t i = 0; i < *nbands; i++)
+		if (bands[i].mask == mask) {
+			*ret = &bands[i];
+			return 0;
+		}
+	b = &bands[*nbands];
+	b->mask = mask;
+	select_blocks(w, mask, tb, &n, &b->positions);
+	r = fw_tardos_threshold_blocks(tb, n, FW_TARDOS_ACCUSE_EPS, &b->accuse);
+	if (r == 0)
+		r = fw_tardos_threshold_blocks(tb, n, FW_TARDOS_INVESTIGATE_EPS, &b->investigate);
 	if (r < 0)
-		goto out;
-	res.partners = who.n;
-	fw_fingerprint_code(b.advisory_id, b.revision, code);
-	biases = malloc(b.m * sizeof(*biases));
-	scores = malloc((who.n ? who.n : 1) * sizeof(*scores));
-	ptrs = malloc((who.n ? who.n : 1) * sizeof(*ptrs));
-	if (!biases || !scores || !ptrs) {
+		return r;
+	(*nbands)++;
+	*ret = b;
+	return 0;
+}
+
+static int cmp_hits(const void *a, const void *b)
+{
+	const struct fw_trace_hit *x = a, *y = b;
+
+	return (x->score < y->score) - (x->score > y->score);
+}
+
+/* Scores every recipient of every block, summed over the blocks each received, into scores[]. */
+static int score_all(struct work *w, const unsigned char key[FW_KEY_BYTES], double *scores)
+{
+	const char **ptrs = malloc((w->nwho ? w->nwho : 1) * sizeof(*ptrs));
+	size_t *at = malloc((w->nwho ? w->nwho : 1) * sizeof(*at));
+	double *part = malloc((w->nwho ? w->nwho : 1) * sizeof(*part));
+	char code[FW_FINGERPRINT_CODE_MAX];
+	int r = 0;
+
+	if (!ptrs || !at || !part) {
 		r = FW_ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < who.n; i++)
-		ptrs[i] = who.id[i];
-	r = fw_tardos_biases(key, code, b.m, biases);
-	if (r == 0)
-		r = fw_tardos_threshold(b.obs, biases, b.m, FW_TARDOS_ACCUSE_EPS, &res.accuse_threshold);
-	if (r == 0)
-		r = fw_tardos_threshold(b.obs, biases, b.m, FW_TARDOS_INVESTIGATE_EPS, &res.investigate_threshold);
-	if (r == 0 && who.n)
-		r = fw_tardos_score_partners(key, code, ptrs, who.n, biases, b.obs, b.m, scores);
+	for (size_t i = 0; i < w->nwho; i++)
+		scores[i] = 0;
+	for (size_t b = 0; r == 0 && b < w->nblocks; b++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < w->nwho; i++)
+			if (w->who[i].mask & ((uint32_t)1 << b)) {
+				ptrs[n] = w->who[i].id;
+				at[n++] = i;
+			}
+		fw_fingerprint_code(w->blocks[b].advisory_id, w->blocks[b].revision, code);
+		if (n)
+			r = fw_tardos_score_partners(key, code, ptrs, n, w->blocks[b].biases,
+			                             w->blocks[b].obs, w->blocks[b].m, part);
+		for (size_t k = 0; r == 0 && k < n; k++)
+			scores[at[k]] += part[k];
+	}
+out:
+	free(ptrs);
+	free(at);
+	free(part);
+	return r;
+}
+
+int fw_ops_trace_leaks(struct fw_store *s, const unsigned char key[FW_KEY_BYTES],
+                       const struct fw_trace_leak *leaks, size_t nleaks, struct fw_trace_result *ret,
+                       struct fw_error *err)
+{
+	struct fw_trace_result res;
+	struct work w;
+	struct band bands[FW_TRACE_LEAKS_MAX + 1];
+	size_t nbands = 0;
+	const struct band *all;
+	double *scores = NULL;
+	char code[FW_FINGERPRINT_CODE_MAX];
+	int r = 0;
+
+	if (nleaks == 0 || nleaks > FW_TRACE_LEAKS_MAX)
+		return fw_error_set(err, FW_EINVAL, "leaks", "give 1 to %d leaked texts", FW_TRACE_LEAKS_MAX);
+	memset(&res, 0, sizeof(res));
+	memset(&w, 0, sizeof(w));
+	w.s = s;
+	/* Until evidence says otherwise, no score is enough. */
+	res.accuse_threshold = res.investigate_threshold = INFINITY;
+	res.nleaks = nleaks;
+	for (size_t i = 0; r == 0 && i < nleaks; i++) {
+		struct best b;
+		size_t k;
+
+		memset(&b, 0, sizeof(b));
+		r = read_leak(s, &leaks[i], &b, err);
+		if (r == 0 && b.observed > 0) {
+			r = merge(&w, &b, &k);
+			memcpy(res.leaks[i].advisory_id, b.advisory_id, sizeof(b.advisory_id));
+			res.leaks[i].revision = b.revision;
+			res.leaks[i].positions = b.observed;
+		}
+		free(b.obs);
+	}
+	if (r < 0 || w.nblocks == 0)
+		goto out;
+	for (size_t b = 0; r == 0 && b < w.nblocks; b++) {
+		struct block *k = &w.blocks[b];
+
+		for (size_t p = 0; p < k->m; p++)
+			if (k->obs[p] == CONFLICT)
+				k->obs[p] = FW_TARDOS_UNSEEN;
+		k->observed = fw_tardos_observed(k->obs, k->m);
+		k->biases = malloc(k->m * sizeof(*k->biases));
+		if (!k->biases) {
+			r = FW_ENOMEM;
+			break;
+		}
+		fw_fingerprint_code(k->advisory_id, k->revision, code);
+		r = fw_tardos_biases(key, code, k->m, k->biases);
+		/* Everyone who received this revision is scored: the innocent and the leaker alike. */
+		w.cur = b;
+		if (r == 0)
+			r = fw_store_delivery_each(s, k->advisory_id, NULL, add_recipient, &w);
+		res.positions += k->observed;
+		res.length += k->m;
+	}
 	if (r < 0)
 		goto out;
-	res.accused = calloc(who.n ? who.n : 1, sizeof(*res.accused));
-	res.investigate = calloc(who.n ? who.n : 1, sizeof(*res.investigate));
-	if (!res.accused || !res.investigate) {
+	fold_recipients(&w);
+	memcpy(res.advisory_id, w.blocks[0].advisory_id, sizeof(res.advisory_id));
+	res.revision = w.blocks[0].revision;
+	res.partners = w.nwho;
+	res.revisions = w.nblocks;
+	r = band_of(&w, bands, &nbands, (uint32_t)((1ull << w.nblocks) - 1), &all);
+	if (r < 0)
+		goto out;
+	res.accuse_threshold = all->accuse;
+	res.investigate_threshold = all->investigate;
+	scores = malloc((w.nwho ? w.nwho : 1) * sizeof(*scores));
+	res.accused = calloc(w.nwho ? w.nwho : 1, sizeof(*res.accused));
+	res.investigate = calloc(w.nwho ? w.nwho : 1, sizeof(*res.investigate));
+	if (!scores || !res.accused || !res.investigate) {
 		r = FW_ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; r == 0 && i < who.n; i++) {
+	r = score_all(&w, key, scores);
+	for (size_t i = 0; r == 0 && i < w.nwho; i++) {
+		struct fw_tardos_block tb[FW_TRACE_LEAKS_MAX];
+		const struct band *bd;
 		struct fw_trace_hit *h;
-		int accused = scores[i] >= res.accuse_threshold;
-		if (!accused && scores[i] < res.investigate_threshold)
+		size_t n, pos;
+		int accused;
+
+		if ((r = band_of(&w, bands, &nbands, w.who[i].mask, &bd)) < 0)
+			break;
+		accused = scores[i] >= bd->accuse;
+		if (!accused && scores[i] < bd->investigate)
 			continue;
 		h = accused ? &res.accused[res.naccused++] : &res.investigate[res.ninvestigate++];
-		memcpy(h->partner_id, who.id[i], sizeof(h->partner_id));
+		memcpy(h->partner_id, w.who[i].id, sizeof(h->partner_id));
 		h->score = scores[i];
-		h->threshold = accused ? res.accuse_threshold : res.investigate_threshold;
-		h->positions = b.observed;
-		r = fw_tardos_bound(b.obs, biases, b.m, scores[i], &h->bound);
+		h->threshold = accused ? bd->accuse : bd->investigate;
+		h->positions = bd->positions;
+		select_blocks(&w, w.who[i].mask, tb, &n, &pos);
+		r = fw_tardos_bound_blocks(tb, n, scores[i], &h->bound);
 	}
 	qsort(res.accused, res.naccused, sizeof(*res.accused), cmp_hits);
 	qsort(res.investigate, res.ninvestigate, sizeof(*res.investigate), cmp_hits);
 out:
-	fw_template_text_free(x);
-	free(cand.id);
-	free(who.id);
-	free(b.obs);
-	free(biases);
+	for (size_t b = 0; b < w.nblocks; b++) {
+		free(w.blocks[b].obs);
+		free(w.blocks[b].biases);
+	}
+	free(w.who);
 	free(scores);
-	free(ptrs);
 	if (r < 0) {
 		fw_trace_result_release(&res);
 		return r;
 	}
 	*ret = res;
 	return 0;
+}
+
+int fw_ops_trace(struct fw_store *s, const unsigned char key[FW_KEY_BYTES], const char *text, size_t len,
+                 const char *advisory_id, struct fw_trace_result *ret, struct fw_error *err)
+{
+	struct fw_trace_leak l = {text, len, advisory_id};
+
+	return fw_ops_trace_leaks(s, key, &l, 1, ret, err);
 }
 
 void fw_trace_result_release(struct fw_trace_result *r)

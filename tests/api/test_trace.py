@@ -6,6 +6,8 @@ leaked text came from: a whole copy, its PoC alone, a 30% fragment, two colluder
 and "no accusation" for unrelated text.
 """
 import json
+import os
+import subprocess
 import sys
 import time
 
@@ -111,6 +113,108 @@ def main():
             "summary": "ok", "poc": "x = 1\ny = {{canary:nope}}\n"}}, token=A)
         check(r.status == 400 and r.json()["error"]["field"] == "parts.poc" and
               "line 2" in r.json()["error"]["message"], "a bad slot: 400 naming parts.poc and the line: %r" % r)
+
+        # Canary facts: unmarked prose with {{canaries}} gets the lexicon's slots and a sentence of
+        # per-partner example values where the author put the directive.
+        proses = {2: "The vulnerability allows a remote attacker to execute arbitrary code because the parser "
+                     "does not check the length of the header. ",
+                  3: "An attacker who can send a crafted certificate may cause a denial of service, since the "
+                     "library frequently fails to validate the extension before it is used. "}
+        for k in (2, 3):
+            prose = proses[k]
+            # (each advisory its own kinds: a fragment showing canary values alone fits any advisory
+            # whose facts have those kinds)
+            adv_k = s.create_advisory(public_at=time.time() + 3600, id="fp-%d" % k, parts={
+                "summary": prose * 6 + ("{{canaries}}" if k == 2 else ""),
+                "details": (prose + "Apply the update immediately. ") * 8 +
+                           ("{{canaries:ipv4,marker}}" if k == 2 else "{{canaries:port}}") +
+                           " Restart the service afterwards."})
+            fpk = adv_k.get("fingerprint", {})
+            check(fpk.get("parts", {}).get("summary", {}).get("slots", 0) > 4 and
+                  fpk["parts"]["details"]["slots"] > 2,
+                  "fp-%d: lexicon slots and canary facts both counted: %r" % (k, fpk))
+        check(adv_k["fingerprint"]["parts"]["summary"]["slots"] > 0, "fp-3: lexicon slots without facts")
+        facts = {}
+        for p in PARTNERS:
+            body = s.request("GET", "/api/v1/inbox/fp-2", token=tokens[p]).body.decode()
+            check("canaries" not in body and "{{" not in body, "%s: the directive never reaches a partner" % p)
+            check("In our test set-up, the target host was " in body and ".example." in body,
+                  "%s: the canary facts sentence is in the copy" % p)
+            facts[p] = body[body.index("In our test set-up"):][:200]
+        check(len(set(facts.values())) == len(PARTNERS), "every partner's canary facts are its own")
+
+        # Evidence adds up: small fragments of three advisories, each too little alone to name p5,
+        # name p5 together, summed over the revisions p5 received.
+        leaks = []
+        for aid in ("fp-1", "fp-2", "fp-3"):
+            body = texts(s.request("GET", "/api/v1/inbox/" + aid, token=tokens["p5"]).body)
+            # the longest fragment from 10% on that does not name p5 alone (bisection on its length)
+            pick, lo, hi, start = None, 0, len(body) - len(body) // 10, len(body) // 10
+            while hi - lo > 8:
+                mid = (lo + hi) // 2
+                frag = body[start:start + mid]
+                st, t = trace(frag)
+                if st == 200 and t["accused"] == []:
+                    lo = mid
+                    if t["positions"] > 0:
+                        pick = (frag, t)
+                else:
+                    hi = mid
+            check(pick is not None, "%s: a fragment too small to name p5 alone" % aid)
+            if pick:
+                leaks.append(pick)
+        if len(leaks) == 3:
+            r = s.request("POST", "/api/v1/trace", {"leaks": [{"text": f} for f, _ in leaks]}, token=A)
+            t = r.json()
+            named = [h["partner"] for h in t.get("accused", [])]
+            total = sum(x["positions"] for _, x in leaks)
+            check(r.status == 200 and t["revisions"] == 3 and t["positions"] == total and
+                  [m["advisory"] for m in t["leaks"]] == ["fp-1", "fp-2", "fp-3"],
+                  "three leaks match three revisions, %d positions in all: %r" % (total, t.get("leaks")))
+            check(named == ["p5"], "together the fragments name p5 alone (%d positions): %r" % (
+                total, t.get("accused")))
+            hit = t["accused"][0] if named else {}
+            check(hit.get("positions") == total and hit.get("bound", 1) <= 1e-9,
+                  "p5's accusation is over the summed positions: %r" % hit)
+            # the same through the CLI, one FILE per leak
+            paths = []
+            for i, (f, _) in enumerate(leaks):
+                path = os.path.join(s.data, "leak%d.txt" % i)
+                with open(path, "w") as fh:
+                    fh.write(f)
+                paths.append(path)
+            out = subprocess.run([fwtest.FOREWARN, "trace"] + paths +
+                                 ["--url", s.url, "--token", A], capture_output=True, text=True)
+            check(out.returncode == 0 and "evidence summed" in out.stdout and
+                  "ACCUSED" in out.stdout and "\np5 " in out.stdout and
+                  out.stdout.count("advisory fp-") == 3, "forewarn trace FILE FILE FILE names p5: %s%s" % (
+                      out.stdout, out.stderr))
+            out = subprocess.run([fwtest.FOREWARN, "trace"] + paths + ["--advisory", "fp-1", "--advisory",
+                                 "fp-2", "--url", s.url, "--token", A], capture_output=True, text=True)
+            check(out.returncode == 2 and "--advisory" in out.stderr,
+                  "--advisory twice for three FILEs: usage error: %s" % out.stderr)
+        # Two fragments of one revision pool their readings into one block.
+        body = texts(copies["p4"])
+        st, t = trace(body[:len(body) // 3])
+        r = s.request("POST", "/api/v1/trace", {"leaks": [{"text": body[:len(body) // 3]},
+                                                           {"text": body[len(body) // 3:], "advisory": "fp-1"}]},
+                      token=A)
+        t2 = r.json()
+        check(r.status == 200 and t2["revisions"] == 1 and t2["positions"] > t["positions"] and
+              [h["partner"] for h in t2["accused"]] == ["p4"], "two fragments of one copy pool: %r" % t2)
+        for body, field, what in (
+                ({"leaks": []}, "leaks", "an empty leaks array"),
+                ({"leaks": [{"text": "x"}] * 33}, "leaks", "33 leaks"),
+                ({"leaks": [{"text": "x"}], "text": "y"}, "leaks", "both text and leaks"),
+                ({"leaks": [{"advisory": "fp-1"}]}, "leaks", "a leak without text"),
+                ({"leaks": [{"text": "x", "colour": 1}]}, "leaks[0].colour", "an unknown field in a leak"),
+                ({"leaks": ["x"]}, "leaks", "a leak that is not an object"),
+                ({"leaks": [{"text": 5}]}, "leaks[0].text", "a text that is not a string")):
+            r = s.request("POST", "/api/v1/trace", body, token=A)
+            check(r.status == 400 and r.json()["error"]["field"] == field,
+                  "%s: 400 naming %s: %s" % (what, field, r.body[:200]))
+        r = s.request("POST", "/api/v1/trace", {"leaks": [{"text": "x", "advisory": "nope"}]}, token=A)
+        check(r.status == 404 and r.json()["error"]["field"] == "advisory", "a leak's unknown advisory: 404")
 
         # After T the copy is public: the same, neutral text for everyone.
         s.admin_call("POST", "/api/v1/advisories/fp-1/publish", {})
