@@ -251,7 +251,7 @@ static int show(struct cli *c, int argc, char **argv)
 {
 	static const char *const rev_cols[] = {"number", "created_at", "parts", "note", NULL};
 	struct fw_buf text;
-	char path[32];
+	char path[64];
 	struct adv a;
 	int r;
 
@@ -271,6 +271,23 @@ static int show(struct cli *c, int argc, char **argv)
 			       text.len && text.data[text.len - 1] == '\n' ? "" : "\n");
 		}
 		fw_buf_release(&text);
+	}
+	/* How well marked the current revision is: a weakly marked advisory shows before release. */
+	if (cli_text(c, "fingerprint.positions", &text) == 0)
+		printf("\nFingerprint: %s code positions (aim for about 800)\n", text.data);
+	fw_buf_release(&text);
+	for (int i = 0; i < FW_PART_COUNT; i++) {
+		struct fw_buf slots, pos;
+
+		snprintf(path, sizeof(path), "fingerprint.parts.%s.slots", fw_part_name(i));
+		if (cli_text(c, path, &slots) == 0) {
+			snprintf(path, sizeof(path), "fingerprint.parts.%s.positions", fw_part_name(i));
+			if (cli_text(c, path, &pos) == 0)
+				printf("  %-10s %s slots, %s positions\n", fw_part_name(i), slots.data,
+				       pos.data);
+			fw_buf_release(&pos);
+		}
+		fw_buf_release(&slots);
 	}
 	printf("\nRevisions\n");
 	return cli_table(c, "revisions", rev_cols);
@@ -407,7 +424,9 @@ static const struct cli_cmd cmds[] = {
      "    forewarn advisory list --status scheduled", list_opts, NULL, 0, 0, list},
     {"show", "ID", "show an advisory, its parts and its revisions",
      "    Prints advisory ID: its fields as \"field: value\" lines, the texts of the parts of its\n"
-     "    current revision, and the history of its revisions.",
+     "    current revision (templates, with their slots), how many fingerprint slots and code\n"
+     "    positions each part carries (a weakly marked advisory shows before release), and the\n"
+     "    history of its revisions.",
      NULL, "    forewarn advisory show fw-2025-0001", NULL, NULL, 1, 1, show},
     {"create", "--title TEXT --summary FILE [options] | --csaf FILE [--id ID] [--public-at TIME]",
      "create an advisory",

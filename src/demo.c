@@ -43,14 +43,25 @@ static const struct demo_advisory advisories[] = {
      "attacker execute code as the server user.",
      "The parser trusts the chunk-size line and copies that many bytes into a fixed 8 KiB buffer. Sending a "
      "chunk size of 0x10000 followed by a payload overflows the buffer and overwrites the adjacent handler "
-     "table. Reproduce against build 4.2.0 with the PoC below.",
+     "table. The overflow allows an unauthenticated remote attacker to execute arbitrary code with the "
+     "privileges of the server process, and a failed attempt usually crashes the worker. All versions before "
+     "4.2.1 are affected; the issue was reported to the vendor on 2 October 2026 and is fixed in 4.2.1. As a "
+     "workaround, administrators should disable chunked request bodies in the configuration. Reproduce "
+     "against build 4.2.0 with the PoC below. {{canaries}}",
      "Alert on chunk-size lines larger than 0x2000 sent to port 80 or 443. Snort: alert tcp any any -> any "
      "80 "
      "(msg:\"Example HTTP chunk overflow\"; content:\"Transfer-Encoding: chunked\"; "
      "pcre:\"/^[0-9a-f]{5,}\\r$/m\";)",
-     "import socket\ns = socket.create_connection(('192.0.2.10', 80), timeout=5)\n"
-     "s.send(b'POST /upload HTTP/1.1\\r\\nHost: target.example\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n"
-     "10000\\r\\n' + b'A' * 0x10000)\n"},
+     "import socket\n\n"
+     "s = socket.create_connection(('{{canary:ipv4}}', 80), timeout={{int:5}})\n"
+     "s.send(b'POST /upload HTTP/1.1\\r\\n'\n"
+     "{{order}}    b'Host: target.example\\r\\n'\n"
+     "{{;}}    b'User-Agent: {{curl/8.5.0|Wget/1.21.4|python-requests/2.31.0|Go-http-client/1.1}}\\r\\n'\n"
+     "{{;}}    b'X-Request-Id: {{canary:marker}}\\r\\n'\n"
+     "{{;}}    b'Accept: {{*/*|text/html}}\\r\\n'\n"
+     "{{;}}    b'Transfer-Encoding: chunked\\r\\n'\n"
+     "{{/order}}    b'\\r\\n'\n"
+     "    b'10000\\r\\n' + b'{{A|B}}' * 0x10000)\n"},
     {"fw-demo-0002", "Privilege escalation in Example Endpoint Agent update service", "CVE-2026-40002",
      "Example Endpoint Agent 7", "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 12,
      "A local user can gain SYSTEM privileges through the update service of Example Endpoint Agent.",

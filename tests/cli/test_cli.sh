@@ -239,6 +239,8 @@ expect 0 "advisory show" advisory show fw-2026-0001 "${ADMIN[@]}"
 out_has '^--- summary ---$' "advisory show: summary heading"
 if grep -qF "$(cat "$TMP/summary.md")" "$TMP/out"; then ok; else bad "advisory show: the summary text, escaped and back"; fi
 out_has '^print\("proof of concept"\)$' "advisory show: the PoC"
+out_has '^Fingerprint: [0-9]+ code positions' "advisory show: the fingerprint's code positions"
+out_has '^  poc +0 slots, 0 positions$' "advisory show: slots per part"
 out_has '^1 +[0-9]{4}-[^ ]+ +summary,details,detection,poc +first$' "advisory show: revisions"
 expect 0 "advisory show --json" advisory show fw-2026-0001 --json "${ADMIN[@]}"
 out_has '"parts":\{"summary":"A heap overflow in the \\"gateway\\" allows\\tremote' "advisory show --json"
