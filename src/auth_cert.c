@@ -16,7 +16,7 @@ _Static_assert(FW_TLS_FP_LEN == FW_CERT_FP_LEN, "one fingerprint size");
 
 #define CERT_SLOTS          64
 #define MODE_SLOTS          64
-#define REFUSALS_PER_SECOND 10 /* events recorded for refused certificates, process-wide */
+#define REFUSALS_PER_SECOND 50 /* events recorded for refused certificates, process-wide */
 
 struct cert_slot {
 	uint64_t gen;
