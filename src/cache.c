@@ -54,6 +54,11 @@ void cache_bump(void)
 	atomic_fetch_add(&generation, 1);
 }
 
+uint64_t cache_generation(void)
+{
+	return atomic_load(&generation);
+}
+
 static void adv_clear(struct adv_slot *a)
 {
 	if (!a->used)

@@ -7,12 +7,15 @@
 #define FW_SRC_CACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "forewarn/csaf.h"
 #include "forewarn/fingerprint.h"
 #include "forewarn/ops.h"
 
 /* cache_bump: invalidates every thread's caches (call after an admin write commits, before answering). */
 void cache_bump(void);
+/* cache_generation: the current generation, for caches kept elsewhere (src/auth_cert.c). */
+uint64_t cache_generation(void);
 /* cache_begin_request: drops this thread's entries if the generation moved; call once per request. */
 void cache_begin_request(void);
 /* cache_release_all: frees every thread's caches; only once the server threads have stopped. */

@@ -27,10 +27,13 @@ static const struct cli_group *const groups[] = {
 
 static const char intro[] =
     "CLIENT COMMANDS\n"
-    "    These talk to a running server: --url URL (or $FOREWARN_URL, default http://127.0.0.1:8443),\n"
+    "    These talk to a running server: --url URL (or $FOREWARN_URL, default https://127.0.0.1:8443),\n"
     "    --token-file FILE or --token TOKEN (or $FOREWARN_TOKEN), --json for the server's JSON answer.\n"
-    "    Admin commands need an admin token; inbox needs a partner token; log takes either, and its\n"
-    "    verify --data, verify-receipt and verify-consistency --proof work offline, without one.\n\n";
+    "    HTTPS: --cacert FILE (or $FOREWARN_CACERT) to trust the server's certificate, e.g. the data\n"
+    "    directory's tls.crt; --cert FILE and --key FILE (or $FOREWARN_CERT, $FOREWARN_KEY) to present a\n"
+    "    partner's client certificate, with or instead of its token (docs/security.md).\n"
+    "    Admin commands need an admin token; inbox needs a partner token or certificate; log takes\n"
+    "    either, and its verify --data, verify-receipt and verify-consistency --proof work offline.\n\n";
 
 void client_usage(FILE *out)
 {

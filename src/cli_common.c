@@ -17,9 +17,9 @@
 #include "client.h"
 #include "cli_common.h"
 
-#define DEFAULT_URL "http://127.0.0.1:8443"
+#define DEFAULT_URL "https://127.0.0.1:8443"
 
-enum { OPT_URL = 0x100, OPT_TOKEN, OPT_TOKEN_FILE, OPT_JSON };
+enum { OPT_URL = 0x100, OPT_TOKEN, OPT_TOKEN_FILE, OPT_JSON, OPT_CACERT, OPT_CERT, OPT_KEY };
 
 static const struct option global_opts[] = {
     {"url", required_argument, NULL, OPT_URL},
@@ -28,6 +28,9 @@ static const struct option global_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"raw", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, 'h'},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
 };
 
 static const char exit_status[] =
@@ -66,17 +69,26 @@ static int has_option(const struct option *opts, const char *name)
 /* The global options as the man pages show them; --json is --raw where a command reads --json FILE. */
 static void global_options_help(const struct cli_cmd *cmd, FILE *out)
 {
-	fprintf(out,
-	        "    --url URL          the server (default: $FOREWARN_URL, else " DEFAULT_URL ")\n"
-	        "    --token-file FILE  read the bearer token from FILE\n"
-	        "    --token TOKEN      the bearer token (default: $FOREWARN_TOKEN); other local users\n"
-	        "                       can see command lines, so prefer --token-file or the environment\n"
-	        "%s"
-	        "    -h, --help         print this help\n\n",
-	        cmd && has_option(cmd->opts, "json")
-	            ? "    --raw              print the server's JSON answer as is (here --json FILE is\n"
-	              "                       the request body)\n"
-	            : "    --json, --raw      print the server's JSON answer as is instead of a table\n");
+	fprintf(
+	    out,
+	    "    --url URL          the server (default: $FOREWARN_URL, else " DEFAULT_URL ")\n"
+	    "    --token-file FILE  read the bearer token from FILE\n"
+	    "    --token TOKEN      the bearer token (default: $FOREWARN_TOKEN); other local users\n"
+	    "                       can see command lines, so prefer --token-file or the environment\n"
+	    "    --cacert FILE      trust the server certificates in FILE, PEM (default: $FOREWARN_CACERT,\n"
+	    "                       else the system's); for a server made by 'forewarn init', DIR/tls.crt\n"
+	    "    --cert FILE        present this client certificate, PEM (default: $FOREWARN_CERT): a\n"
+	    "                       partner registered by certificate needs no token unless its mode is\n"
+	    "                       token+cert\n"
+	    "    --key FILE         the client certificate's key, PEM (default: $FOREWARN_KEY, else the\n"
+	    "                       --cert file; for 'forewarn log', whose --key is the log's key, use\n"
+	    "                       FOREWARN_KEY)\n"
+	    "%s"
+	    "    -h, --help         print this help\n\n",
+	    cmd && has_option(cmd->opts, "json")
+	        ? "    --raw              print the server's JSON answer as is (here --json FILE is\n"
+	          "                       the request body)\n"
+	        : "    --json, --raw      print the server's JSON answer as is instead of a table\n");
 }
 
 void cli_cmd_synopsis(const struct cli_group *g, const struct cli_cmd *cmd, char *out, size_t outsz)
@@ -192,9 +204,11 @@ static int load_token(struct cli *c)
 		if (strlen(t) >= sizeof(c->token))
 			return cli_usage_error(c, "the token from %s is too long", from);
 		strcpy(c->token, t);
+	} else if (c->cert) {
+		return 0; /* the client certificate alone */
 	} else {
 		return cli_usage_error(c, "no token: give --token-file FILE or --token TOKEN, or set "
-		                          "FOREWARN_TOKEN");
+		                          "FOREWARN_TOKEN (or a client certificate: --cert FILE)");
 	}
 	if (!token_ok(c->token))
 		return cli_usage_error(c, "the token from %s is empty or holds spaces or control characters",
@@ -232,6 +246,21 @@ static int finish(struct cli *c, int argc, char **argv)
 		n--;
 	memcpy(c->url, u, n);
 	c->url[n] = '\0';
+	/* TLS: the options, else the environment; empty means unset. */
+	c->cacert = c->cacert_opt ? c->cacert_opt : getenv("FOREWARN_CACERT");
+	c->cert = c->cert_opt ? c->cert_opt : getenv("FOREWARN_CERT");
+	c->key = c->key_opt ? c->key_opt : getenv("FOREWARN_KEY");
+	if (c->cacert && !*c->cacert)
+		c->cacert = NULL;
+	if (c->cert && !*c->cert)
+		c->cert = NULL;
+	if (c->key && !*c->key)
+		c->key = NULL;
+	if (c->key && !c->cert)
+		return stop(c,
+		            cli_usage_error(c, "a client key (--key or FOREWARN_KEY) needs its certificate "
+		                               "(--cert or FOREWARN_CERT)"));
+	http_tls_set(c->cacert, c->cert, c->key);
 	r = load_token(c);
 	return r ? stop(c, r) : 0;
 }
@@ -288,6 +317,15 @@ int cli_getopt(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_JSON:
 			c->json = 1;
+			break;
+		case OPT_CACERT:
+			c->cacert_opt = optarg;
+			break;
+		case OPT_CERT:
+			c->cert_opt = optarg;
+			break;
+		case OPT_KEY:
+			c->key_opt = optarg;
 			break;
 		case ':':
 			return stop(c, cli_usage_error(c, "option '%s' needs an argument", argv[optind - 1]));
@@ -392,7 +430,8 @@ int cli_call(struct cli *c, const char *method, const char *body, size_t len)
 	char errbuf[HTTP_ERRBUF_SIZE];
 	int r;
 
-	r = http_call(method, c->url, c->path, c->token, body, len, &c->http_status, &c->answer, errbuf);
+	r = http_call(method, c->url, c->path, c->token[0] ? c->token : NULL, body, len, &c->http_status,
+	              &c->answer, errbuf);
 	if (r == FW_ETOOBIG) {
 		fprintf(stderr, "forewarn: %s: %s\n", c->url, errbuf);
 		return 1;

@@ -51,6 +51,8 @@ struct cli {
 	struct option opts[CLI_OPTS_MAX];
 	char shortopts[32];
 	const char *url_opt, *token_opt, *token_file;
+	const char *cacert_opt, *cert_opt, *key_opt;
+	const char *cacert, *cert, *key; /* TLS settings in force (NULL: unset) */
 	char url[1024];
 	char token[4096]; /* wiped by cli_release */
 	int json;         /* --json: print the server's answer as is */

@@ -1,7 +1,8 @@
 /*
  * The client's HTTP transport on libcurl: one request per call, http:// and https:// only, no redirects,
- * connect timeout 10 s and total 120 s, answers bounded at 64 MiB. The token goes only into the
- * Authorization header; it is never printed, not even in error messages.
+ * connect timeout 10 s and total 120 s, answers bounded at 64 MiB, TLS peers verified (against --cacert when
+ * given), a client certificate presented when given. The token goes only into the Authorization header; it is
+ * never printed, not even in error messages.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,15 @@
 #include "client.h"
 
 #define URL_MAX 8192
+
+static const char *tls_cacert, *tls_cert, *tls_key;
+
+void http_tls_set(const char *cacert, const char *cert, const char *key)
+{
+	tls_cacert = cacert;
+	tls_cert = cert;
+	tls_key = key;
+}
 
 struct sink {
 	struct fw_buf *buf;
@@ -90,6 +100,14 @@ int http_call(const char *method, const char *url_base, const char *path, const 
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+	/* Peers are always verified (curl's default); the CA may be the server's own self-signed certificate.
+	 */
+	if (tls_cacert)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, tls_cacert);
+	if (tls_cert) {
+		curl_easy_setopt(curl, CURLOPT_SSLCERT, tls_cert);
+		curl_easy_setopt(curl, CURLOPT_SSLKEY, tls_key ? tls_key : tls_cert);
+	}
 	if (token) {
 		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
 		curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, token);

@@ -1,6 +1,6 @@
 /*
  * The client's HTTP transport (src/client.c, the only file that includes <curl/curl.h>): one request to a
- * forewarn server, with a bearer token, bounded answer and timeouts.
+ * forewarn server, with a bearer token and/or a client certificate, bounded answer and timeouts.
  */
 #ifndef FW_SRC_CLIENT_H
 #define FW_SRC_CLIENT_H
@@ -23,5 +23,12 @@
 FW_WUR int http_call(const char *method, const char *url_base, const char *path, const char *token,
                      const char *body, size_t len, long *ret_status, struct fw_buf *ret_body,
                      char errbuf[HTTP_ERRBUF_SIZE]);
+
+/*
+ * http_tls_set: the TLS settings of every later http_call (https:// URLs): cacert, the PEM file of the
+ * certificates to trust (NULL: the system's); cert and key, the client certificate and its key to present
+ * (NULL: none; key NULL with a cert: the key is in the cert's file). The strings must outlive the calls.
+ */
+void http_tls_set(const char *cacert, const char *cert, const char *key);
 
 #endif

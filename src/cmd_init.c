@@ -1,6 +1,7 @@
 /*
  * `forewarn init DIR`: creates a data directory: the database with the default tiers and the default
- * jurisdiction rule, the token key, and an admin token (DIR/admin.token, mode 0600, printed once).
+ * jurisdiction rule, the token key, an admin token (DIR/admin.token, mode 0600, printed once), and a
+ * self-signed TLS certificate and key for local use (DIR/tls.crt, DIR/tls.key mode 0600).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,10 @@
 #include "forewarn/note.h"
 #include "forewarn/ops.h"
 #include "forewarn/timeutil.h"
+#include "forewarn/tls.h"
 #include "cli.h"
+
+#define TLS_NAMES_MAX 16
 
 static void usage(FILE *out)
 {
@@ -21,7 +25,9 @@ static void usage(FILE *out)
 	    out,
 	    "NAME\n    forewarn init - create a data directory\n\n"
 	    "SYNOPSIS\n    forewarn init DIR [--publisher-name NAME] [--publisher-namespace URL]\n"
-	    "                      [--restricted-countries CC,CC,...] [--log-origin ORIGIN] [--demo] [--quiet]\n\n"
+	    "                      [--restricted-countries CC,CC,...] [--log-origin ORIGIN] [--tls-name "
+	    "NAME]...\n"
+	    "                      [--demo] [--quiet]\n\n"
 	    "DESCRIPTION\n"
 	    "    Creates DIR (mode 0700) holding forewarn.db (SQLite), token.key (the key under which "
 	    "bearer\n"
@@ -41,6 +47,7 @@ static void usage(FILE *out)
 	    "    --restricted-countries LIST  ISO 3166-1 alpha-2 codes under the mandatory-reporting rule\n"
 	    "    --log-origin ORIGIN          the log's name in its checkpoints (default: the namespace's\n"
 	    "                                 host followed by /forewarn-log)\n"
+	    "    --tls-name NAME              one more DNS name or IP address for tls.crt (repeatable)\n"
 	    "    --demo                       add the demo scenario (partners, advisories) and print two\n"
 	    "                                 partner tokens\n"
 	    "    --quiet                      print only the admin token\n\n"
@@ -72,6 +79,7 @@ int cmd_init(int argc, char **argv)
 	    {"publisher-namespace", required_argument, NULL, 'N'},
 	    {"restricted-countries", required_argument, NULL, 'c'},
 	    {"log-origin", required_argument, NULL, 'o'},
+	    {"tls-name", required_argument, NULL, 'T'},
 	    {"demo", no_argument, NULL, 'd'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
@@ -79,6 +87,8 @@ int cmd_init(int argc, char **argv)
 	};
 	const char *pub_name = "Forewarn operator", *pub_ns = "https://forewarn.example", *countries = "";
 	const char *origin_opt = NULL;
+	const char *tls_names[TLS_NAMES_MAX] = {"localhost", "127.0.0.1", "::1"};
+	size_t ntls = 3;
 	char origin[256], skey[FW_NOTE_SKEY_MAX], vkey[FW_NOTE_VKEY_MAX];
 	char path[4096], secret[FW_TOKEN_LEN], uri[4200];
 	unsigned char key[FW_KEY_BYTES];
@@ -105,6 +115,14 @@ int cmd_init(int argc, char **argv)
 			break;
 		case 'o':
 			origin_opt = optarg;
+			break;
+		case 'T':
+			if (ntls == TLS_NAMES_MAX) {
+				fprintf(stderr, "forewarn init: --tls-name: at most %d names\n",
+				        TLS_NAMES_MAX - 3);
+				return EXIT_USAGE;
+			}
+			tls_names[ntls++] = optarg;
 			break;
 		case 'd':
 			demo = 1;
@@ -197,6 +215,19 @@ int cmd_init(int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "forewarn init: cannot create the log keys in '%s': %s\n", dir, fw_strerror(r));
 		return 1;
+	}
+	/* The self-signed pair for HTTPS on this machine (docs/security.md). */
+	{
+		char cert[4096];
+		snprintf(path, sizeof(path), "%s/tls.key", dir);
+		snprintf(cert, sizeof(cert), "%s/tls.crt", dir);
+		r = fw_tls_selfsigned_create(cert, path, tls_names, ntls, 825, &err);
+		if (r < 0) {
+			fprintf(stderr, "forewarn init: cannot create the TLS certificate in '%s': %s\n", dir,
+			        err.message[0] ? err.message : fw_strerror(r));
+			return r == FW_EINVAL ? EXIT_USAGE : 1;
+		}
+		memset(&err, 0, sizeof(err));
 	}
 	snprintf(uri, sizeof(uri), "sqlite:%s/forewarn.db", dir);
 	r = fw_store_open(uri, FW_STORE_SYNC_FULL, &s, &err);

@@ -1,35 +1,62 @@
-/* `forewarn serve`: runs the HTTP server and the release scheduler on a data directory. */
+/* `forewarn serve`: runs the HTTPS (or loopback-only HTTP) server and the release scheduler on a data
+ * directory. */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "cli.h"
 #include "server.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-	        "NAME\n    forewarn serve - run the server\n\n"
-	        "SYNOPSIS\n    forewarn serve --data DIR [--listen ADDR:PORT] [--threads N] [--sync "
-	        "normal|full]\n"
-	        "                   [--quiet] [--check]\n\n"
-	        "DESCRIPTION\n"
-	        "    Serves the admin and partner API (docs/api.md) over HTTP and runs the scheduler that "
-	        "releases\n"
-	        "    each advisory revision to each partner at T minus its lead. Stops cleanly on SIGINT or "
-	        "SIGTERM.\n\n"
-	        "OPTIONS\n"
-	        "    --data DIR          the data directory made by 'forewarn init' (or FOREWARN_DATA)\n"
-	        "    --listen ADDR:PORT  IPv4 address and port (default 127.0.0.1:8443; port 0 picks a free "
-	        "one)\n"
-	        "    --threads N         HTTP worker threads (default 8)\n"
-	        "    --sync MODE         full: every commit is fsync'ed, once per group of downloads, and\n"
-	        "                        survives power loss (default); normal: commits survive a killed\n"
-	        "                        process but the last ones may be lost with the power\n"
-	        "    --quiet             no request log on standard error\n"
-	        "    --check             check the configuration and the data directory, then exit (-n)\n\n"
-	        "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
+	fprintf(
+	    out,
+	    "NAME\n    forewarn serve - run the server\n\n"
+	    "SYNOPSIS\n    forewarn serve --data DIR [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
+	    "                   [--plain-http] [--threads N] [--sync normal|full] [--quiet] [--check]\n\n"
+	    "DESCRIPTION\n"
+	    "    Serves the admin and partner API (docs/api.md) over HTTPS and runs the scheduler that "
+	    "releases\n"
+	    "    each advisory revision to each partner at T minus its lead. Stops cleanly on SIGINT or "
+	    "SIGTERM.\n\n"
+	    "    HTTPS uses the certificate and key given, else DIR/tls.crt and DIR/tls.key (the "
+	    "self-signed\n"
+	    "    pair 'forewarn init' makes for local use). The server asks every client for a certificate\n"
+	    "    (optional) and checks it on every request: partners may authenticate with a registered\n"
+	    "    client certificate instead of, or as well as, their token (docs/security.md). Plain HTTP "
+	    "is\n"
+	    "    served only when asked for with --plain-http, and only on a loopback address.\n\n"
+	    "OPTIONS\n"
+	    "    --data DIR          the data directory made by 'forewarn init' (or FOREWARN_DATA)\n"
+	    "    --listen ADDR:PORT  IPv4 address and port (default 127.0.0.1:8443; port 0 picks a free "
+	    "one)\n"
+	    "    --tls-cert FILE     the server's certificate, PEM, chain allowed (default DIR/tls.crt)\n"
+	    "    --tls-key FILE      its private key, PEM, not readable by others (default DIR/tls.key)\n"
+	    "    --plain-http        serve HTTP without TLS; refused unless ADDR is a loopback address\n"
+	    "                        (127.0.0.0/8), for tests and benchmarks on this machine\n"
+	    "    --threads N         HTTP worker threads (default 8)\n"
+	    "    --sync MODE         full: every commit is fsync'ed, once per group of downloads, and\n"
+	    "                        survives power loss (default); normal: commits survive a killed\n"
+	    "                        process but the last ones may be lost with the power\n"
+	    "    --quiet             no request log on standard error\n"
+	    "    --check             check the configuration, the data directory and the TLS files, then\n"
+	    "                        exit (-n)\n\n"
+	    "EXAMPLES\n"
+	    "    forewarn serve --data /var/lib/forewarn --listen 0.0.0.0:8443 \\\n"
+	    "        --tls-cert /etc/forewarn/tls.crt --tls-key /etc/forewarn/tls.key\n"
+	    "    curl --cacert /var/lib/forewarn/tls.crt https://127.0.0.1:8443/api/v1/health\n\n"
+	    "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
+}
+
+/* 1 if addr is an IPv4 loopback address (127.0.0.0/8). */
+static int loopback(const char *addr)
+{
+	struct in_addr a;
+
+	return inet_pton(AF_INET, addr, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
 
 static int parse_listen(const char *s, struct server_config *cfg)
@@ -52,11 +79,19 @@ static int parse_listen(const char *s, struct server_config *cfg)
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},    {"listen", required_argument, NULL, 'l'},
-	    {"threads", required_argument, NULL, 't'}, {"sync", required_argument, NULL, 's'},
-	    {"quiet", no_argument, NULL, 'q'},         {"check", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"data", required_argument, NULL, 'd'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"sync", required_argument, NULL, 's'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"check", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"tls-cert", required_argument, NULL, 'C'},
+	    {"tls-key", required_argument, NULL, 'K'},
+	    {"plain-http", no_argument, NULL, 'P'},
+	    {NULL, 0, NULL, 0},
 	};
+	const char *tls_cert = NULL, *tls_key = NULL;
 	struct server_config cfg;
 	const char *data = getenv("FOREWARN_DATA");
 	int c, check = 0;
@@ -102,6 +137,15 @@ int cmd_serve(int argc, char **argv)
 		case 'n':
 			check = 1;
 			break;
+		case 'C':
+			tls_cert = optarg;
+			break;
+		case 'K':
+			tls_key = optarg;
+			break;
+		case 'P':
+			cfg.plain_http = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -127,11 +171,45 @@ int cmd_serve(int argc, char **argv)
 		        data);
 		return 1;
 	}
+	/* Plain HTTP would carry tokens and embargoed copies in clear: only on this machine, only when asked.
+	 */
+	if (cfg.plain_http && (tls_cert || tls_key)) {
+		fprintf(stderr, "forewarn serve: give --plain-http or --tls-cert/--tls-key, not both\n");
+		return EXIT_USAGE;
+	}
+	if (cfg.plain_http && !loopback(cfg.listen_addr)) {
+		fprintf(stderr,
+		        "forewarn serve: --plain-http is refused on '%s': plain HTTP is served only on a "
+		        "loopback "
+		        "address (127.0.0.0/8); give --tls-cert and --tls-key to serve HTTPS there\n",
+		        cfg.listen_addr);
+		return EXIT_USAGE;
+	}
+	if (!cfg.plain_http) {
+		if ((size_t)snprintf(cfg.tls_cert, sizeof(cfg.tls_cert), "%s%s", tls_cert ? tls_cert : data,
+		                     tls_cert ? "" : "/tls.crt") >= sizeof(cfg.tls_cert) ||
+		    (size_t)snprintf(cfg.tls_key, sizeof(cfg.tls_key), "%s%s", tls_key ? tls_key : data,
+		                     tls_key ? "" : "/tls.key") >= sizeof(cfg.tls_key)) {
+			fprintf(stderr, "forewarn serve: a TLS file name is too long\n");
+			return EXIT_USAGE;
+		}
+		if (!tls_cert != !tls_key) {
+			fprintf(stderr, "forewarn serve: give both --tls-cert and --tls-key\n");
+			return EXIT_USAGE;
+		}
+		if (!tls_cert && (access(cfg.tls_cert, F_OK) != 0 || access(cfg.tls_key, F_OK) != 0)) {
+			fprintf(stderr,
+			        "forewarn serve: no TLS certificate: '%s' has no tls.crt and tls.key; give "
+			        "--tls-cert FILE --tls-key FILE, or --plain-http on a loopback address\n",
+			        data);
+			return 1;
+		}
+	}
 	if (check) {
 		if (server_check(&cfg) < 0)
 			return 1;
-		printf("forewarn serve: configuration OK (data %s, listen %s:%u)\n", data, cfg.listen_addr,
-		       cfg.port);
+		printf("forewarn serve: configuration OK (data %s, listen %s://%s:%u)\n", data,
+		       cfg.plain_http ? "http" : "https", cfg.listen_addr, cfg.port);
 		return 0;
 	}
 	return server_run(&cfg) < 0 ? 1 : 0;

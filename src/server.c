@@ -1,6 +1,7 @@
 /*
- * The HTTP server: libmicrohttpd with a thread pool, one store connection per thread, a route table,
- * bearer-token authentication, bounded bodies and JSON errors. The only file that includes <microhttpd.h>.
+ * The HTTP server: libmicrohttpd with a thread pool, HTTPS (GnuTLS) unless plain HTTP is asked for, one store
+ * connection per thread, a route table, bearer-token and client-certificate authentication, bounded bodies
+ * and JSON errors. The only file that includes <microhttpd.h>.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +15,8 @@
 #include "forewarn/json.h"
 #include "forewarn/log.h"
 #include "forewarn/timeutil.h"
+#include "forewarn/tls.h"
+#include "auth_cert.h"
 #include "cache.h"
 #include "server.h"
 
@@ -126,7 +129,7 @@ static int match(const char *pattern, const char *path, const char *caps[FW_MAX_
 static const struct route *find_route(const char *method, const char *path, const char *caps[FW_MAX_PARAMS],
                                       char *store, size_t storesz, int *ret_path_found)
 {
-	const struct route *tables[] = {admin_routes, partner_routes, log_routes};
+	const struct route *tables[] = {admin_routes, partner_routes, log_routes, cert_routes};
 
 	*ret_path_found = 0;
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
@@ -152,6 +155,17 @@ static void client_address(struct MHD_Connection *c, char out[64])
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
+/* The connection's GnuTLS session, for the client-certificate checks (NULL over plain HTTP). */
+static void *tls_session(struct request *rq)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	if (!rq->srv->tls_cert_pem)
+		return NULL;
+	ci = MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	return ci ? ci->tls_session : NULL;
+}
+
 static int authenticate(struct request *rq, enum role role)
 {
 	const char *h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -159,6 +173,9 @@ static int authenticate(struct request *rq, enum role role)
 
 	if (role == ROLE_NONE)
 		return 0;
+	/* Without a token, a partner's client certificate may authenticate it alone (auth_cert.c). */
+	if (!h && role != ROLE_ADMIN && (r = auth_cert(rq, tls_session(rq), 0)) <= 0)
+		return r;
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
 		return reply_error(rq, 401, "unauthenticated", NULL, "a bearer token is required"), -1;
 	r = cache_authenticate(rq->store, rq->srv->token_key, h + 7, strlen(h + 7), &rq->token, &rq->partner);
@@ -178,6 +195,10 @@ static int authenticate(struct request *rq, enum role role)
 		                   role == ROLE_ADMIN ? "this route needs an admin token"
 		                                      : "this route needs a partner token"),
 		       -1;
+	/* A partner's token: its mode may need a client certificate too, and one presented must be its own.
+	 */
+	if (rq->token.partner_id[0] && auth_cert(rq, tls_session(rq), 1) < 0)
+		return -1;
 	return 0;
 }
 
@@ -361,7 +382,7 @@ static int load_server(struct server *srv, struct server_config *cfg)
 {
 	char path[PATH_MAX + 32], val[256];
 	struct fw_store *s = NULL;
-	struct fw_error err;
+	struct fw_error err = {0};
 	int r;
 
 	memset(srv, 0, sizeof(*srv));
@@ -399,6 +420,14 @@ static int load_server(struct server *srv, struct server_config *cfg)
 		        fw_strerror(r));
 		return r;
 	}
+	if (!cfg->plain_http) {
+		r = fw_tls_files_load(cfg->tls_cert, cfg->tls_key, fw_time_now(), &srv->tls_cert_pem,
+		                      &srv->tls_key_pem, &err);
+		if (r < 0) {
+			fprintf(stderr, "forewarn: %s\n", err.message[0] ? err.message : fw_strerror(r));
+			return r;
+		}
+	}
 	{
 		char skey[FW_NOTE_SKEY_MAX];
 		snprintf(path, sizeof(path), "%s/log.key", cfg->data_dir);
@@ -422,6 +451,9 @@ static void release_server(struct server *srv)
 	fw_crypto_wipe(srv->mark_key, sizeof(srv->mark_key));
 	fw_note_signer_free(srv->log_signer);
 	srv->log_signer = NULL;
+	free(srv->tls_cert_pem);
+	fw_tls_key_free(srv->tls_key_pem);
+	srv->tls_cert_pem = srv->tls_key_pem = NULL;
 }
 
 int log_checkpoint(struct server *srv, struct fw_store *s, char **ret, uint64_t *ret_size)
@@ -477,12 +509,26 @@ int server_run(struct server_config *cfg)
 		fprintf(stderr, "forewarn: cannot start the scheduler: %s\n", fw_strerror(r));
 		goto out;
 	}
-	d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
-	    cfg->port, NULL, NULL, handle, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FW_CONN_MEMORY, MHD_OPTION_END);
+	/*
+	 * HTTPS: TLS 1.2 and 1.3 only. The trust list (the server's own certificate) makes MHD request a
+	 * client certificate, optionally; it is never used to verify one: auth_cert.c matches fingerprints
+	 * instead.
+	 */
+	struct MHD_OptionItem tls_opts[] = {
+	    {MHD_OPTION_HTTPS_MEM_CERT, 0, srv.tls_cert_pem},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, srv.tls_key_pem},
+	    {MHD_OPTION_HTTPS_MEM_TRUST, 0, srv.tls_cert_pem},
+	    {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	                         MHD_ALLOW_SUSPEND_RESUME | (srv.tls_cert_pem ? MHD_USE_TLS : 0),
+	                     cfg->port, NULL, NULL, handle, &srv, MHD_OPTION_ARRAY,
+	                     srv.tls_cert_pem ? tls_opts : tls_opts + 4, MHD_OPTION_SOCK_ADDR,
+	                     (struct sockaddr *)&sin, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+	                     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
+	                     (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FW_CONN_MEMORY, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "forewarn: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port,
 		        strerror(errno));
@@ -500,7 +546,8 @@ int server_run(struct server_config *cfg)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	printf("forewarn: listening on http://%s:%u/\n", cfg->listen_addr, cfg->port);
+	printf("forewarn: listening on %s://%s:%u/\n", srv.tls_cert_pem ? "https" : "http", cfg->listen_addr,
+	       cfg->port);
 	fflush(stdout);
 	while (!stop_requested)
 		sigsuspend(&old);

@@ -30,6 +30,10 @@ struct server_config {
 	unsigned threads;
 	int store_flags;
 	int quiet;
+	/* HTTPS with these files (PEM), or plain HTTP (loopback only: cmd_serve.c checks) */
+	int plain_http;
+	char tls_cert[PATH_MAX];
+	char tls_key[PATH_MAX];
 };
 
 struct server {
@@ -45,6 +49,7 @@ struct server {
 	struct scheduler *sched;
 	struct recorder *recorder;
 	void *mhd; /* struct MHD_Daemon */
+	char *tls_cert_pem, *tls_key_pem; /* NULL for plain HTTP; the key is wiped when freed */
 };
 
 enum role { ROLE_NONE, ROLE_ADMIN, ROLE_PARTNER, ROLE_ANY /* admin or partner */ };
@@ -95,6 +100,7 @@ struct route {
 extern const struct route admin_routes[];
 extern const struct route partner_routes[];
 extern const struct route log_routes[];
+extern const struct route cert_routes[]; /* routes_cert.c: partners' client certificates */
 
 /* request helpers (server.c) */
 /* request_defer: records rq->job in the background; returns REQUEST_DEFERRED, or a negative FW_E* code. */

@@ -128,4 +128,16 @@ FW_WUR int fw_json_trace_parse(const char *body, size_t len, struct fw_trace_req
 void fw_trace_request_release(struct fw_trace_request *q);
 FW_WUR int fw_json_trace_write(const struct fw_trace_result *r, struct fw_buf *out);
 
+/*
+ * Client certificates (lib/format/json_cert.c). fw_json_cert_parse: {"certificate": "PEM"} or {"fingerprint":
+ * "sha256:HEX"}: *ret_pem is the PEM text (malloc()ed, the caller frees it), or NULL with the fingerprint as
+ * given in ret_fp (not yet checked). fw_json_auth_parse: {"auth": "MODE"}, the mode as given (not checked).
+ * fw_json_cert_write: {"fingerprint", "partner", "subject", "created_at", "revoked_at", "not_after"}.
+ */
+#define FW_JSON_FP_TEXT_MAX 200 /* a fingerprint as people write it: with colons, in either case */
+FW_WUR int fw_json_cert_parse(const char *body, size_t len, char **ret_pem, char ret_fp[FW_JSON_FP_TEXT_MAX],
+                              struct fw_error *err);
+FW_WUR int fw_json_auth_parse(const char *body, size_t len, char ret[16], struct fw_error *err);
+FW_WUR int fw_json_cert_write(const struct fw_partner_cert *c, struct fw_buf *out);
+
 #endif

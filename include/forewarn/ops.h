@@ -123,4 +123,36 @@ int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *
 FW_WUR int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,
                                    uint64_t *ret_indexes);
 
+/*
+ * Partners' client certificates and authentication modes (lib/ops/cert.c, docs/security.md). A partner's mode
+ * says what a request must present: a bearer token, a registered client certificate, both, or either (the
+ * default, FW_AUTH_ANY: with no certificate registered, a token as before).
+ */
+enum fw_partner_auth { FW_AUTH_ANY = 0, FW_AUTH_TOKEN, FW_AUTH_CERT, FW_AUTH_TOKEN_CERT };
+/* fw_partner_auth_name: "any", "token", "cert" or "token+cert". parse: FW_EINVAL for another text. */
+const char *fw_partner_auth_name(int mode);
+FW_WUR int fw_partner_auth_parse(const char *text, int *ret);
+/* fw_ops_partner_auth: the partner's mode (FW_AUTH_ANY when never set). */
+FW_WUR int fw_ops_partner_auth(struct fw_store *s, const char *partner_id, int *ret);
+/* fw_ops_partner_auth_set: sets the mode (event partner.auth_changed); not for removed partners. */
+FW_WUR int fw_ops_partner_auth_set(struct fw_store *s, const char *actor, const char *partner_id, int mode,
+                                   int64_t now, struct fw_error *err);
+/*
+ * fw_ops_cert_register: registers c->fingerprint (with c->subject, c->not_after) to partner_id (event
+ * cert.registered); *ret (may be NULL) gets the stored row. FW_ENOENT: no such partner; FW_ECONFLICT:
+ * removed; FW_EEXIST: the fingerprint is registered already (to this or another partner, revoked or not).
+ */
+FW_WUR int fw_ops_cert_register(struct fw_store *s, const char *actor, const char *partner_id,
+                                const struct fw_partner_cert *c, int64_t now, struct fw_partner_cert *ret,
+                                struct fw_error *err);
+/* fw_ops_cert_revoke: revokes the partner's certificate for good (event cert.revoked); FW_ENOENT if none. */
+FW_WUR int fw_ops_cert_revoke(struct fw_store *s, const char *actor, const char *partner_id,
+                              const char *fingerprint, int64_t now, struct fw_error *err);
+/*
+ * fw_ops_cert_refused: records that a client certificate was refused (event cert.refused): partner_id is the
+ * partner it or the token named ("" if none), reason a word (docs/security.md), address the client's.
+ */
+FW_WUR int fw_ops_cert_refused(struct fw_store *s, const char *partner_id, const char *fingerprint,
+                               const char *reason, const char *address);
+
 #endif

@@ -168,4 +168,31 @@ FW_WUR int fw_store_checkpoint_put(struct fw_store *s, uint64_t size, const char
 FW_WUR int fw_store_checkpoint_latest(struct fw_store *s, uint64_t *ret_size, struct fw_buf *note);
 FW_WUR int fw_store_checkpoint_get(struct fw_store *s, uint64_t size, struct fw_buf *note);
 
+/*
+ * Partners' client certificates, by SHA-256 fingerprint ("sha256:" and 64 lower-case hex digits, as
+ * fw_tls_fingerprint_parse writes it). A fingerprint is registered once, to one partner, for good: a revoked
+ * one stays listed and cannot be registered again. insert: FW_EEXIST if the fingerprint is known. get: in
+ * any state. revoke: FW_ENOENT unless the partner has it unrevoked. each: the partner's, oldest first.
+ */
+#define FW_CERT_FP_LEN      72
+#define FW_CERT_SUBJECT_LEN 256
+struct fw_partner_cert {
+	char fingerprint[FW_CERT_FP_LEN];
+	char partner_id[FW_ID_MAX + 1];
+	char subject[FW_CERT_SUBJECT_LEN]; /* the certificate's subject DN; "" when registered by fingerprint
+	                                    */
+	int64_t created_at;
+	int64_t revoked_at; /* 0 while valid */
+	int64_t not_after;  /* the certificate's notAfter; 0 when registered by fingerprint */
+};
+typedef int (*fw_partner_cert_cb)(void *ctx, const struct fw_partner_cert *c);
+FW_WUR int fw_store_cert_insert(struct fw_store *s, const struct fw_partner_cert *c);
+FW_WUR int fw_store_cert_get(struct fw_store *s, const char *fingerprint, struct fw_partner_cert *ret);
+FW_WUR int fw_store_cert_revoke(struct fw_store *s, const char *partner_id, const char *fingerprint,
+                                int64_t at);
+FW_WUR int fw_store_cert_each(struct fw_store *s, const char *partner_id, fw_partner_cert_cb cb, void *ctx);
+/* A partner's authentication mode (enum fw_partner_auth, ops.h); get: FW_ENOENT when never set (default). */
+FW_WUR int fw_store_partner_auth_get(struct fw_store *s, const char *partner_id, int *ret);
+FW_WUR int fw_store_partner_auth_set(struct fw_store *s, const char *partner_id, int mode);
+
 #endif

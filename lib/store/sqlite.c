@@ -54,6 +54,14 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS log_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
     " PRIMARY KEY(level, idx)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
+    /* Partners' client certificates by fingerprint, and how each partner must authenticate
+       (docs/security.md). */
+    "CREATE TABLE IF NOT EXISTS partner_certs(fingerprint TEXT PRIMARY KEY NOT NULL,"
+    " partner_id TEXT NOT NULL REFERENCES partners(id), subject TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " revoked_at INTEGER NOT NULL DEFAULT 0, not_after INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS partner_certs_partner ON partner_certs(partner_id, created_at);"
+    "CREATE TABLE IF NOT EXISTS partner_auth(partner_id TEXT PRIMARY KEY NOT NULL REFERENCES partners(id),"
+    " mode INTEGER NOT NULL);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" SCHEMA_VERSION "');"
     "COMMIT;";
 
@@ -111,6 +119,12 @@ enum {
 	S_CHECKPOINT_PUT,
 	S_CHECKPOINT_LATEST,
 	S_CHECKPOINT_GET,
+	S_CERT_INSERT,
+	S_CERT_GET,
+	S_CERT_REVOKE,
+	S_CERT_EACH,
+	S_AUTH_GET,
+	S_AUTH_SET,
 	NSTMT
 };
 
@@ -123,6 +137,7 @@ enum {
 	" updated_at, revision, parts"
 #define DELIV_COLS "partner_id, advisory_id, revision, parts, due_at, delivered_ms"
 #define DL_COLS    "partner_id, advisory_id, revision, parts, what, address, at_ms"
+#define CERT_COLS  "fingerprint, partner_id, subject, created_at, revoked_at, not_after"
 
 static const char *const sqls[NSTMT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -181,10 +196,11 @@ static const char *const sqls[NSTMT] = {
                   " FROM revisions WHERE advisory_id = ?1 AND number = ?2",
     /* Metadata only, with the parts present as a mask (as fw_revision_parts: non-empty texts). */
     /* (SQLite gives | and << the same precedence: every shift is parenthesised.) */
-    [S_REV_EACH] = "SELECT advisory_id, number, created_at, note, (coalesce(length(summary), 0) > 0)"
-                   " | ((coalesce(length(details), 0) > 0) << 1) | ((coalesce(length(detection), 0) > 0) << 2)"
-                   " | ((coalesce(length(poc), 0) > 0) << 3) FROM revisions WHERE advisory_id = ?1"
-                   " ORDER BY number",
+    [S_REV_EACH] =
+        "SELECT advisory_id, number, created_at, note, (coalesce(length(summary), 0) > 0)"
+        " | ((coalesce(length(details), 0) > 0) << 1) | ((coalesce(length(detection), 0) > 0) << 2)"
+        " | ((coalesce(length(poc), 0) > 0) << 3) FROM revisions WHERE advisory_id = ?1"
+        " ORDER BY number",
     [S_DELIVERY_INSERT] = "INSERT OR IGNORE INTO deliveries(" DELIV_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_DELIVERY_EACH] =
         "SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1 ORDER BY delivered_ms, rowid",
@@ -198,12 +214,22 @@ static const char *const sqls[NSTMT] = {
     [S_LOG_ENTRY_EACH] = "SELECT idx, entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
     [S_LOG_NODE_GET] = "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2",
     [S_LOG_NODE_PUT] = "INSERT INTO log_nodes(level, idx, hash) VALUES(?1, ?2, ?3)",
-    [S_LOG_NODE_RANGE] = "SELECT idx, hash FROM log_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
+    [S_LOG_NODE_RANGE] =
+        "SELECT idx, hash FROM log_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
     [S_CHECKPOINT_PUT] = "INSERT OR IGNORE INTO checkpoints(size, note) VALUES(?1, ?2)",
     [S_CHECKPOINT_LATEST] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
     [S_CHECKPOINT_GET] = "SELECT size, note FROM checkpoints WHERE size = ?1",
     [S_EVENT_EACH] = "SELECT seq, at_ms, type, actor, subject, detail FROM events WHERE seq > ?1"
                      " ORDER BY seq LIMIT ?2",
+    [S_CERT_INSERT] = "INSERT INTO partner_certs(" CERT_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_CERT_GET] = "SELECT " CERT_COLS " FROM partner_certs WHERE fingerprint = ?1",
+    [S_CERT_REVOKE] = "UPDATE partner_certs SET revoked_at = ?3 WHERE partner_id = ?1 AND fingerprint = ?2"
+                      " AND revoked_at = 0",
+    [S_CERT_EACH] =
+        "SELECT " CERT_COLS " FROM partner_certs WHERE partner_id = ?1 ORDER BY created_at, fingerprint",
+    [S_AUTH_GET] = "SELECT mode FROM partner_auth WHERE partner_id = ?1",
+    [S_AUTH_SET] = "INSERT INTO partner_auth(partner_id, mode) VALUES(?1, ?2)"
+                   " ON CONFLICT(partner_id) DO UPDATE SET mode = excluded.mode",
 };
 
 struct sq {
@@ -1205,7 +1231,7 @@ static int log_append(struct fw_store *s, uint64_t index, const void *entry, siz
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_LOG_APPEND];
-	uint64_t size;
+	uint64_t size = 0;
 	int b = SQLITE_OK, rc;
 
 	if (len > FW_LOG_ENTRY_MAX || index > INT64_MAX)
@@ -1337,6 +1363,102 @@ static int checkpoint_get(struct fw_store *s, uint64_t size, struct fw_buf *note
 
 /* Opening and closing. */
 
+/* Partners' client certificates and authentication modes. */
+
+static void row_cert(sqlite3_stmt *st, struct fw_partner_cert *c)
+{
+	memset(c, 0, sizeof(*c));
+	ctext(st, 0, c->fingerprint, sizeof(c->fingerprint));
+	ctext(st, 1, c->partner_id, sizeof(c->partner_id));
+	ctext(st, 2, c->subject, sizeof(c->subject));
+	c->created_at = cint(st, 3);
+	c->revoked_at = cint(st, 4);
+	c->not_after = cint(st, 5);
+}
+
+static int cert_insert(struct fw_store *s, const struct fw_partner_cert *c)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_CERT_INSERT];
+	int b = SQLITE_OK;
+
+	btext(st, 1, c->fingerprint, sizeof(c->fingerprint), &b);
+	btext(st, 2, c->partner_id, sizeof(c->partner_id), &b);
+	btext(st, 3, c->subject, sizeof(c->subject), &b);
+	bint(st, 4, c->created_at, &b);
+	bint(st, 5, c->revoked_at, &b);
+	bint(st, 6, c->not_after, &b);
+	return run(q, st, b, NULL);
+}
+
+static int cert_get(struct fw_store *s, const char *fingerprint, struct fw_partner_cert *ret)
+{
+	sqlite3_stmt *st = conn(s)->st[S_CERT_GET];
+	int b = SQLITE_OK, rc;
+
+	btext(st, 1, fingerprint, SIZE_MAX, &b);
+	if ((rc = fetch(st, b)) == 0)
+		row_cert(st, ret);
+	done(st);
+	return rc;
+}
+
+static int cert_revoke(struct fw_store *s, const char *partner_id, const char *fingerprint, int64_t at)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_CERT_REVOKE];
+	int b = SQLITE_OK, n = 0, rc;
+
+	if (at <= 0) /* revoked_at 0 means valid */
+		return FW_EINVAL;
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	btext(st, 2, fingerprint, SIZE_MAX, &b);
+	bint(st, 3, at, &b);
+	rc = run(q, st, b, &n);
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
+static int cert_each(struct fw_store *s, const char *partner_id, fw_partner_cert_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[S_CERT_EACH];
+	struct fw_partner_cert c;
+	int b = SQLITE_OK, rc;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	while ((rc = step(st, b)) == 1) {
+		row_cert(st, &c);
+		if ((rc = cb(ctx, &c)) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
+static int partner_auth_get(struct fw_store *s, const char *partner_id, int *ret)
+{
+	sqlite3_stmt *st = conn(s)->st[S_AUTH_GET];
+	int b = SQLITE_OK, rc;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	if ((rc = fetch(st, b)) == 0)
+		*ret = (int)cint(st, 0);
+	done(st);
+	return rc;
+}
+
+static int partner_auth_set(struct fw_store *s, const char *partner_id, int mode)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_AUTH_SET];
+	int b = SQLITE_OK;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	bint(st, 2, mode, &b);
+	return run(q, st, b, NULL);
+}
+
 static void destroy(struct fw_store *s)
 {
 	struct sq *q = conn(s);
@@ -1396,6 +1518,12 @@ static const struct fw_store_ops sqlite_ops = {
     .checkpoint_put = checkpoint_put,
     .checkpoint_latest = checkpoint_latest,
     .checkpoint_get = checkpoint_get,
+    .cert_insert = cert_insert,
+    .cert_get = cert_get,
+    .cert_revoke = cert_revoke,
+    .cert_each = cert_each,
+    .partner_auth_get = partner_auth_get,
+    .partner_auth_set = partner_auth_set,
 };
 
 /*

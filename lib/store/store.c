@@ -275,3 +275,33 @@ int fw_store_checkpoint_get(struct fw_store *s, uint64_t size, struct fw_buf *no
 {
 	return s->ops->checkpoint_get(s, size, note);
 }
+
+int fw_store_cert_insert(struct fw_store *s, const struct fw_partner_cert *c)
+{
+	return s->ops->cert_insert(s, c);
+}
+
+int fw_store_cert_get(struct fw_store *s, const char *fingerprint, struct fw_partner_cert *ret)
+{
+	return s->ops->cert_get(s, fingerprint, ret);
+}
+
+int fw_store_cert_revoke(struct fw_store *s, const char *partner_id, const char *fingerprint, int64_t at)
+{
+	return s->ops->cert_revoke(s, partner_id, fingerprint, at);
+}
+
+int fw_store_cert_each(struct fw_store *s, const char *partner_id, fw_partner_cert_cb cb, void *ctx)
+{
+	return s->ops->cert_each(s, partner_id, cb, ctx);
+}
+
+int fw_store_partner_auth_get(struct fw_store *s, const char *partner_id, int *ret)
+{
+	return s->ops->partner_auth_get(s, partner_id, ret);
+}
+
+int fw_store_partner_auth_set(struct fw_store *s, const char *partner_id, int mode)
+{
+	return s->ops->partner_auth_set(s, partner_id, mode);
+}

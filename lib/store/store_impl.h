@@ -67,6 +67,13 @@ struct fw_store_ops {
 	int (*checkpoint_put)(struct fw_store *s, uint64_t size, const char *note);
 	int (*checkpoint_latest)(struct fw_store *s, uint64_t *ret_size, struct fw_buf *note);
 	int (*checkpoint_get)(struct fw_store *s, uint64_t size, struct fw_buf *note);
+
+	int (*cert_insert)(struct fw_store *s, const struct fw_partner_cert *c);
+	int (*cert_get)(struct fw_store *s, const char *fingerprint, struct fw_partner_cert *ret);
+	int (*cert_revoke)(struct fw_store *s, const char *partner_id, const char *fingerprint, int64_t at);
+	int (*cert_each)(struct fw_store *s, const char *partner_id, fw_partner_cert_cb cb, void *ctx);
+	int (*partner_auth_get)(struct fw_store *s, const char *partner_id, int *ret);
+	int (*partner_auth_set)(struct fw_store *s, const char *partner_id, int mode);
 };
 
 /* The common header of every back end's connection struct: must be its first member. */

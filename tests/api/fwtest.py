@@ -1,13 +1,16 @@
 """Shared fixture of the API tests: a real `forewarn` server on a loopback port, and a small HTTP client.
 
 Each test module creates a data directory with `forewarn init`, starts `forewarn serve` on 127.0.0.1 with
-port 0 (the server prints the port it chose), and talks HTTP to it with the standard library only.
+port 0 (the server prints the port it chose), and talks HTTP to it with the standard library only: plain HTTP
+on loopback (--plain-http) by default, HTTPS with the data directory's self-signed certificate for
+Server(tls=True), where requests may also present a client certificate (cert=(certfile, keyfile)).
 """
 import json
 import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
@@ -35,9 +38,10 @@ class Response:
 class Server:
     """A forewarn server on a fresh data directory. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, init_args=(), serve_args=(), data_dir=None):
+    def __init__(self, init_args=(), serve_args=(), data_dir=None, tls=False):
         self.init_args = list(init_args)
         self.serve_args = list(serve_args)
+        self.tls = tls
         self.owned_dir = data_dir is None
         self.dir = data_dir or tempfile.mkdtemp(prefix="fw-api-")
         self.data = os.path.join(self.dir, "data")
@@ -58,10 +62,10 @@ class Server:
         self.log = open(os.path.join(self.dir, "server.log"), "ab")
         self.proc = subprocess.Popen(
             [FOREWARN, "serve", "--data", self.data, "--listen", "127.0.0.1:%d" % (port or self.port or 0),
-             "--quiet"] + self.serve_args,
+             "--quiet"] + ([] if self.tls else ["--plain-http"]) + self.serve_args,
             stdout=subprocess.PIPE, stderr=self.log)
         line = self.proc.stdout.readline().decode()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        m = re.search(r"https?://127\.0\.0\.1:(\d+)/", line)
         if not m:
             self.proc.kill()
             raise RuntimeError("server did not start: %r (see %s/server.log)" % (line, self.dir))
@@ -99,10 +103,23 @@ class Server:
 
     @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
-    def request(self, method, path, body=None, token=None, raw=None, headers=None):
-        """Sends one request; `body` is JSON-encoded, `raw` is sent as is. Never raises on HTTP errors."""
+    @property
+    def cacert(self):
+        """The self-signed certificate `forewarn init` made: what clients trust (curl --cacert)."""
+        return os.path.join(self.data, "tls.crt")
+
+    def ssl_context(self, cert=None):
+        """A client TLS context trusting the server's certificate; cert=(certfile, keyfile) to present one."""
+        ctx = ssl.create_default_context(cafile=self.cacert)
+        if cert:
+            ctx.load_cert_chain(cert[0], cert[1])
+        return ctx
+
+    def request(self, method, path, body=None, token=None, raw=None, headers=None, cert=None):
+        """Sends one request; `body` is JSON-encoded, `raw` is sent as is. Never raises on HTTP errors.
+        cert=(certfile, keyfile): the client certificate to present (HTTPS servers only)."""
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         req = urllib.request.Request(self.url + path, data=data, method=method)
         if token:
@@ -112,7 +129,8 @@ class Server:
         for k, v in (headers or {}).items():
             req.add_header(k, v)
         try:
-            with urllib.request.urlopen(req, timeout=30) as r:
+            with urllib.request.urlopen(req, timeout=30,
+                                        context=self.ssl_context(cert) if self.tls else None) as r:
                 return Response(r.status, dict(r.headers), r.read())
         except urllib.error.HTTPError as e:
             return Response(e.code, dict(e.headers), e.read())
@@ -177,16 +195,18 @@ class Results:
 
 
 class KeepAlive:
-    """One persistent HTTP/1.1 connection (http.client) to a Server, for tests that send many requests.
+    """One persistent HTTP/1.1 connection (http.client) to a Server, for tests that send many requests
+    (HTTPS for a Server(tls=True), presenting the client certificate cert=(certfile, keyfile) if given).
 
     request() and admin_call() answer like Server.request() and Server.admin_call(). If the server closed the
     connection while it was idle (it drops idle connections after 30 s), the request is sent again once on a new
     connection; a connection that fails on its first request raises. Not thread-safe: one per thread.
     """
 
-    def __init__(self, server, timeout=30):
+    def __init__(self, server, timeout=30, cert=None):
         self.server = server
         self.timeout = timeout
+        self.cert = cert
         self.conn = None
         self.used = False
         self.requests = 0
@@ -194,7 +214,11 @@ class KeepAlive:
     def _connect(self):
         import http.client
         self.close()
-        self.conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=self.timeout)
+        if self.server.tls:
+            self.conn = http.client.HTTPSConnection("127.0.0.1", self.server.port, timeout=self.timeout,
+                                                    context=self.server.ssl_context(self.cert))
+        else:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=self.timeout)
         self.used = False
 
     def close(self):

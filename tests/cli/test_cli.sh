@@ -35,7 +35,7 @@ if [ "$(wc -l <"$TMP/admin.token")" -ne 1 ] || ! grep -qE '^fw_[A-Za-z0-9_-]+$' 
 	echo "forewarn init --quiet should print only the admin token" >&2
 	exit 1
 fi
-"$FW" serve --data "$TMP/data" --listen 127.0.0.1:0 --quiet >"$TMP/serve.out" 2>"$TMP/serve.err" &
+"$FW" serve --data "$TMP/data" --listen 127.0.0.1:0 --plain-http --quiet >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 100); do
 	grep -q 'listening on' "$TMP/serve.out" && break

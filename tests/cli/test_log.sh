@@ -55,7 +55,7 @@ fi
 # start_server DIR: a server on a free loopback port; sets SERVER_PID and URL.
 start_server()
 {
-	"$FW" serve --data "$1" --listen 127.0.0.1:0 --quiet >"$TMP/serve.out" 2>"$TMP/serve.err" &
+	"$FW" serve --data "$1" --listen 127.0.0.1:0 --plain-http --quiet >"$TMP/serve.out" 2>"$TMP/serve.err" &
 	SERVER_PID=$!
 	URL=
 	for _ in $(seq 100); do
