@@ -1,4 +1,4 @@
-/* `forewarn serve`: runs the HTTP server and the release scheduler on a data directory. */
+/* `forewarn serve`: the HTTP server, the release scheduler and the webhook sender on a data directory. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,8 @@ static void usage(FILE *out)
 	        "NAME\n    forewarn serve - run the server\n\n"
 	        "SYNOPSIS\n    forewarn serve --data DIR [--listen ADDR:PORT] [--threads N] [--sync "
 	        "normal|full]\n"
+	        "                   [--webhook-backoff TIME] [--webhook-max-tries N]\n"
+	        "                   [--webhook-timeout TIME] [--webhook-connect-timeout TIME]\n"
 	        "                   [--quiet] [--check]\n\n"
 	        "DESCRIPTION\n"
 	        "    Serves the admin and partner API (docs/api.md) over HTTP and runs the scheduler that "
@@ -27,9 +29,43 @@ static void usage(FILE *out)
 	        "    --sync MODE         full: every commit is fsync'ed, once per group of downloads, and\n"
 	        "                        survives power loss (default); normal: commits survive a killed\n"
 	        "                        process but the last ones may be lost with the power\n"
+	        "    --webhook-backoff TIME\n"
+	        "                        the delay before a failed webhook notification is tried\n"
+	        "                        again, doubled at each further try (at most 1 h), plus up\n"
+	        "                        to a quarter at random (default 30s)\n"
+	        "    --webhook-max-tries N\n"
+	        "                        tries before a notification is set aside for the operator\n"
+	        "                        ('forewarn outbox list --state failed'): 1 to 100 (default 8)\n"
+	        "    --webhook-timeout TIME\n"
+	        "                        the longest one try may take, all in (default 10s)\n"
+	        "    --webhook-connect-timeout TIME\n"
+	        "                        the longest its connection may take (default 5s)\n"
+	        "                        TIME: a whole number and a unit, ms, s, m or h (250ms, 30s)\n"
 	        "    --quiet             no request log on standard error\n"
 	        "    --check             check the configuration and the data directory, then exit (-n)\n\n"
 	        "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
+}
+
+/* parse_time: "250ms", "30s", "2m", "1h" into milliseconds, from 1 ms to a day; -1 if malformed. */
+static int64_t parse_time(const char *s)
+{
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			if (v == 0 || v > 86400000ULL / (unsigned long long)units[i].ms)
+				return -1;
+			return (int64_t)v * units[i].ms;
+		}
+	return -1;
 }
 
 static int parse_listen(const char *s, struct server_config *cfg)
@@ -52,10 +88,18 @@ static int parse_listen(const char *s, struct server_config *cfg)
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},    {"listen", required_argument, NULL, 'l'},
-	    {"threads", required_argument, NULL, 't'}, {"sync", required_argument, NULL, 's'},
-	    {"quiet", no_argument, NULL, 'q'},         {"check", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"data", required_argument, NULL, 'd'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"sync", required_argument, NULL, 's'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"check", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"webhook-backoff", required_argument, NULL, 'B'},
+	    {"webhook-max-tries", required_argument, NULL, 'M'},
+	    {"webhook-timeout", required_argument, NULL, 'T'},
+	    {"webhook-connect-timeout", required_argument, NULL, 'C'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct server_config cfg;
 	const char *data = getenv("FOREWARN_DATA");
@@ -69,6 +113,10 @@ int cmd_serve(int argc, char **argv)
 	cfg.threads = 8;
 	/* Durable means on disk: each commit (one per group of downloads) is fsync'ed unless told otherwise. */
 	cfg.store_flags = FW_STORE_SYNC_FULL;
+	cfg.webhook_backoff_ms = 30000;
+	cfg.webhook_max_tries = 8;
+	cfg.webhook_timeout_ms = 10000;
+	cfg.webhook_connect_timeout_ms = 5000;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hn", opts, NULL)) != -1) {
 		switch (c) {
@@ -98,6 +146,32 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'q':
 			cfg.quiet = 1;
+			break;
+		case 'B':
+		case 'T':
+		case 'C': {
+			int64_t *dst = c == 'B'   ? &cfg.webhook_backoff_ms
+			               : c == 'T' ? &cfg.webhook_timeout_ms
+			                          : &cfg.webhook_connect_timeout_ms;
+			if ((*dst = parse_time(optarg)) < 0) {
+				const char *name = c == 'B'   ? "backoff"
+				                   : c == 'T' ? "timeout"
+				                              : "connect-timeout";
+				fprintf(stderr,
+				        "forewarn serve: --webhook-%s: '%s' is not a time such as 250ms, 30s "
+				        "or 2m (at most a day)\n",
+				        name, optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case 'M':
+			cfg.webhook_max_tries = (int)strtol(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end || cfg.webhook_max_tries < 1 ||
+			    cfg.webhook_max_tries > 100) {
+				fprintf(stderr, "forewarn serve: --webhook-max-tries: must be 1 to 100\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'n':
 			check = 1;

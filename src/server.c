@@ -126,7 +126,7 @@ static int match(const char *pattern, const char *path, const char *caps[FW_MAX_
 static const struct route *find_route(const char *method, const char *path, const char *caps[FW_MAX_PARAMS],
                                       char *store, size_t storesz, int *ret_path_found)
 {
-	const struct route *tables[] = {admin_routes, partner_routes, log_routes};
+	const struct route *tables[] = {admin_routes, partner_routes, log_routes, webhook_routes};
 
 	*ret_path_found = 0;
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
@@ -472,6 +472,12 @@ int server_run(struct server_config *cfg)
 		fprintf(stderr, "forewarn: cannot start the download recorder: %s\n", fw_strerror(r));
 		goto out;
 	}
+	/* Before the scheduler, which wakes it after each release. */
+	r = webhook_start(&srv, &srv.webhook);
+	if (r < 0) {
+		fprintf(stderr, "forewarn: cannot start the webhook sender: %s\n", fw_strerror(r));
+		goto out;
+	}
 	r = scheduler_start(&srv, &srv.sched);
 	if (r < 0) {
 		fprintf(stderr, "forewarn: cannot start the scheduler: %s\n", fw_strerror(r));
@@ -513,6 +519,7 @@ out:
 		MHD_stop_daemon(d);
 	recorder_free(srv.recorder);
 	scheduler_stop(srv.sched);
+	webhook_stop(srv.webhook);
 	cache_release_all();
 	pthread_mutex_lock(&stores_lock);
 	for (size_t i = 0; i < nstores; i++)
