@@ -1158,7 +1158,7 @@ int fw_json_trace_write(const struct fw_trace_result *r, struct fw_buf *out)
 
 int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz, struct fw_error *err)
 {
-	const char *key;
+	const char *key, *u = NULL;
 	json_t *j, *v;
 	int r;
 
@@ -1167,15 +1167,21 @@ int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz,
 		return r;
 	json_object_foreach(j, key, v)
 	{
-		if (strcmp(key, "url") == 0)
-			r = get_str(v, key, url, urlsz, err);
-		else
+		if (strcmp(key, "url") != 0)
 			r = unknown(key, "a webhook", err);
+		else if (!json_is_string(v))
+			r = fw_error_set(err, FW_EINVAL, key, "must be a string");
+		else if (strlen(u = json_string_value(v)) != json_string_length(v))
+			r = fw_error_set(err, FW_EINVAL, key, "must not contain NUL characters");
+		else if (json_string_length(v) >= urlsz)
+			r = fw_error_set(err, FW_EINVAL, key, "is too long (at most %zu bytes)", urlsz - 1);
 		if (r < 0)
 			goto out;
 	}
-	if (!json_object_get(j, "url"))
+	if (!u)
 		r = fw_error_set(err, FW_EINVAL, "url", "is required");
+	else
+		memcpy(url, u, strlen(u) + 1); /* written only when the whole body is good */
 out:
 	json_decref(j);
 	return r;
