@@ -215,7 +215,10 @@ struct fw_outbox {
 	char payload[FW_OUTBOX_PAYLOAD_MAX + 1]; /* the JSON body, the same bytes on every try */
 };
 typedef int (*fw_outbox_cb)(void *ctx, const struct fw_outbox *o);
-/* fw_store_outbox_insert: FW_EEXIST if the key is taken; *ret_id (may be NULL) gets the new id. */
+/*
+ * fw_store_outbox_insert: *ret_id (may be NULL) gets the new id. Keys are not indexed: they are 128 random
+ * bits (fw_ops_outbox_enqueue), and an index of random keys would cost every release scattered writes.
+ */
 FW_WUR int fw_store_outbox_insert(struct fw_store *s, const struct fw_outbox *o, int64_t *ret_id);
 FW_WUR int fw_store_outbox_get(struct fw_store *s, int64_t id, struct fw_outbox *ret);
 /* fw_store_outbox_update: writes state, tries, next_ms, done_ms, last_status, last_error of item o->id. */

@@ -56,7 +56,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS webhooks(partner_id TEXT PRIMARY KEY NOT NULL REFERENCES partners(id),"
     " url TEXT NOT NULL, nonce TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS outbox(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+    "CREATE TABLE IF NOT EXISTS outbox(id INTEGER PRIMARY KEY, key TEXT NOT NULL,"
     " partner_id TEXT NOT NULL, advisory_id TEXT NOT NULL, revision INTEGER NOT NULL, parts INTEGER NOT NULL,"
     " state INTEGER NOT NULL, tries INTEGER NOT NULL, created_ms INTEGER NOT NULL, next_ms INTEGER NOT NULL,"
     " done_ms INTEGER NOT NULL, last_status INTEGER NOT NULL, last_error TEXT NOT NULL,"
