@@ -124,8 +124,9 @@ static void send_one(struct webhook *w, const struct fw_outbox *o, const struct 
 		}
 }
 
-/* claim_round: takes the due items there is room for and starts them; returns how many it claimed. */
-static size_t claim_round(struct webhook *w, int64_t now_ms)
+/* claim_round: takes the due items there is room for and starts them; returns how many it claimed, or -1 if
+ * the store refused. */
+static long claim_round(struct webhook *w, int64_t now_ms)
 {
 	struct fw_outbox items[MAX_INFLIGHT];
 	struct fw_ops_policy pol;
@@ -137,7 +138,7 @@ static size_t claim_round(struct webhook *w, int64_t now_ms)
 	r = fw_ops_outbox_claim(w->store, &w->pol, now_ms, items, MAX_INFLIGHT - w->ninflight, &n);
 	if (r < 0) {
 		fprintf(stderr, "forewarn: webhook: cannot claim notifications: %s\n", fw_strerror(r));
-		return 0;
+		return -1;
 	}
 	if (n == 0)
 		return 0;
@@ -158,7 +159,7 @@ static size_t claim_round(struct webhook *w, int64_t now_ms)
 			        "the server could not check its policy");
 	}
 	fw_ops_policy_release(&pol);
-	return n;
+	return (long)n;
 }
 
 static void record(struct webhook *w)
@@ -193,17 +194,18 @@ static void *run(void *arg)
 		if (now_ms >= next_look && w->ninflight < MAX_INFLIGHT) {
 			/* A read first: claiming takes the write lock, which an idle outbox must not. */
 			int r = fw_store_outbox_next_due(w->store, &due);
-			size_t room = MAX_INFLIGHT - w->ninflight;
-			if (r == 0 && due <= now_ms && claim_round(w, now_ms) == room)
+			long room = MAX_INFLIGHT - (long)w->ninflight, n = 0;
+			if (r == 0 && due <= now_ms && (n = claim_round(w, now_ms)) == room)
 				due = now_ms; /* more may be waiting */
-			else if (r == 0 && due <= now_ms)
+			else if (r == 0 && due <= now_ms && n >= 0)
 				r = fw_store_outbox_next_due(w->store, &due);
-			if (r < 0)
-				due = INT64_MAX;
+			if (r < 0 || n < 0)
+				due = INT64_MAX; /* the store failed: look again in a while, not in a loop */
 			next_look = due < now_ms + POLL_MS ? due : now_ms + POLL_MS;
 		}
 		record(w); /* items skipped or refused before any transfer */
-		wait = next_look - fw_time_now_ms();
+		/* With every slot busy, only a transfer's end (or a second) can change anything. */
+		wait = w->ninflight >= MAX_INFLIGHT ? POLL_MS : next_look - fw_time_now_ms();
 		http_pool_run(w->pool, (int)(wait < 0 ? 0 : wait > POLL_MS ? POLL_MS : wait), on_done, w);
 		if (w->ndone) {
 			record(w);

@@ -453,7 +453,7 @@ def test_500(srv):
 def test_kill9(srv):
     print("(e) kill -9 with pending notifications: delivered after the restart, each once")
     port = free_port()
-    pids = ["kill-%02d" % i for i in range(8)]
+    pids = ["kill-%02d" % i for i in range(40)]  # more than the sender runs at once (32)
     for pid in pids:
         srv.create_partner(pid)
         set_hook(srv, pid, "http://127.0.0.1:%d/hook/%s" % (port, pid))
