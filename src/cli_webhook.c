@@ -191,7 +191,7 @@ static const struct cli_cmd outbox_cmds[] = {
      "    --json prints every field.",
      "    --state STATE   only notifications in this state: pending, delivered, failed, skipped\n"
      "    --partner ID    only those of this partner\n"
-     "    --limit N       at most N of them (1 to 100000)\n"
+     "    --limit N       at most N of them (1 to 100000; default 1000)\n"
      "    --offset N      skip the first N\n",
      "    forewarn outbox list --state failed", list_opts, NULL, 0, 0, list},
     {"show", "ID", "show one notification",

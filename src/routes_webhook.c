@@ -102,12 +102,13 @@ static int list_item(void *ctx, const struct fw_outbox *o)
 	return r ? r : fw_json_outbox_write(o, &c->rq->out);
 }
 
-/* ?state=pending|delivered|failed|skipped&partner=ID&limit=N&offset=M, in id order. */
+/* ?state=pending|delivered|failed|skipped&partner=ID&limit=N&offset=M, in id order; without a limit, the
+ * first 1000 (a busy outbox holds a notification per partner per release). */
 static int outbox_list(struct request *rq)
 {
 	const char *state = request_query(rq, "state"), *partner = request_query(rq, "partner");
 	const char *l = request_query(rq, "limit"), *o = request_query(rq, "offset");
-	unsigned long limit = 0, offset = 0;
+	unsigned long limit = 1000, offset = 0;
 	struct outbox_list c = {rq, 0};
 	int st = -1, r;
 	char *end;

@@ -175,8 +175,8 @@ static void record(struct webhook *w)
 		fprintf(stderr, "forewarn: webhook: cannot record %zu outcomes: %s\n", w->ndone,
 		        fw_strerror(r));
 	else if (set_aside && !w->srv->cfg.quiet)
-		fprintf(stderr, "forewarn: webhook: %zu notifications set aside after %d tries\n", set_aside,
-		        w->pol.max_tries);
+		fprintf(stderr, "forewarn: webhook: %zu notification%s set aside after %d tries\n", set_aside,
+		        set_aside == 1 ? "" : "s", w->pol.max_tries);
 	w->ndone = 0;
 }
 

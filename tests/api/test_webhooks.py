@@ -477,6 +477,8 @@ def test_kill9(srv):
                   "each at its own partner's URL")
         items = [o for o in outbox(srv) if o["advisory"] == aid]
         res.check(len(items) == len(pids), "one item per delivery, none added by the restart: %d" % len(items))
+        page = outbox(srv, "?state=delivered&limit=5&offset=3")
+        res.check([o["id"] for o in page] == [o["id"] for o in items][3:8], "paging: limit and offset")
     finally:
         rcv.stop()
 
