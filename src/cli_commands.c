@@ -7,11 +7,13 @@
 #include <string.h>
 #include "cli_common.h"
 
-const char *const client_groups[] = {"partner", "tier",  "rule", "advisory", "inbox",
-                                     "events",  "trace", "log",  NULL};
+const char *const client_groups[] = {"partner", "tier", "rule",    "advisory", "inbox", "events",
+                                     "trace",   "log",  "webhook", "outbox",   NULL};
 
-extern const struct cli_group cli_log_group;   /* src/cli_log.c */
-extern const struct cli_group cli_trace_group; /* src/cli_trace.c */
+extern const struct cli_group cli_log_group;     /* src/cli_log.c */
+extern const struct cli_group cli_trace_group;   /* src/cli_trace.c */
+extern const struct cli_group cli_webhook_group; /* src/cli_webhook.c */
+extern const struct cli_group cli_outbox_group;  /* src/cli_webhook.c */
 
 static const struct cli_group *const groups[] = {
     &cli_partner_group,
@@ -22,6 +24,8 @@ static const struct cli_group *const groups[] = {
     &cli_events_group,
     &cli_trace_group,
     &cli_log_group,
+    &cli_webhook_group,
+    &cli_outbox_group,
     NULL,
 };
 

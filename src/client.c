@@ -1,10 +1,12 @@
 /*
- * The client's HTTP transport on libcurl: one request per call, http:// and https:// only, no redirects,
- * connect timeout 10 s and total 120 s, answers bounded at 64 MiB, TLS peers verified (against --cacert when
- * given), a client certificate presented when given. The token goes only into the Authorization header; it is
- * never printed, not even in error messages.
+ * Outgoing HTTP on libcurl. The client's transport: one request per call, http:// and https:// only, no
+ * redirects, connect timeout 10 s and total 120 s, answers bounded at 64 MiB, TLS peers verified (against
+ * --cacert when given), a client certificate presented when given; the token goes only into the
+ * Authorization header and is never printed, not even in error messages. The server's webhook POSTs: a pool
+ * of concurrent transfers on curl's multi interface, driven by one thread.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <curl/curl.h>
@@ -137,4 +139,167 @@ out:
 	curl_easy_cleanup(curl);
 	curl_global_cleanup();
 	return r;
+}
+
+/* The webhook pool: each transfer keeps its own headers and error text until it is reported. */
+struct transfer {
+	struct transfer *prev, *next;
+	CURL *easy;
+	struct curl_slist *headers;
+	int64_t tag;
+	char err[CURL_ERROR_SIZE];
+};
+
+struct http_pool {
+	CURLM *multi;
+	struct transfer *head;
+};
+
+int http_pool_new(struct http_pool **ret)
+{
+	struct http_pool *p;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return FW_ENOMEM;
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->multi = curl_multi_init())) {
+		free(p);
+		curl_global_cleanup();
+		return FW_ENOMEM;
+	}
+	*ret = p;
+	return 0;
+}
+
+static void transfer_free(struct http_pool *p, struct transfer *t)
+{
+	curl_multi_remove_handle(p->multi, t->easy);
+	curl_easy_cleanup(t->easy);
+	curl_slist_free_all(t->headers);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		p->head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	free(t);
+}
+
+/* The receiver's answer is not kept: its status says everything. */
+static size_t drop(char *ptr, size_t size, size_t n, void *ctx)
+{
+	(void)ptr;
+	(void)ctx;
+	return size * n;
+}
+
+int http_pool_add(struct http_pool *p, const struct http_post *req, char errbuf[HTTP_ERRBUF_SIZE])
+{
+	struct transfer *t = calloc(1, sizeof(*t));
+	struct curl_slist *h;
+	int ok = 1;
+
+	if (!t || !(t->easy = curl_easy_init())) {
+		free(t);
+		return fail(errbuf, FW_ENOMEM, "out of memory");
+	}
+	t->tag = req->tag;
+	/* Without "Expect:" curl would wait for 100-continue before a large body. */
+	t->headers = curl_slist_append(NULL, "Expect:");
+	for (size_t i = 0; t->headers && req->headers && req->headers[i]; i++) {
+		if (!(h = curl_slist_append(t->headers, req->headers[i]))) {
+			ok = 0;
+			break;
+		}
+		t->headers = h;
+	}
+	if (!ok || !t->headers) {
+		curl_slist_free_all(t->headers);
+		curl_easy_cleanup(t->easy);
+		free(t);
+		return fail(errbuf, FW_ENOMEM, "out of memory");
+	}
+	curl_easy_setopt(t->easy, CURLOPT_URL, req->url);
+	curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(t->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(t->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* A proxy from the environment may carry the traffic out, never the loopback receivers'. */
+	curl_easy_setopt(t->easy, CURLOPT_NOPROXY, "localhost,127.0.0.0/8,::1");
+	curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+	curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "forewarn-webhook/0.1.0");
+	curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
+	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->len);
+	curl_easy_setopt(t->easy, CURLOPT_COPYPOSTFIELDS, req->body ? req->body : "");
+	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, drop);
+	curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->err);
+	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
+	t->next = p->head;
+	if (p->head)
+		p->head->prev = t;
+	p->head = t;
+	if (curl_multi_add_handle(p->multi, t->easy) != CURLM_OK) {
+		transfer_free(p, t);
+		return fail(errbuf, FW_EIO, "cannot start the transfer");
+	}
+	return 0;
+}
+
+static size_t reap(struct http_pool *p, http_done_fn done, void *ctx)
+{
+	struct transfer *t;
+	CURLMsg *m;
+	size_t n = 0;
+	int left;
+
+	while ((m = curl_multi_info_read(p->multi, &left))) {
+		long status = 0;
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+		if (m->data.result == CURLE_OK) {
+			curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+			done(ctx, t->tag, status, NULL);
+		} else {
+			done(ctx, t->tag, 0, t->err[0] ? t->err : curl_easy_strerror(m->data.result));
+		}
+		transfer_free(p, t);
+		n++;
+	}
+	return n;
+}
+
+size_t http_pool_run(struct http_pool *p, int wait_ms, http_done_fn done, void *ctx)
+{
+	size_t n = 0;
+	int running = 0;
+
+	curl_multi_perform(p->multi, &running);
+	if (reap(p, done, ctx) == 0) {
+		curl_multi_poll(p->multi, NULL, 0, wait_ms < 0 ? 0 : wait_ms, NULL);
+		curl_multi_perform(p->multi, &running);
+		reap(p, done, ctx);
+	}
+	for (struct transfer *t = p->head; t; t = t->next)
+		n++;
+	return n;
+}
+
+void http_pool_wake(struct http_pool *p)
+{
+	if (p)
+		curl_multi_wakeup(p->multi);
+}
+
+void http_pool_free(struct http_pool *p)
+{
+	if (!p)
+		return;
+	while (p->head)
+		transfer_free(p, p->head);
+	curl_multi_cleanup(p->multi);
+	free(p);
+	curl_global_cleanup();
 }

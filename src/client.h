@@ -1,11 +1,13 @@
 /*
- * The client's HTTP transport (src/client.c, the only file that includes <curl/curl.h>): one request to a
- * forewarn server, with a bearer token and/or a client certificate, bounded answer and timeouts.
+ * Outgoing HTTP (src/client.c, the only file that includes <curl/curl.h>): the client's requests to a
+ * forewarn server, with a bearer token and/or a client certificate, bounded answer and timeouts; and the
+ * server's webhook POSTs.
  */
 #ifndef FW_SRC_CLIENT_H
 #define FW_SRC_CLIENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "forewarn/buf.h"
 
 #define HTTP_RESPONSE_MAX (64 * 1024 * 1024) /* larger answers are an error */
@@ -30,5 +32,34 @@ FW_WUR int http_call(const char *method, const char *url_base, const char *path,
  * (NULL: none; key NULL with a cert: the key is in the cert's file). The strings must outlive the calls.
  */
 void http_tls_set(const char *cacert, const char *cert, const char *key);
+
+/*
+ * Outgoing webhook POSTs (src/webhook.c), run concurrently on one thread by a pool (curl's multi interface):
+ * no redirects followed, TLS verified, http:// and https:// only, answers read and dropped. A pool is used by
+ * one thread; only http_pool_wake may be called from others.
+ */
+struct http_pool;
+struct http_post {
+	const char *url;
+	const char *const *headers; /* "Name: value" lines, NULL-terminated; copied */
+	const char *body;           /* copied */
+	size_t len;
+	long connect_timeout_ms, timeout_ms;
+	int64_t tag; /* the caller's: reported back with the outcome */
+};
+/* done: status is the HTTP status, or 0 with error saying why no answer came (the transfer is over). */
+typedef void (*http_done_fn)(void *ctx, int64_t tag, long status, const char *error);
+FW_WUR int http_pool_new(struct http_pool **ret);
+/* http_pool_add: starts one POST; FW_ENOMEM, or FW_EIO with errbuf saying why it cannot start. */
+FW_WUR int http_pool_add(struct http_pool *p, const struct http_post *req, char errbuf[HTTP_ERRBUF_SIZE]);
+/*
+ * http_pool_run: drives the transfers, waiting at most wait_ms for one to progress (less when one ends or
+ * http_pool_wake is called), and calls done once for each that ended. Returns how many are still running.
+ */
+size_t http_pool_run(struct http_pool *p, int wait_ms, http_done_fn done, void *ctx);
+/* http_pool_wake: makes the pool's current or next http_pool_run return at once. Any thread. */
+void http_pool_wake(struct http_pool *p);
+/* http_pool_free: abandons the transfers still running (done is not called for them); accepts NULL. */
+void http_pool_free(struct http_pool *p);
 
 #endif

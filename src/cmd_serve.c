@@ -1,5 +1,7 @@
-/* `forewarn serve`: runs the HTTPS (or loopback-only HTTP) server and the release scheduler on a data
- * directory. */
+/*
+ * `forewarn serve`: runs the HTTPS (or loopback-only HTTP) server, the release scheduler and the webhook
+ * sender on a data directory.
+ */
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -16,11 +18,15 @@ static void usage(FILE *out)
 	    out,
 	    "NAME\n    forewarn serve - run the server\n\n"
 	    "SYNOPSIS\n    forewarn serve --data DIR [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
-	    "                   [--plain-http] [--threads N] [--sync normal|full] [--quiet] [--check]\n\n"
+	    "                   [--plain-http] [--threads N] [--sync normal|full]\n"
+	    "                   [--webhook-backoff TIME] [--webhook-max-tries N]\n"
+	    "                   [--webhook-timeout TIME] [--webhook-connect-timeout TIME]\n"
+	    "                   [--quiet] [--check]\n\n"
 	    "DESCRIPTION\n"
 	    "    Serves the admin and partner API (docs/api.md) over HTTPS and runs the scheduler that "
 	    "releases\n"
-	    "    each advisory revision to each partner at T minus its lead. Stops cleanly on SIGINT or "
+	    "    each advisory revision to each partner at T minus its lead, and the sender that notifies\n"
+	    "    partners' webhooks of each release (docs/webhooks.md). Stops cleanly on SIGINT or "
 	    "SIGTERM.\n\n"
 	    "    HTTPS uses the certificate and key given, else DIR/tls.crt and DIR/tls.key (the "
 	    "self-signed\n"
@@ -41,6 +47,18 @@ static void usage(FILE *out)
 	    "    --sync MODE         full: every commit is fsync'ed, once per group of downloads, and\n"
 	    "                        survives power loss (default); normal: commits survive a killed\n"
 	    "                        process but the last ones may be lost with the power\n"
+	    "    --webhook-backoff TIME\n"
+	    "                        the delay before a failed webhook notification is tried\n"
+	    "                        again, doubled at each further try (at most 1 h), plus up\n"
+	    "                        to a quarter at random (default 30s)\n"
+	    "    --webhook-max-tries N\n"
+	    "                        tries before a notification is set aside for the operator\n"
+	    "                        ('forewarn outbox list --state failed'): 1 to 100 (default 8)\n"
+	    "    --webhook-timeout TIME\n"
+	    "                        the longest one try may take, all in (default 10s)\n"
+	    "    --webhook-connect-timeout TIME\n"
+	    "                        the longest its connection may take (default 5s)\n"
+	    "                        TIME: a whole number and a unit, ms, s, m or h (250ms, 30s)\n"
 	    "    --quiet             no request log on standard error\n"
 	    "    --check             check the configuration, the data directory and the TLS files, then\n"
 	    "                        exit (-n)\n\n"
@@ -57,6 +75,28 @@ static int loopback(const char *addr)
 	struct in_addr a;
 
 	return inet_pton(AF_INET, addr, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+/* parse_time: "250ms", "30s", "2m", "1h" into milliseconds, from 1 ms to a day; -1 if malformed. */
+static int64_t parse_time(const char *s)
+{
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			if (v == 0 || v > 86400000ULL / (unsigned long long)units[i].ms)
+				return -1;
+			return (int64_t)v * units[i].ms;
+		}
+	return -1;
 }
 
 static int parse_listen(const char *s, struct server_config *cfg)
@@ -89,6 +129,10 @@ int cmd_serve(int argc, char **argv)
 	    {"tls-cert", required_argument, NULL, 'C'},
 	    {"tls-key", required_argument, NULL, 'K'},
 	    {"plain-http", no_argument, NULL, 'P'},
+	    {"webhook-backoff", required_argument, NULL, 'B'},
+	    {"webhook-max-tries", required_argument, NULL, 'M'},
+	    {"webhook-timeout", required_argument, NULL, 'T'},
+	    {"webhook-connect-timeout", required_argument, NULL, 'W'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *tls_cert = NULL, *tls_key = NULL;
@@ -102,8 +146,13 @@ int cmd_serve(int argc, char **argv)
 	strcpy(cfg.listen_addr, "127.0.0.1");
 	cfg.port = 8443;
 	cfg.threads = 8;
-	/* Durable means on disk: each commit (one per group of downloads) is fsync'ed unless told otherwise. */
+	/* Durable means on disk: each commit (one per group of downloads) is fsync'ed unless told otherwise.
+	 */
 	cfg.store_flags = FW_STORE_SYNC_FULL;
+	cfg.webhook_backoff_ms = 30000;
+	cfg.webhook_max_tries = 8;
+	cfg.webhook_timeout_ms = 10000;
+	cfg.webhook_connect_timeout_ms = 5000;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hn", opts, NULL)) != -1) {
 		switch (c) {
@@ -133,6 +182,32 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'q':
 			cfg.quiet = 1;
+			break;
+		case 'B':
+		case 'T':
+		case 'W': {
+			int64_t *dst = c == 'B'   ? &cfg.webhook_backoff_ms
+			               : c == 'T' ? &cfg.webhook_timeout_ms
+			                          : &cfg.webhook_connect_timeout_ms;
+			if ((*dst = parse_time(optarg)) < 0) {
+				const char *name = c == 'B'   ? "backoff"
+				                   : c == 'T' ? "timeout"
+				                              : "connect-timeout";
+				fprintf(stderr,
+				        "forewarn serve: --webhook-%s: '%s' is not a time such as 250ms, 30s "
+				        "or 2m (at most a day)\n",
+				        name, optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case 'M':
+			cfg.webhook_max_tries = (int)strtol(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end || cfg.webhook_max_tries < 1 ||
+			    cfg.webhook_max_tries > 100) {
+				fprintf(stderr, "forewarn serve: --webhook-max-tries: must be 1 to 100\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'n':
 			check = 1;

@@ -64,8 +64,11 @@ static void *run(void *arg)
 				        "forewarn: scheduler: release step failed: %s; retrying in 1 s\n",
 				        fw_strerror(r));
 				next = now + 1;
-			} else if (delivered && !s->srv->cfg.quiet) {
-				fprintf(stderr, "forewarn: scheduler: %zu deliveries recorded\n", delivered);
+			} else if (delivered) {
+				webhook_wake(s->srv->webhook); /* their notifications are queued */
+				if (!s->srv->cfg.quiet)
+					fprintf(stderr, "forewarn: scheduler: %zu deliveries recorded\n",
+					        delivered);
 			}
 		}
 		pthread_mutex_lock(&s->lock);

@@ -129,7 +129,8 @@ static int match(const char *pattern, const char *path, const char *caps[FW_MAX_
 static const struct route *find_route(const char *method, const char *path, const char *caps[FW_MAX_PARAMS],
                                       char *store, size_t storesz, int *ret_path_found)
 {
-	const struct route *tables[] = {admin_routes, partner_routes, log_routes, cert_routes};
+	const struct route *tables[] = {admin_routes, partner_routes, log_routes, cert_routes,
+	                                webhook_routes};
 
 	*ret_path_found = 0;
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
@@ -397,8 +398,8 @@ static int load_server(struct server *srv, struct server_config *cfg)
 	snprintf(path, sizeof(path), "%s/mark.key", cfg->data_dir);
 	r = fw_key_file_load(path, srv->mark_key);
 	if (r < 0) {
-		fprintf(stderr, "forewarn: cannot load the fingerprinting key '%s': %s%s\n", path, fw_strerror(r),
-		        r == FW_EPERM ? " (the file must be mode 0600)" : "");
+		fprintf(stderr, "forewarn: cannot load the fingerprinting key '%s': %s%s\n", path,
+		        fw_strerror(r), r == FW_EPERM ? " (the file must be mode 0600)" : "");
 		return r;
 	}
 	snprintf(srv->store_uri, sizeof(srv->store_uri), "sqlite:%s/forewarn.db", cfg->data_dir);
@@ -436,8 +437,8 @@ static int load_server(struct server *srv, struct server_config *cfg)
 			r = fw_note_signer_new(skey, &srv->log_signer, &err);
 		fw_crypto_wipe(skey, sizeof(skey));
 		if (r < 0) {
-			fprintf(stderr, "forewarn: cannot load the log key '%s': %s%s\n", path, fw_strerror(r),
-			        r == FW_EPERM ? " (the file must be mode 0600)" : "");
+			fprintf(stderr, "forewarn: cannot load the log key '%s': %s%s\n", path,
+			        fw_strerror(r), r == FW_EPERM ? " (the file must be mode 0600)" : "");
 			return r;
 		}
 		fw_note_signer_vkey(srv->log_signer, srv->log_vkey);
@@ -492,7 +493,8 @@ int server_run(struct server_config *cfg)
 	}
 	/*
 	 * SIGINT and SIGTERM stay blocked in every thread (threads inherit the mask) and are taken only by
-	 * the main thread's sigsuspend: a stop request can neither slip in before the wait nor land elsewhere.
+	 * the main thread's sigsuspend: a stop request can neither slip in before the wait nor land
+	 * elsewhere.
 	 */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -502,6 +504,12 @@ int server_run(struct server_config *cfg)
 	r = recorder_start(&srv, &srv.recorder);
 	if (r < 0) {
 		fprintf(stderr, "forewarn: cannot start the download recorder: %s\n", fw_strerror(r));
+		goto out;
+	}
+	/* Before the scheduler, which wakes it after each release. */
+	r = webhook_start(&srv, &srv.webhook);
+	if (r < 0) {
+		fprintf(stderr, "forewarn: cannot start the webhook sender: %s\n", fw_strerror(r));
 		goto out;
 	}
 	r = scheduler_start(&srv, &srv.sched);
@@ -560,6 +568,7 @@ out:
 		MHD_stop_daemon(d);
 	recorder_free(srv.recorder);
 	scheduler_stop(srv.sched);
+	webhook_stop(srv.webhook);
 	cache_release_all();
 	pthread_mutex_lock(&stores_lock);
 	for (size_t i = 0; i < nstores; i++)

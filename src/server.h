@@ -22,6 +22,7 @@
 
 struct scheduler;
 struct recorder;
+struct webhook;
 
 struct server_config {
 	char data_dir[PATH_MAX];
@@ -34,6 +35,11 @@ struct server_config {
 	int plain_http;
 	char tls_cert[PATH_MAX];
 	char tls_key[PATH_MAX];
+	/* webhook sender (src/webhook.c) */
+	int64_t webhook_backoff_ms;         /* the first retry's delay; doubled at each try */
+	int webhook_max_tries;              /* tries before a notification is set aside */
+	int64_t webhook_timeout_ms;         /* one try, all in */
+	int64_t webhook_connect_timeout_ms; /* its connection */
 };
 
 struct server {
@@ -48,6 +54,7 @@ struct server {
 	char log_vkey[FW_NOTE_VKEY_MAX];   /* its verifier key, published at /api/v1/log/key */
 	struct scheduler *sched;
 	struct recorder *recorder;
+	struct webhook *webhook;
 	void *mhd; /* struct MHD_Daemon */
 	char *tls_cert_pem, *tls_key_pem; /* NULL for plain HTTP; the key is wiped when freed */
 };
@@ -101,6 +108,7 @@ extern const struct route admin_routes[];
 extern const struct route partner_routes[];
 extern const struct route log_routes[];
 extern const struct route cert_routes[]; /* routes_cert.c: partners' client certificates */
+extern const struct route webhook_routes[];
 
 /* request helpers (server.c) */
 /* request_defer: records rq->job in the background; returns REQUEST_DEFERRED, or a negative FW_E* code. */
@@ -115,6 +123,15 @@ int reply_fw_error(struct request *rq, int code, const struct fw_error *err);
 int scheduler_start(struct server *srv, struct scheduler **ret);
 void scheduler_wake(struct scheduler *s);
 void scheduler_stop(struct scheduler *s);
+
+/*
+ * webhook.c: the thread that sends the outbox's notifications. start opens its own store connection; wake
+ * (any thread, NULL accepted) makes it look for due items at once; stop abandons transfers in flight, which
+ * are due again at once on the next start (at least once).
+ */
+int webhook_start(struct server *srv, struct webhook **ret);
+void webhook_wake(struct webhook *w);
+void webhook_stop(struct webhook *w);
 
 /*
  * recorder.c: group commit of download records. enqueue returns at once; `done` is called from the writer

@@ -113,4 +113,12 @@ FW_WUR int fw_secret_file_read(const char *path, char *out, size_t outsz);
 void fw_crypto_stream(const unsigned char key[FW_KEY_BYTES], const void *ctx, size_t ctxlen, void *out,
                       size_t n);
 
+/*
+ * fw_hmac_sha256: HMAC-SHA256 (RFC 2104, RFC 4231) under a key of any length over the concatenation of an
+ * bytes at a and bn bytes at b (b may be NULL when bn is 0): webhook signatures. The internal state, which
+ * holds key material, is wiped. Thread-safe after fw_crypto_init.
+ */
+void fw_hmac_sha256(const void *key, size_t keylen, const void *a, size_t an, const void *b, size_t bn,
+                    unsigned char out[32]);
+
 #endif

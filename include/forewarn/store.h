@@ -195,4 +195,70 @@ FW_WUR int fw_store_cert_each(struct fw_store *s, const char *partner_id, fw_par
 FW_WUR int fw_store_partner_auth_get(struct fw_store *s, const char *partner_id, int *ret);
 FW_WUR int fw_store_partner_auth_set(struct fw_store *s, const char *partner_id, int mode);
 
+/*
+ * Webhooks (docs/webhooks.md): one registration per partner, and the outbox of release notifications to
+ * send, each kept until it is delivered, set aside after too many failures, or skipped by policy.
+ * The signing secret is never stored: it is derived from the server's key and the registration's nonce.
+ */
+#define FW_WEBHOOK_URL_MAX    2048
+#define FW_WEBHOOK_NONCE_HEX  33 /* 16 random bytes in hex + NUL */
+#define FW_OUTBOX_KEY_LEN     36 /* "wh_" + 32 hex characters + NUL: the idempotency key */
+#define FW_OUTBOX_PAYLOAD_MAX 1024
+#define FW_OUTBOX_ERROR_MAX   200
+struct fw_webhook {
+	char partner_id[FW_ID_MAX + 1];
+	char url[FW_WEBHOOK_URL_MAX + 1];
+	char nonce[FW_WEBHOOK_NONCE_HEX];
+	int64_t created_at;
+	int64_t updated_at;
+};
+/* fw_store_webhook_put: registers or replaces the partner's webhook (a replacement keeps created_at). */
+FW_WUR int fw_store_webhook_put(struct fw_store *s, const struct fw_webhook *w);
+/* fw_store_webhook_get, fw_store_webhook_delete: FW_ENOENT when the partner has none. */
+FW_WUR int fw_store_webhook_get(struct fw_store *s, const char *partner_id, struct fw_webhook *ret);
+FW_WUR int fw_store_webhook_delete(struct fw_store *s, const char *partner_id);
+
+enum fw_outbox_state {
+	FW_OUTBOX_PENDING = 0, /* to be sent at next_ms (or being sent, under a lease that ends then) */
+	FW_OUTBOX_DELIVERED,   /* the receiver answered 2xx */
+	FW_OUTBOX_FAILED,      /* set aside after its last try failed: for the operator to retry */
+	FW_OUTBOX_SKIPPED,     /* not sent: policy no longer allowed it (last_error says why) */
+};
+#define FW_OUTBOX_STATES 4
+struct fw_outbox {
+	int64_t id; /* assigned by the store on insert, from 1 */
+	char key[FW_OUTBOX_KEY_LEN];
+	char partner_id[FW_ID_MAX + 1];
+	char advisory_id[FW_ID_MAX + 1];
+	int revision;
+	unsigned parts;
+	enum fw_outbox_state state;
+	int tries;          /* attempts begun */
+	int64_t created_ms; /* when the delivery it announces was recorded */
+	int64_t next_ms;    /* pending: the next attempt (or the end of the current one's lease) */
+	int64_t done_ms;    /* when it was delivered, set aside or skipped; 0 while pending */
+	int last_status;    /* HTTP status of the last answer, 0 when none */
+	char last_error[FW_OUTBOX_ERROR_MAX + 1];
+	char payload[FW_OUTBOX_PAYLOAD_MAX + 1]; /* the JSON body, the same bytes on every try */
+};
+typedef int (*fw_outbox_cb)(void *ctx, const struct fw_outbox *o);
+/*
+ * fw_store_outbox_insert: *ret_id (may be NULL) gets the new id. Keys are not indexed: they are 128 random
+ * bits (fw_ops_outbox_enqueue), and an index of random keys would cost every release scattered writes.
+ */
+FW_WUR int fw_store_outbox_insert(struct fw_store *s, const struct fw_outbox *o, int64_t *ret_id);
+FW_WUR int fw_store_outbox_get(struct fw_store *s, int64_t id, struct fw_outbox *ret);
+/* fw_store_outbox_update: writes state, tries, next_ms, done_ms, last_status, last_error of item o->id. */
+FW_WUR int fw_store_outbox_update(struct fw_store *s, const struct fw_outbox *o);
+/*
+ * fw_store_outbox_each: items in id order, only those in `state` (-1: any) and of partner_id (NULL: any),
+ * skipping the first `offset`, at most `limit` (0: no limit).
+ */
+FW_WUR int fw_store_outbox_each(struct fw_store *s, int state, const char *partner_id, size_t offset,
+                                size_t limit, fw_outbox_cb cb, void *ctx);
+/* fw_store_outbox_due: pending items with next_ms <= now_ms, earliest first, at most limit. */
+FW_WUR int fw_store_outbox_due(struct fw_store *s, int64_t now_ms, size_t limit, fw_outbox_cb cb, void *ctx);
+/* fw_store_outbox_next_due: the smallest next_ms of a pending item (INT64_MAX when none). */
+FW_WUR int fw_store_outbox_next_due(struct fw_store *s, int64_t *ret_ms);
+
 #endif

@@ -271,3 +271,16 @@ void fw_crypto_stream(const unsigned char key[FW_KEY_BYTES], const void *ctx, si
 	crypto_stream_chacha20(out, n, nonce, sub);
 	sodium_memzero(sub, sizeof(sub));
 }
+
+void fw_hmac_sha256(const void *key, size_t keylen, const void *a, size_t an, const void *b, size_t bn,
+                    unsigned char out[32])
+{
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	crypto_auth_hmacsha256_update(&st, a, an);
+	if (bn)
+		crypto_auth_hmacsha256_update(&st, b, bn);
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof(st));
+}

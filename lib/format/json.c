@@ -1246,3 +1246,61 @@ int fw_json_trace_write(const struct fw_trace_result *r, struct fw_buf *out)
 	                      hits(r->investigate, r->ninvestigate), "leaks", leaks),
 	            out);
 }
+
+int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz, struct fw_error *err)
+{
+	const char *key, *u = NULL;
+	json_t *j, *v;
+	int r;
+
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	json_object_foreach(j, key, v)
+	{
+		if (strcmp(key, "url") != 0)
+			r = unknown(key, "a webhook", err);
+		else if (!json_is_string(v))
+			r = fw_error_set(err, FW_EINVAL, key, "must be a string");
+		else if (strlen(u = json_string_value(v)) != json_string_length(v))
+			r = fw_error_set(err, FW_EINVAL, key, "must not contain NUL characters");
+		else if (json_string_length(v) >= urlsz)
+			r = fw_error_set(err, FW_EINVAL, key, "is too long (at most %zu bytes)", urlsz - 1);
+		if (r < 0)
+			goto out;
+	}
+	if (!u)
+		r = fw_error_set(err, FW_EINVAL, "url", "is required");
+	else
+		memcpy(url, u, strlen(u) + 1); /* written only when the whole body is good */
+out:
+	json_decref(j);
+	return r;
+}
+
+int fw_json_webhook_write(const struct fw_webhook *w, const char *secret, struct fw_buf *out)
+{
+	json_t *j = json_pack("{s:s, s:s, s:o, s:o}", "partner", w->partner_id, "url", w->url, "created_at",
+	                      time_value(w->created_at), "updated_at", time_value(w->updated_at));
+
+	if (j && secret)
+		json_object_set_new(j, "secret", json_string(secret));
+	return dump(j, out);
+}
+
+int fw_json_outbox_write(const struct fw_outbox *o, struct fw_buf *out)
+{
+	static const char *const states[FW_OUTBOX_STATES] = {"pending", "delivered", "failed", "skipped"};
+
+	return dump(json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:s, s:i, s:o, s:o, s:o, s:o, s:o}", "id",
+	                      (json_int_t)o->id, "key", o->key, "partner", o->partner_id, "advisory",
+	                      o->advisory_id, "revision", o->revision, "parts", parts_array(o->parts),
+	                      "state", (unsigned)o->state < FW_OUTBOX_STATES ? states[o->state] : "unknown",
+	                      "tries", o->tries, "created_at", time_ms_value(o->created_ms),
+	                      "next_attempt_at",
+	                      o->state == FW_OUTBOX_PENDING ? time_ms_value(o->next_ms) : json_null(),
+	                      "done_at", o->done_ms ? time_ms_value(o->done_ms) : json_null(), "last_status",
+	                      o->last_status ? json_integer(o->last_status) : json_null(), "last_error",
+	                      o->last_error[0] ? json_string(o->last_error) : json_null()),
+	            out);
+}

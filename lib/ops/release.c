@@ -1,13 +1,15 @@
 /*
  * Release: the scheduler's step that makes each revision available to each eligible partner at T minus its
- * effective lead (exactly once: deliveries are unique per partner, revision and parts), and makes the
- * advisory public at T; and the partner's side: what it may see now, recorded before it is served.
+ * effective lead (exactly once: deliveries are unique per partner, revision and parts), queues each
+ * delivery's webhook notification with it, and makes the advisory public at T; and the partner's side: what
+ * it may see now, recorded before it is served.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "forewarn/ops.h"
 #include "forewarn/timeutil.h"
+#include "forewarn/webhook.h"
 
 struct due_list {
 	char (*ids)[FW_ID_MAX + 1];
@@ -73,6 +75,9 @@ static int deliver(struct fw_store *s, const char *advisory_id, int revision, co
 	if (inserted) {
 		snprintf(mask, sizeof(mask), "%u", parts);
 		r = fw_event_emitkv(s, "delivery", actor, &about, NULL, "parts", mask, NULL);
+		/* Its webhook notification, in the same transaction: both happen, or neither (I5). */
+		if (r == 0)
+			r = fw_ops_outbox_enqueue(s, &d, NULL);
 	}
 	if (r == 0 && ret_inserted)
 		*ret_inserted = inserted;

@@ -53,7 +53,10 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS log_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
     " PRIMARY KEY(level, idx)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);";
+
+/* The tables of secure delivery, in the same transaction (one string each: C99 bounds string literals). */
+static const char schema_delivery[] =
     /* Partners' client certificates by fingerprint, and how each partner must authenticate
        (docs/security.md). */
     "CREATE TABLE IF NOT EXISTS partner_certs(fingerprint TEXT PRIMARY KEY NOT NULL,"
@@ -62,6 +65,15 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS partner_certs_partner ON partner_certs(partner_id, created_at);"
     "CREATE TABLE IF NOT EXISTS partner_auth(partner_id TEXT PRIMARY KEY NOT NULL REFERENCES partners(id),"
     " mode INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS webhooks(partner_id TEXT PRIMARY KEY NOT NULL REFERENCES partners(id),"
+    " url TEXT NOT NULL, nonce TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS outbox(id INTEGER PRIMARY KEY, key TEXT NOT NULL,"
+    " partner_id TEXT NOT NULL, advisory_id TEXT NOT NULL, revision INTEGER NOT NULL, parts INTEGER NOT NULL,"
+    " state INTEGER NOT NULL, tries INTEGER NOT NULL, created_ms INTEGER NOT NULL, next_ms INTEGER NOT NULL,"
+    " done_ms INTEGER NOT NULL, last_status INTEGER NOT NULL, last_error TEXT NOT NULL,"
+    " payload TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_ms);"
+    "CREATE INDEX IF NOT EXISTS outbox_partner ON outbox(partner_id, id);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" SCHEMA_VERSION "');"
     "COMMIT;";
 
@@ -125,6 +137,15 @@ enum {
 	S_CERT_EACH,
 	S_AUTH_GET,
 	S_AUTH_SET,
+	S_WEBHOOK_PUT,
+	S_WEBHOOK_GET,
+	S_WEBHOOK_DELETE,
+	S_OUTBOX_INSERT,
+	S_OUTBOX_GET,
+	S_OUTBOX_UPDATE,
+	S_OUTBOX_EACH,
+	S_OUTBOX_DUE,
+	S_OUTBOX_NEXT_DUE,
 	NSTMT
 };
 
@@ -135,9 +156,13 @@ enum {
 #define ADV_COLS                                                                                             \
 	"id, title, cves, products, cvss_v3, cvss_score, cvss_severity, status, public_at, created_at,"      \
 	" updated_at, revision, parts"
-#define DELIV_COLS "partner_id, advisory_id, revision, parts, due_at, delivered_ms"
-#define DL_COLS    "partner_id, advisory_id, revision, parts, what, address, at_ms"
-#define CERT_COLS  "fingerprint, partner_id, subject, created_at, revoked_at, not_after"
+#define DELIV_COLS   "partner_id, advisory_id, revision, parts, due_at, delivered_ms"
+#define DL_COLS      "partner_id, advisory_id, revision, parts, what, address, at_ms"
+#define CERT_COLS    "fingerprint, partner_id, subject, created_at, revoked_at, not_after"
+#define WEBHOOK_COLS "partner_id, url, nonce, created_at, updated_at"
+#define OUTBOX_COLS                                                                                          \
+	"id, key, partner_id, advisory_id, revision, parts, state, tries, created_ms, next_ms, done_ms,"     \
+	" last_status, last_error, payload"
 
 static const char *const sqls[NSTMT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -230,13 +255,29 @@ static const char *const sqls[NSTMT] = {
     [S_AUTH_GET] = "SELECT mode FROM partner_auth WHERE partner_id = ?1",
     [S_AUTH_SET] = "INSERT INTO partner_auth(partner_id, mode) VALUES(?1, ?2)"
                    " ON CONFLICT(partner_id) DO UPDATE SET mode = excluded.mode",
+    [S_WEBHOOK_PUT] = "INSERT INTO webhooks(" WEBHOOK_COLS ") VALUES(?1, ?2, ?3, ?4, ?5)"
+                      " ON CONFLICT(partner_id) DO UPDATE SET url = excluded.url, nonce = excluded.nonce,"
+                      " updated_at = excluded.updated_at",
+    [S_WEBHOOK_GET] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE partner_id = ?1",
+    [S_WEBHOOK_DELETE] = "DELETE FROM webhooks WHERE partner_id = ?1",
+    [S_OUTBOX_INSERT] = "INSERT INTO outbox(key, partner_id, advisory_id, revision, parts, state, tries,"
+                        " created_ms, next_ms, done_ms, last_status, last_error, payload)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [S_OUTBOX_GET] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
+    [S_OUTBOX_UPDATE] = "UPDATE outbox SET state = ?2, tries = ?3, next_ms = ?4, done_ms = ?5,"
+                        " last_status = ?6, last_error = ?7 WHERE id = ?1",
+    [S_OUTBOX_EACH] = "SELECT " OUTBOX_COLS " FROM outbox WHERE (?1 < 0 OR state = ?1)"
+                      " AND (?2 IS NULL OR partner_id = ?2) ORDER BY id LIMIT ?3 OFFSET ?4",
+    [S_OUTBOX_DUE] = "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 0 AND next_ms <= ?1"
+                     " ORDER BY next_ms, id LIMIT ?2",
+    [S_OUTBOX_NEXT_DUE] = "SELECT MIN(next_ms) FROM outbox WHERE state = 0",
 };
 
 struct sq {
 	struct fw_store base; /* first: struct fw_store * and struct sq * convert */
 	sqlite3 *db;
 	sqlite3_stmt *st[NSTMT];
-	int tx;            /* between fw_store_begin and commit or rollback */
+	int tx;             /* between fw_store_begin and commit or rollback */
 	uint64_t tx_serial; /* counts fw_store_begin calls that opened a transaction */
 };
 
@@ -1231,7 +1272,7 @@ static int log_append(struct fw_store *s, uint64_t index, const void *entry, siz
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_LOG_APPEND];
-	uint64_t size = 0;
+	uint64_t size = 0; /* set by log_size on success; GCC cannot see that through fetch() */
 	int b = SQLITE_OK, rc;
 
 	if (len > FW_LOG_ENTRY_MAX || index > INT64_MAX)
@@ -1359,6 +1400,181 @@ static int checkpoint_get(struct fw_store *s, uint64_t size, struct fw_buf *note
 
 	bint(st, 1, size > INT64_MAX ? INT64_MAX : (int64_t)size, &b);
 	return checkpoint_row(st, b, NULL, note);
+}
+
+/* Webhooks and their outbox. */
+
+static int webhook_put(struct fw_store *s, const struct fw_webhook *w)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_WEBHOOK_PUT];
+	int b = SQLITE_OK;
+
+	btext(st, 1, w->partner_id, sizeof(w->partner_id), &b);
+	btext(st, 2, w->url, sizeof(w->url), &b);
+	btext(st, 3, w->nonce, sizeof(w->nonce), &b);
+	bint(st, 4, w->created_at, &b);
+	bint(st, 5, w->updated_at, &b);
+	return run(q, st, b, NULL);
+}
+
+static int webhook_get(struct fw_store *s, const char *partner_id, struct fw_webhook *ret)
+{
+	sqlite3_stmt *st = conn(s)->st[S_WEBHOOK_GET];
+	int b = SQLITE_OK, rc;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	if ((rc = fetch(st, b)) == 0) {
+		memset(ret, 0, sizeof(*ret));
+		ctext(st, 0, ret->partner_id, sizeof(ret->partner_id));
+		ctext(st, 1, ret->url, sizeof(ret->url));
+		ctext(st, 2, ret->nonce, sizeof(ret->nonce));
+		ret->created_at = cint(st, 3);
+		ret->updated_at = cint(st, 4);
+	}
+	done(st);
+	return rc;
+}
+
+static int webhook_delete(struct fw_store *s, const char *partner_id)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_WEBHOOK_DELETE];
+	int b = SQLITE_OK, n = 0, rc;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	rc = run(q, st, b, &n);
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
+static void row_outbox(sqlite3_stmt *st, struct fw_outbox *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = cint(st, 0);
+	ctext(st, 1, o->key, sizeof(o->key));
+	ctext(st, 2, o->partner_id, sizeof(o->partner_id));
+	ctext(st, 3, o->advisory_id, sizeof(o->advisory_id));
+	o->revision = (int)cint(st, 4);
+	o->parts = (unsigned)cint(st, 5) & FW_PARTS_ALL;
+	o->state = (enum fw_outbox_state)cint(st, 6);
+	o->tries = (int)cint(st, 7);
+	o->created_ms = cint(st, 8);
+	o->next_ms = cint(st, 9);
+	o->done_ms = cint(st, 10);
+	o->last_status = (int)cint(st, 11);
+	ctext(st, 12, o->last_error, sizeof(o->last_error));
+	ctext(st, 13, o->payload, sizeof(o->payload));
+}
+
+static int outbox_insert(struct fw_store *s, const struct fw_outbox *o, int64_t *ret_id)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_OUTBOX_INSERT];
+	int b = SQLITE_OK, rc;
+
+	btext(st, 1, o->key, sizeof(o->key), &b);
+	btext(st, 2, o->partner_id, sizeof(o->partner_id), &b);
+	btext(st, 3, o->advisory_id, sizeof(o->advisory_id), &b);
+	bint(st, 4, o->revision, &b);
+	bint(st, 5, o->parts, &b);
+	bint(st, 6, o->state, &b);
+	bint(st, 7, o->tries, &b);
+	bint(st, 8, o->created_ms, &b);
+	bint(st, 9, o->next_ms, &b);
+	bint(st, 10, o->done_ms, &b);
+	bint(st, 11, o->last_status, &b);
+	btext(st, 12, o->last_error, sizeof(o->last_error), &b);
+	btext(st, 13, o->payload, sizeof(o->payload), &b);
+	if ((rc = run(q, st, b, NULL)) == 0 && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(q->db);
+	return rc;
+}
+
+static int outbox_get(struct fw_store *s, int64_t id, struct fw_outbox *ret)
+{
+	sqlite3_stmt *st = conn(s)->st[S_OUTBOX_GET];
+	int b = SQLITE_OK, rc;
+
+	bint(st, 1, id, &b);
+	if ((rc = fetch(st, b)) == 0)
+		row_outbox(st, ret);
+	done(st);
+	return rc;
+}
+
+static int outbox_update(struct fw_store *s, const struct fw_outbox *o)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_OUTBOX_UPDATE];
+	int b = SQLITE_OK, n = 0, rc;
+
+	bint(st, 1, o->id, &b);
+	bint(st, 2, o->state, &b);
+	bint(st, 3, o->tries, &b);
+	bint(st, 4, o->next_ms, &b);
+	bint(st, 5, o->done_ms, &b);
+	bint(st, 6, o->last_status, &b);
+	btext(st, 7, o->last_error, sizeof(o->last_error), &b);
+	rc = run(q, st, b, &n);
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
+/* outbox_rows: steps a query of OUTBOX_COLS whose bindings gave b, calling cb for each row. */
+static int outbox_rows(sqlite3_stmt *st, int b, fw_outbox_cb cb, void *ctx)
+{
+	struct fw_outbox o;
+	int rc;
+
+	while ((rc = step(st, b)) == 1) {
+		row_outbox(st, &o);
+		if ((rc = cb(ctx, &o)) != 0)
+			break;
+	}
+	done(st);
+	return rc;
+}
+
+static int64_t limit_value(size_t n)
+{
+	return n == 0 || n > INT64_MAX ? -1 : (int64_t)n; /* SQLite: a negative LIMIT is no limit */
+}
+
+static int outbox_each(struct fw_store *s, int state, const char *partner_id, size_t offset, size_t limit,
+                       fw_outbox_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[S_OUTBOX_EACH];
+	int b = SQLITE_OK;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	bint(st, 1, state < 0 ? -1 : state, &b);
+	btext(st, 2, partner_id, SIZE_MAX, &b);
+	bint(st, 3, limit_value(limit), &b);
+	bint(st, 4, offset > INT64_MAX ? INT64_MAX : (int64_t)offset, &b);
+	return outbox_rows(st, b, cb, ctx);
+}
+
+static int outbox_due(struct fw_store *s, int64_t now_ms, size_t limit, fw_outbox_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = conn(s)->st[S_OUTBOX_DUE];
+	int b = SQLITE_OK;
+
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	bint(st, 1, now_ms, &b);
+	bint(st, 2, limit_value(limit), &b);
+	return outbox_rows(st, b, cb, ctx);
+}
+
+static int outbox_next_due(struct fw_store *s, int64_t *ret_ms)
+{
+	sqlite3_stmt *st = conn(s)->st[S_OUTBOX_NEXT_DUE];
+	int rc;
+
+	if ((rc = fetch(st, SQLITE_OK)) == 0)
+		*ret_ms = sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MAX : cint(st, 0);
+	done(st);
+	return rc;
 }
 
 /* Opening and closing. */
@@ -1524,6 +1740,15 @@ static const struct fw_store_ops sqlite_ops = {
     .cert_each = cert_each,
     .partner_auth_get = partner_auth_get,
     .partner_auth_set = partner_auth_set,
+    .webhook_put = webhook_put,
+    .webhook_get = webhook_get,
+    .webhook_delete = webhook_delete,
+    .outbox_insert = outbox_insert,
+    .outbox_get = outbox_get,
+    .outbox_update = outbox_update,
+    .outbox_each = outbox_each,
+    .outbox_due = outbox_due,
+    .outbox_next_due = outbox_next_due,
 };
 
 /*
@@ -1558,7 +1783,8 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 	st = NULL;
 	if ((rc = sqlite3_exec(q->db, sync, NULL, NULL, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(q->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL)) != SQLITE_OK ||
-	    /* Reads through the page cache mapping instead of a read() per page: whole-log scans are faster. */
+	    /* Reads through the page cache mapping instead of a read() per page: whole-log scans are faster.
+	     */
 	    (rc = sqlite3_exec(q->db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL)) != SQLITE_OK)
 		goto out;
 	/* Creating the schema is a write: queue with this process's writers, never against them. */
@@ -1581,7 +1807,8 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 		rc = SQLITE_ERROR;
 		goto out;
 	}
-	if ((rc = sqlite3_exec(q->db, schema, NULL, NULL, NULL)) != SQLITE_OK)
+	if ((rc = sqlite3_exec(q->db, schema, NULL, NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(q->db, schema_delivery, NULL, NULL, NULL)) != SQLITE_OK)
 		goto out;
 	pthread_mutex_unlock(&writer_lock);
 	locked = 0;

@@ -305,3 +305,49 @@ int fw_store_partner_auth_set(struct fw_store *s, const char *partner_id, int mo
 {
 	return s->ops->partner_auth_set(s, partner_id, mode);
 }
+
+int fw_store_webhook_put(struct fw_store *s, const struct fw_webhook *w)
+{
+	return s->ops->webhook_put(s, w);
+}
+
+int fw_store_webhook_get(struct fw_store *s, const char *partner_id, struct fw_webhook *ret)
+{
+	return s->ops->webhook_get(s, partner_id, ret);
+}
+
+int fw_store_webhook_delete(struct fw_store *s, const char *partner_id)
+{
+	return s->ops->webhook_delete(s, partner_id);
+}
+
+int fw_store_outbox_insert(struct fw_store *s, const struct fw_outbox *o, int64_t *ret_id)
+{
+	return s->ops->outbox_insert(s, o, ret_id);
+}
+
+int fw_store_outbox_get(struct fw_store *s, int64_t id, struct fw_outbox *ret)
+{
+	return s->ops->outbox_get(s, id, ret);
+}
+
+int fw_store_outbox_update(struct fw_store *s, const struct fw_outbox *o)
+{
+	return s->ops->outbox_update(s, o);
+}
+
+int fw_store_outbox_each(struct fw_store *s, int state, const char *partner_id, size_t offset, size_t limit,
+                         fw_outbox_cb cb, void *ctx)
+{
+	return s->ops->outbox_each(s, state, partner_id, offset, limit, cb, ctx);
+}
+
+int fw_store_outbox_due(struct fw_store *s, int64_t now_ms, size_t limit, fw_outbox_cb cb, void *ctx)
+{
+	return s->ops->outbox_due(s, now_ms, limit, cb, ctx);
+}
+
+int fw_store_outbox_next_due(struct fw_store *s, int64_t *ret_ms)
+{
+	return s->ops->outbox_next_due(s, ret_ms);
+}

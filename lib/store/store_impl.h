@@ -74,6 +74,16 @@ struct fw_store_ops {
 	int (*cert_each)(struct fw_store *s, const char *partner_id, fw_partner_cert_cb cb, void *ctx);
 	int (*partner_auth_get)(struct fw_store *s, const char *partner_id, int *ret);
 	int (*partner_auth_set)(struct fw_store *s, const char *partner_id, int mode);
+	int (*webhook_put)(struct fw_store *s, const struct fw_webhook *w);
+	int (*webhook_get)(struct fw_store *s, const char *partner_id, struct fw_webhook *ret);
+	int (*webhook_delete)(struct fw_store *s, const char *partner_id);
+	int (*outbox_insert)(struct fw_store *s, const struct fw_outbox *o, int64_t *ret_id);
+	int (*outbox_get)(struct fw_store *s, int64_t id, struct fw_outbox *ret);
+	int (*outbox_update)(struct fw_store *s, const struct fw_outbox *o);
+	int (*outbox_each)(struct fw_store *s, int state, const char *partner_id, size_t offset, size_t limit,
+	                   fw_outbox_cb cb, void *ctx);
+	int (*outbox_due)(struct fw_store *s, int64_t now_ms, size_t limit, fw_outbox_cb cb, void *ctx);
+	int (*outbox_next_due)(struct fw_store *s, int64_t *ret_ms);
 };
 
 /* The common header of every back end's connection struct: must be its first member. */
