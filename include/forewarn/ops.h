@@ -64,6 +64,11 @@ FW_WUR int fw_ops_partner_act(struct fw_store *s, const char *actor, const char 
 FW_WUR int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
                               const char *partner_id, int64_t now, char ret_secret[FW_TOKEN_LEN],
                               struct fw_token *ret, struct fw_error *err);
+/* fw_ops_token_issue_until: the same for a token that stops authenticating at expires_at (0: never). */
+FW_WUR int fw_ops_token_issue_until(struct fw_store *s, const char *actor,
+                                    const unsigned char key[FW_KEY_BYTES], const char *partner_id,
+                                    int64_t now, int64_t expires_at, char ret_secret[FW_TOKEN_LEN],
+                                    struct fw_token *ret, struct fw_error *err);
 FW_WUR int fw_ops_token_revoke(struct fw_store *s, const char *actor, const char *partner_id,
                                const char *token_id, int64_t now, struct fw_error *err);
 
@@ -122,5 +127,21 @@ int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *
  */
 FW_WUR int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,
                                    uint64_t *ret_indexes);
+
+/* A lockout of failed authentications (docs/security.md, "Limits and abuse"). */
+struct fw_auth_lockout {
+	const char *scope;     /* "address" or "token" */
+	const char *address;   /* the client's address (IPv6: its /64) that made the failure that locked */
+	const char *token_ref; /* token scope: the first 16 hex digits of the token's keyed hash; else NULL */
+	unsigned failures;     /* how many failures locked it */
+	unsigned window_s;     /* within how many seconds; the lockout lasts as long */
+	int64_t until;         /* when the lockout ends */
+	uint64_t suppressed;   /* lockouts since the last recorded one that were not recorded (budget) */
+};
+/*
+ * fw_ops_auth_locked: records an "auth.locked" event (actor "anonymous") in its own transaction. Its detail
+ * stays in the operator's row; the log entry says only that a lockout happened, and when.
+ */
+FW_WUR int fw_ops_auth_locked(struct fw_store *s, const struct fw_auth_lockout *l);
 
 #endif
