@@ -55,7 +55,7 @@ H = 3600
 PARTS = ("summary", "details", "detection", "poc")
 TYPES = ("partner.created", "partner.updated", "partner.suspended", "partner.reinstated", "partner.removed",
          "token.issued", "token.revoked", "tiers.changed", "rules.changed", "advisory.created", "advisory.revised",
-         "advisory.scheduled", "advisory.withdrawn", "advisory.published", "delivery", "download", "auth.locked")
+         "advisory.scheduled", "advisory.withdrawn", "advisory.published", "delivery", "download")
 KEY_ORDER = ("actor", "advisory", "detail", "partner", "revision", "sha256", "time", "type", "v")
 DETAIL_KEYS = ("status", "tier", "parts", "what", "token")
 ADVISORY_TYPES = {t for t in TYPES if t.startswith("advisory.")} | {"delivery", "download"}
@@ -561,7 +561,7 @@ def check_scenario(sc):
             why = "partner is not 32 hex characters"
         elif e["type"] in PARTNER_TYPES and "partner" not in e:
             why = "a partner event without its reference"
-        elif not re.match(r"^(admin:[0-9a-f]{16}|partner:[0-9a-f]{32}|scheduler|init|demo|anonymous)$", e["actor"]):
+        elif not re.match(r"^(admin:[0-9a-f]{16}|partner:[0-9a-f]{32}|scheduler|init|demo)$", e["actor"]):
             why = "actor %r" % e["actor"]
         if why:
             bad_form.append((i, why, data))
