@@ -89,6 +89,7 @@ static struct bucket *bucket_of(struct fw_ratelimit *rl, const unsigned char *ke
 	return b;
 }
 
+/* A plain memcmp: keys are keyed hashes, so its timing tells nobody anything they could steer. */
 static struct entry *find(struct bucket *b, const unsigned char *key)
 {
 	for (size_t i = 0; i < FW_RATELIMIT_WAYS; i++)
