@@ -124,7 +124,8 @@ int authlimit_check(struct request *rq, const char *token, size_t len)
 	int64_t now = mono_ms(), left;
 	char msg[128];
 
-	if (!al)
+	/* No lockout in force anywhere (the usual case): nothing to derive or look up. */
+	if (!al || fw_ratelimit_idle(al->rl, now))
 		return 0;
 	address_key(al, rq->address, key, NULL);
 	left = fw_ratelimit_check(al->rl, key, now);

@@ -27,6 +27,11 @@ FW_WUR int fw_ratelimit_new(size_t slots, unsigned limit, int64_t window_ms, str
 void fw_ratelimit_free(struct fw_ratelimit *rl);
 
 /*
+ * fw_ratelimit_idle: 1 when no key can be locked at now_ms (every lockout made so far has ended), so a caller
+ * may skip deriving keys and checking them; 0 otherwise. Lock-free.
+ */
+int fw_ratelimit_idle(struct fw_ratelimit *rl, int64_t now_ms);
+/*
  * fw_ratelimit_check: 0 if key may try now (now_ms: a monotonic clock in milliseconds), else the
  * milliseconds left until its lockout ends (> 0). Counts nothing.
  */

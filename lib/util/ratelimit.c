@@ -4,6 +4,7 @@
  * spraying fresh keys only displaces entries of its own bucket, and locked entries last of all.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include "forewarn/ratelimit.h"
@@ -28,6 +29,7 @@ struct fw_ratelimit {
 	int64_t window_ms;
 	pthread_mutex_t stats_lock;
 	uint64_t evicted, evicted_locked;
+	_Atomic int64_t last_until; /* the latest end of any lockout so far: after it no key is locked */
 	struct bucket *buckets;
 };
 
@@ -60,6 +62,7 @@ int fw_ratelimit_new(size_t slots, unsigned limit, int64_t window_ms, struct fw_
 		return FW_ENOMEM;
 	}
 	pthread_mutex_init(&rl->stats_lock, NULL);
+	atomic_init(&rl->last_until, INT64_MIN);
 	for (size_t i = 0; i < rl->nbuckets; i++)
 		pthread_mutex_init(&rl->buckets[i].lock, NULL);
 	*ret = rl;
@@ -125,6 +128,11 @@ static struct entry *victim(const struct fw_ratelimit *rl, struct bucket *b, int
 	return best;
 }
 
+int fw_ratelimit_idle(struct fw_ratelimit *rl, int64_t now_ms)
+{
+	return now_ms >= atomic_load_explicit(&rl->last_until, memory_order_acquire);
+}
+
 int64_t fw_ratelimit_check(struct fw_ratelimit *rl, const unsigned char key[FW_RATELIMIT_KEY_BYTES],
                            int64_t now_ms)
 {
@@ -170,8 +178,15 @@ int fw_ratelimit_fail(struct fw_ratelimit *rl, const unsigned char key[FW_RATELI
 	}
 	e->failures++;
 	if (e->failures >= rl->limit) {
-		e->until_ms = now_ms > INT64_MAX - rl->window_ms ? INT64_MAX : now_ms + rl->window_ms;
+		int64_t until = now_ms > INT64_MAX - rl->window_ms ? INT64_MAX : now_ms + rl->window_ms;
+		int64_t last = atomic_load_explicit(&rl->last_until, memory_order_relaxed);
+		e->until_ms = until;
 		locked = 1;
+		/* Raised before the bucket is released: whoever sees this lockout sees it. */
+		while (last < until &&
+		       !atomic_compare_exchange_weak_explicit(&rl->last_until, &last, until,
+		                                              memory_order_release, memory_order_relaxed))
+			;
 	}
 	pthread_mutex_unlock(&b->lock);
 	return locked;

@@ -52,13 +52,18 @@ static void test_locks_after_limit_for_a_window(void **state)
 	spread_key(a, 1);
 	spread_key(b, 2);
 	assert_int_equal(fw_ratelimit_check(rl, a, t), 0);
+	assert_true(fw_ratelimit_idle(rl, t));
 	assert_int_equal(fw_ratelimit_fail(rl, a, t), 0);
 	assert_int_equal(fw_ratelimit_fail(rl, a, t + 10), 0);
+	assert_true(fw_ratelimit_idle(rl, t + 10)); /* counting is not locking */
 	assert_int_equal(fw_ratelimit_check(rl, a, t + 20), 0);
 	/* the third failure locks, once; the lockout lasts one window from it */
 	assert_int_equal(fw_ratelimit_fail(rl, a, t + 100), 1);
 	assert_int_equal(fw_ratelimit_check(rl, a, t + 100), 60000);
 	assert_int_equal(fw_ratelimit_check(rl, a, t + 30100), 30000);
+	assert_false(fw_ratelimit_idle(rl, t + 30100));
+	assert_false(fw_ratelimit_idle(rl, t + 60099));
+	assert_true(fw_ratelimit_idle(rl, t + 60100));
 	/* failures during the lockout neither count nor extend it, nor report a new lockout */
 	assert_int_equal(fw_ratelimit_fail(rl, a, t + 30100), 0);
 	assert_int_equal(fw_ratelimit_check(rl, a, t + 60099), 1);
