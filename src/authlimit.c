@@ -4,7 +4,6 @@
  * before its credential is looked at, and the lockout is recorded once as an event. The counters are a
  * fixed-size fw_ratelimit table keyed by keyed hashes, never by the token itself (docs/security.md).
  */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -74,45 +73,13 @@ void authlimit_free(struct authlimit *al)
 	free(al);
 }
 
-/*
- * The client's key: its IPv4 address, or the /64 of its IPv6 address (one host usually holds a whole /64,
- * so counting single IPv6 addresses would count nothing). IPv4-mapped IPv6 counts as IPv4. `shown`, if not
- * NULL, receives what the event names: the address, or the /64 as "2001:db8:1:2::/64".
- */
+/* The client's key: a keyed hash of its address (IPv6: its /64); shown (may be NULL) gets its name. */
 static void address_key(const struct authlimit *al, const char *address, unsigned char key[FW_HASH_BYTES],
                         char shown[64])
 {
-	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	unsigned char buf[17], a6[16];
-	size_t n;
+	unsigned char buf[FW_RATELIMIT_CLIENT_MAX];
+	size_t n = fw_ratelimit_client(address, buf, shown);
 
-	memset(buf, 0, sizeof(buf));
-	if (inet_pton(AF_INET, address, buf + 1) == 1) {
-		buf[0] = 4;
-		n = 5;
-	} else if (inet_pton(AF_INET6, address, a6) == 1 && memcmp(a6, mapped, sizeof(mapped)) == 0) {
-		buf[0] = 4;
-		memcpy(buf + 1, a6 + 12, 4);
-		n = 5;
-	} else if (inet_pton(AF_INET6, address, a6) == 1) {
-		buf[0] = 6;
-		memset(a6 + 8, 0, 8);
-		memcpy(buf + 1, a6, 8);
-		n = 9;
-		if (shown) {
-			char p[INET6_ADDRSTRLEN];
-			inet_ntop(AF_INET6, a6, p, sizeof(p));
-			snprintf(shown, 64, "%s/64", p);
-			shown = NULL;
-		}
-	} else {
-		n = strnlen(address, sizeof(buf) - 1); /* "unknown": such clients share one counter */
-		memcpy(buf + 1, address, n++);
-	}
-	if (shown && buf[0] == 4)
-		inet_ntop(AF_INET, buf + 1, shown, 64);
-	else if (shown)
-		snprintf(shown, 64, "%s", address);
 	fw_token_hash(al->addr_key, (const char *)buf, n, key);
 }
 

@@ -57,4 +57,13 @@ struct fw_ratelimit_stats {
 };
 void fw_ratelimit_stats(struct fw_ratelimit *rl, int64_t now_ms, struct fw_ratelimit_stats *ret);
 
+#define FW_RATELIMIT_CLIENT_MAX 17
+/*
+ * fw_ratelimit_client: the bytes that name a client address for counting (the caller hashes them into a key):
+ * an IPv4 address (also written as IPv4-mapped IPv6) as itself, an IPv6 address by its /64 (one host usually
+ * holds a whole /64), anything else by its text (cut to 16 bytes). shown (may be NULL; 64 bytes) receives
+ * what to name the client by: the IPv4 address, or the /64 as "2001:db8:1:2::/64". Returns the length of out.
+ */
+size_t fw_ratelimit_client(const char *address, unsigned char out[FW_RATELIMIT_CLIENT_MAX], char shown[64]);
+
 #endif

@@ -3,7 +3,9 @@
  * entries under its own mutex, so threads contend only on one bucket and memory never grows. An attacker
  * spraying fresh keys only displaces entries of its own bucket, and locked entries last of all.
  */
+#include <arpa/inet.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,4 +215,40 @@ void fw_ratelimit_stats(struct fw_ratelimit *rl, int64_t now_ms, struct fw_ratel
 	s.evicted_locked = rl->evicted_locked;
 	pthread_mutex_unlock(&rl->stats_lock);
 	*ret = s;
+}
+
+size_t fw_ratelimit_client(const char *address, unsigned char out[FW_RATELIMIT_CLIENT_MAX], char shown[64])
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	unsigned char a6[16];
+	size_t n;
+
+	memset(out, 0, FW_RATELIMIT_CLIENT_MAX);
+	if (inet_pton(AF_INET, address, out + 1) == 1) {
+		out[0] = 4;
+		n = 5;
+	} else if (inet_pton(AF_INET6, address, a6) == 1 && memcmp(a6, mapped, sizeof(mapped)) == 0) {
+		out[0] = 4;
+		memcpy(out + 1, a6 + 12, 4);
+		n = 5;
+	} else if (inet_pton(AF_INET6, address, a6) == 1) {
+		out[0] = 6;
+		memset(a6 + 8, 0, 8);
+		memcpy(out + 1, a6, 8);
+		n = 9;
+	} else {
+		/* "unknown" and the like: such clients share one counter */
+		n = strnlen(address, FW_RATELIMIT_CLIENT_MAX - 1);
+		memcpy(out + 1, address, n++);
+	}
+	if (shown && out[0] == 4) {
+		inet_ntop(AF_INET, out + 1, shown, 64);
+	} else if (shown && out[0] == 6) {
+		char p[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, a6, p, sizeof(p));
+		snprintf(shown, 64, "%s/64", p);
+	} else if (shown) {
+		snprintf(shown, 64, "%.*s", (int)(n - 1), address);
+	}
+	return n;
 }

@@ -250,6 +250,44 @@ static void test_threads_see_one_lockout(void **state)
 	fw_ratelimit_free(rl);
 }
 
+/* Client addresses: IPv4 as itself (mapped or not), IPv6 by its /64, anything else by its text. */
+static void test_client_address(void **state)
+{
+	unsigned char a[FW_RATELIMIT_CLIENT_MAX], b[FW_RATELIMIT_CLIENT_MAX];
+	char shown[64];
+	size_t n;
+
+	(void)state;
+	n = fw_ratelimit_client("192.0.2.1", a, shown);
+	assert_int_equal(n, 5);
+	assert_string_equal(shown, "192.0.2.1");
+	assert_int_equal(fw_ratelimit_client("::ffff:192.0.2.1", b, shown), 5);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_string_equal(shown, "192.0.2.1");
+	assert_int_equal(fw_ratelimit_client("192.0.2.2", b, NULL), 5);
+	assert_memory_not_equal(a, b, sizeof(a));
+
+	/* one /64, however its host part is written */
+	assert_int_equal(fw_ratelimit_client("2001:db8:1:2::1", a, shown), 9);
+	assert_string_equal(shown, "2001:db8:1:2::/64");
+	assert_int_equal(fw_ratelimit_client("2001:0db8:0001:0002:ffff:ffff:ffff:fffe", b, shown), 9);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_string_equal(shown, "2001:db8:1:2::/64");
+	assert_int_equal(fw_ratelimit_client("2001:db8:1:3::1", b, NULL), 9);
+	assert_memory_not_equal(a, b, sizeof(a));
+	assert_int_equal(fw_ratelimit_client("::1", b, shown), 9);
+	assert_string_equal(shown, "::/64");
+
+	/* not an address: its text, cut to 16 bytes; never mistaken for an address */
+	assert_int_equal(fw_ratelimit_client("unknown", a, shown), 8);
+	assert_string_equal(shown, "unknown");
+	assert_int_equal(fw_ratelimit_client("a-very-long-name-for-a-client", a, shown), 17);
+	assert_string_equal(shown, "a-very-long-name");
+	assert_int_equal(fw_ratelimit_client("", b, shown), 1);
+	assert_string_equal(shown, "");
+	assert_memory_not_equal(a, b, sizeof(a));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +299,7 @@ int main(void)
 	    cmocka_unit_test(test_eviction_order),
 	    cmocka_unit_test(test_all_locked_evicts_the_soonest),
 	    cmocka_unit_test(test_threads_see_one_lockout),
+	    cmocka_unit_test(test_client_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
