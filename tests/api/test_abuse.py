@@ -371,6 +371,26 @@ def spray_is_bounded():
         s.cleanup()
 
 
+def event_budget():
+    """At most 100 lockouts are recorded per window; the others are enforced, and counted in the next event."""
+    with fwtest.Server(serve_args=["--auth-fail-limit", "1", "--auth-fail-window", "8"]) as s:
+        t = time.time()
+        # With a limit of 1, each bad token locks its address and itself: 55 failures, 110 lockouts.
+        codes = [call(s, "GET", "/api/v1/inbox", bad_token(), "127.2.0.%d" % (i + 1)).status for i in range(55)]
+        took = time.time() - t
+        ev = events(s, "auth.locked")
+        check(codes == [401] * 55 and len(ev) == 100 and all("suppressed" not in e["detail"] for e in ev),
+              "110 lockouts in %.1f s (window 8 s): 100 recorded (%d)" % (took, len(ev)))
+        r = call(s, "GET", "/api/v1/inbox", bad_token(), "127.2.0.1")
+        check(r.status == 429, "a lockout over budget is enforced all the same: %r" % r)
+        time.sleep(max(0, t + 8.5 - time.time()))
+        call(s, "GET", "/api/v1/inbox", bad_token(), "127.2.1.1")
+        ev = events(s, "auth.locked")
+        check(len(ev) == 102 and ev[100]["detail"].get("suppressed") == "10" and
+              "suppressed" not in ev[101]["detail"],
+              "the next window's first event counts the 10 not recorded: %r" % [e["detail"] for e in ev[100:]])
+
+
 def serve_options():
     """serve --check prints the limits; nonsense values are usage errors that name the option."""
     with fwtest.Server() as s:
@@ -398,7 +418,7 @@ def serve_options():
 
 
 for test in (serve_options, lockout_per_address, lockout_per_token, what_does_not_count, token_expiry,
-             body_and_header_limits, connection_limits, spray_is_bounded):
+             body_and_header_limits, connection_limits, event_budget, spray_is_bounded):
     t0 = time.time()
     try:
         test()
