@@ -1,8 +1,9 @@
 /*
  * libFuzzer driver for the advisory-side JSON parsers; the first byte picks the parser ('a' advisory,
- * 'v' revision, 's' schedule, 't' tiers, 'r' rules, 'c' action; any other byte: its value modulo 6), the rest
- * is the body. Rejections must name a reason (kept by fw_json_error_write) and leave the out-parameters
- * alone; accepted values must validate, and tiers and rules must survive their writer and parser unchanged.
+ * 'v' revision, 's' schedule, 't' tiers, 'r' rules, 'c' action, 'k' token issue; any other byte: its value
+ * modulo 7), the rest is the body. Rejections must name a reason (kept by fw_json_error_write) and leave the
+ * out-parameters alone; accepted values must validate, and tiers and rules must survive their writer and
+ * parser unchanged.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum which { ADVISORY, REVISION, SCHEDULE, TIERS, RULES, ACTION, NPARSERS };
+enum which { ADVISORY, REVISION, SCHEDULE, TIERS, RULES, ACTION, TOKEN, NPARSERS };
 
 static enum which pick(uint8_t c)
 {
@@ -28,6 +29,8 @@ static enum which pick(uint8_t c)
 		return RULES;
 	case 'c':
 		return ACTION;
+	case 'k':
+		return TOKEN;
 	default:
 		return (enum which)(c % NPARSERS);
 	}
@@ -247,6 +250,24 @@ static void fuzz_action(const char *body, size_t len)
 		check_failure(r, &err);
 }
 
+/* A token's expiry: never (0), or after now and at most FW_TOKEN_TTL_MAX ahead. */
+static void fuzz_token(const char *body, size_t len)
+{
+	const int64_t now = INT64_C(1796749200);
+	struct fw_error err = {{0}, {0}};
+	int64_t at = -7;
+	int r;
+
+	r = fw_json_token_parse(body, len, now, &at, &err);
+	if (r < 0) {
+		check_failure(r, &err);
+		if (at != -7)
+			abort();
+	} else if (at != 0 && (at <= now || at - now > FW_TOKEN_TTL_MAX)) {
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *body = (const char *)data + 1;
@@ -271,6 +292,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case ACTION:
 		fuzz_action(body, size - 1);
+		break;
+	case TOKEN:
+		fuzz_token(body, size - 1);
 		break;
 	case NPARSERS:
 		break;

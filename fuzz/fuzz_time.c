@@ -1,9 +1,11 @@
 /*
  * libFuzzer driver for fw_time_parse and fw_date_valid: any bytes, NUL-terminated. An accepted date-time must
  * start with a valid date and, when it lies in years 1970-9999 UTC, format and parse back to the same second;
- * a valid date must be accepted as a date-time at midnight UTC.
+ * a valid date must be accepted as a date-time at midnight UTC. An accepted duration is positive, within its
+ * bound, and the same number of seconds written with "s".
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "forewarn/timeutil.h"
@@ -35,6 +37,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	} else if (t != -1) {
 		abort(); /* *ret is written only on success */
+	}
+
+	u = -1;
+	if (fw_duration_parse(buf, INT64_C(315360000), &u) == 0) {
+		int64_t v = -1;
+		snprintf(text, sizeof(text), "%llds", (long long)u);
+		if (u <= 0 || u > INT64_C(315360000) ||
+		    fw_duration_parse(text, INT64_C(315360000), &v) != 0 || v != u)
+			abort();
+	} else if (u != -1) {
+		abort();
 	}
 
 	if (fw_date_valid(buf)) {

@@ -4,11 +4,12 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "forewarn/timeutil.h"
 #include "cli_common.h"
 
 /* The field options of create and update, in the order of their codes (CLI_OPT_FIRST + index). */
 enum { F_ID, F_NAME, F_COUNTRY, F_TIER, F_ENTITLEMENTS, F_NDA_VERSION, F_NDA_SIGNED, F_EMAIL, NFIELDS };
-enum { OPT_JSON_FILE = CLI_OPT_FIRST + NFIELDS, OPT_STATUS, OPT_REASON };
+enum { OPT_JSON_FILE = CLI_OPT_FIRST + NFIELDS, OPT_STATUS, OPT_REASON, OPT_EXPIRES };
 
 static const char *const field_keys[NFIELDS] = {
     "id", "name", "country", "tier", "entitlements", "nda_version", "nda_signed", "contact_email",
@@ -45,6 +46,10 @@ static const struct option reason_opts[] = {
     {"reason", required_argument, NULL, OPT_REASON},
     {NULL, 0, NULL, 0},
 };
+static const struct option token_opts[] = {
+    {"expires", required_argument, NULL, OPT_EXPIRES},
+    {NULL, 0, NULL, 0},
+};
 
 #define FIELD_HELP                                                                                           \
 	"    --name NAME              the organisation's name (at most 200 bytes)\n"                         \
@@ -62,7 +67,7 @@ static const struct option reason_opts[] = {
 struct fields {
 	const char *v[NFIELDS];
 	const char *json_file;
-	const char *other; /* --status or --reason */
+	const char *other; /* --status, --reason or --expires */
 };
 
 static int parse(struct cli *c, int argc, char **argv, struct fields *f)
@@ -73,7 +78,7 @@ static int parse(struct cli *c, int argc, char **argv, struct fields *f)
 	while ((o = cli_getopt(c, argc, argv)) > 0) {
 		if (o == OPT_JSON_FILE)
 			f->json_file = optarg;
-		else if (o == OPT_STATUS || o == OPT_REASON)
+		else if (o == OPT_STATUS || o == OPT_REASON || o == OPT_EXPIRES)
 			f->other = optarg;
 		else if (o >= CLI_OPT_FIRST && o < CLI_OPT_FIRST + NFIELDS)
 			f->v[o - CLI_OPT_FIRST] = optarg;
@@ -222,15 +227,28 @@ static int remove_(struct cli *c, int argc, char **argv)
 
 static int token(struct cli *c, int argc, char **argv)
 {
-	struct fw_buf secret, id;
+	struct fw_buf secret, id, body;
+	struct cli_obj o;
 	struct fields f;
-	int r;
+	int64_t t;
+	int r = 0;
 
 	if (parse(c, argc, argv, &f) < 0)
 		return c->status;
 	if (cli_pathf(c, "/api/v1/partners/%s/tokens", c->args[0]))
 		return EXIT_USAGE;
-	r = cli_call(c, "POST", "", 0);
+	fw_buf_init(&body, CLI_BODY_MAX);
+	if (f.other) {
+		/* A date-time is an end, anything else a duration; the server checks both. */
+		cli_obj_begin(&o, &body);
+		cli_obj_str(&o, fw_time_parse(f.other, &t) == 0 ? "expires_at" : "expires_in", f.other);
+		r = cli_obj_end(&o);
+		if (r)
+			r = cli_body_error(c, r);
+	}
+	if (r == 0)
+		r = cli_call(c, "POST", body.data ? body.data : "", body.len);
+	fw_buf_release(&body);
 	if (r || c->json)
 		return r ? r : cli_raw(c);
 	if (cli_text(c, "token", &secret) < 0 || cli_text(c, "id", &id) < 0) {
@@ -248,7 +266,7 @@ static int token(struct cli *c, int argc, char **argv)
 
 static int tokens(struct cli *c, int argc, char **argv)
 {
-	static const char *const cols[] = {"id", "created_at", "revoked_at", NULL};
+	static const char *const cols[] = {"id", "created_at", "expires_at", "revoked_at", NULL};
 	struct fields f;
 
 	if (parse(c, argc, argv, &f) < 0)
@@ -318,14 +336,17 @@ static const struct cli_cmd cmds[] = {
      "    (deliveries, downloads, events) is kept. Prints the partner.",
      "    --reason TEXT   why (kept in the event log)\n",
      "    forewarn partner remove acme-av --reason 'left the programme'", reason_opts, NULL, 1, 1, remove_},
-    {"token", "ID", "issue a token to a partner",
+    {"token", "ID [--expires DURATION|TIME]", "issue a token to a partner",
      "    Issues a new bearer token to partner ID and prints it alone on standard output (its id goes\n"
      "    to standard error). The token is shown this once: the server keeps only a keyed hash of it.\n"
-     "    A partner may hold several tokens; revoke old ones with revoke-token.",
-     NULL, "    forewarn partner token acme-av > acme-av.token", NULL, NULL, 1, 1, token},
+     "    A partner may hold several tokens; revoke old ones with revoke-token. Without --expires the\n"
+     "    token works until it is revoked; with it, requests after that time get 401.",
+     "    --expires DURATION|TIME   when the token stops working: a duration from now (45s, 90m,\n"
+     "                              12h, 30d, 2w; at most 3650d) or an RFC 3339 date-time\n",
+     "    forewarn partner token acme-av --expires 90d > acme-av.token", token_opts, NULL, 1, 1, token},
     {"tokens", "ID", "list a partner's tokens",
-     "    Lists the tokens of partner ID: id, when issued, when revoked (\"-\" while valid). The\n"
-     "    secrets themselves are never shown again.",
+     "    Lists the tokens of partner ID: id, when issued, when it expires (\"-\": never), when\n"
+     "    revoked (\"-\" while valid). The secrets themselves are never shown again.",
      NULL, "    forewarn partner tokens acme-av", NULL, NULL, 1, 1, tokens},
     {"revoke-token", "ID TOKEN_ID", "revoke one of a partner's tokens",
      "    Revokes token TOKEN_ID (as listed by 'forewarn partner tokens') of partner ID: requests\n"

@@ -3,6 +3,7 @@
  * sender on a data directory.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,23 @@
 #include <unistd.h>
 #include "cli.h"
 #include "server.h"
+
+static const char limits_help[] =
+    "LIMITS (docs/security.md, \"Limits and abuse\"; a SIZE may end in K, M or G: 1024, 1024^2, 1024^3)\n"
+    "    --max-body SIZE             request bodies; larger ones get 413 (default 8M; 1K to 256M)\n"
+    "    --max-header SIZE           memory per connection for the request line and headers; larger\n"
+    "                                ones get 431 (default 16K; 4K to 1M)\n"
+    "    --max-connections N         connections at once, shared evenly by the threads; more are\n"
+    "                                closed at once (default 4096; --threads to 65536)\n"
+    "    --max-connections-per-ip N  connections at once from one address; more are closed at once\n"
+    "                                (default 256; 0: no limit; at most 65536)\n"
+    "    --idle-timeout SECONDS      a connection without traffic for this long is closed (default\n"
+    "                                30; 1 to 3600)\n"
+    "    --auth-fail-limit N         failed authentications from one address (IPv6: its /64), or with\n"
+    "                                one token, after which it gets 429 (default 10; 0: no limit; at\n"
+    "                                most 1000000)\n"
+    "    --auth-fail-window SECONDS  the window those failures are counted in, and how long the\n"
+    "                                lockout lasts (default 60; 1 to 86400)\n\n";
 
 static void usage(FILE *out)
 {
@@ -21,7 +39,7 @@ static void usage(FILE *out)
 	    "                   [--plain-http] [--threads N] [--sync normal|full]\n"
 	    "                   [--webhook-backoff TIME] [--webhook-max-tries N]\n"
 	    "                   [--webhook-timeout TIME] [--webhook-connect-timeout TIME]\n"
-	    "                   [--quiet] [--check]\n\n"
+	    "                   [limits] [--quiet] [--check]\n\n"
 	    "DESCRIPTION\n"
 	    "    Serves the admin and partner API (docs/api.md) over HTTPS and runs the scheduler that "
 	    "releases\n"
@@ -61,12 +79,14 @@ static void usage(FILE *out)
 	    "                        TIME: a whole number and a unit, ms, s, m or h (250ms, 30s)\n"
 	    "    --quiet             no request log on standard error\n"
 	    "    --check             check the configuration, the data directory and the TLS files, then\n"
-	    "                        exit (-n)\n\n"
+	    "                        exit (-n); it also prints the limits\n\n"
+	    "%s"
 	    "EXAMPLES\n"
 	    "    forewarn serve --data /var/lib/forewarn --listen 0.0.0.0:8443 \\\n"
 	    "        --tls-cert /etc/forewarn/tls.crt --tls-key /etc/forewarn/tls.key\n"
 	    "    curl --cacert /var/lib/forewarn/tls.crt https://127.0.0.1:8443/api/v1/health\n\n"
-	    "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
+	    "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n",
+	    limits_help);
 }
 
 /* 1 if addr is an IPv4 loopback address (127.0.0.0/8). */
@@ -97,6 +117,109 @@ static int64_t parse_time(const char *s)
 			return (int64_t)v * units[i].ms;
 		}
 	return -1;
+}
+
+enum {
+	OPT_MAX_BODY = 256,
+	OPT_MAX_HEADER,
+	OPT_MAX_CONN,
+	OPT_MAX_CONN_IP,
+	OPT_IDLE_TIMEOUT,
+	OPT_AUTH_FAIL_LIMIT,
+	OPT_AUTH_FAIL_WINDOW,
+};
+
+/* The limits' options: name, minimum, maximum, whether it is a SIZE. */
+static const struct limit_opt {
+	int code;
+	const char *name;
+	unsigned long long min, max;
+	int size;
+} limit_opts[] = {
+    {OPT_MAX_BODY, "max-body", 1024, 256 << 20, 1},
+    {OPT_MAX_HEADER, "max-header", 4096, 1 << 20, 1},
+    {OPT_MAX_CONN, "max-connections", 1, 65536, 0},
+    {OPT_MAX_CONN_IP, "max-connections-per-ip", 0, 65536, 0},
+    {OPT_IDLE_TIMEOUT, "idle-timeout", 1, 3600, 0},
+    {OPT_AUTH_FAIL_LIMIT, "auth-fail-limit", 0, 1000000, 0},
+    {OPT_AUTH_FAIL_WINDOW, "auth-fail-window", 1, 86400, 0},
+};
+
+static void limits_default(struct server_limits *l)
+{
+	l->body_max = FW_BODY_MAX;
+	l->header_max = FW_CONN_MEMORY;
+	l->conn_max = FW_CONN_MAX;
+	l->conn_per_ip = FW_CONN_PER_IP;
+	l->idle_timeout = FW_IDLE_TIMEOUT;
+	l->auth_fail_limit = FW_AUTH_FAIL_LIMIT;
+	l->auth_fail_window = FW_AUTH_FAIL_WINDOW;
+}
+
+/* limit_option: sets the limit of option `code` from s; -1 (with a message) if s is not a number in range. */
+static int limit_option(int code, const char *s, struct server_limits *l)
+{
+	static const char units[] = "KMG";
+	const struct limit_opt *o = limit_opts;
+	unsigned long long v, mul = 1;
+	char *end;
+
+	while (o->code != code)
+		o++;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (o->size && end != s && end[0] && !end[1]) {
+		const char *u = strchr(units, end[0]);
+		mul = u ? 1ULL << (10 * (u - units + 1)) : 0;
+		end += u != NULL;
+	}
+	if (s[0] < '0' || s[0] > '9' || *end || errno || mul == 0 || v > o->max / mul || v * mul < o->min) {
+		fprintf(stderr, "forewarn serve: --%s: '%s' is not %s from %llu to %llu%s\n", o->name, s,
+		        o->size ? "a size" : "a whole number", o->min, o->max,
+		        o->size ? " bytes (K, M, G: 1024, 1024^2, 1024^3)" : "");
+		return -1;
+	}
+	v *= mul;
+	switch (code) {
+	case OPT_MAX_BODY:
+		l->body_max = (size_t)v;
+		break;
+	case OPT_MAX_HEADER:
+		l->header_max = (size_t)v;
+		break;
+	case OPT_MAX_CONN:
+		l->conn_max = (unsigned)v;
+		break;
+	case OPT_MAX_CONN_IP:
+		l->conn_per_ip = (unsigned)v;
+		break;
+	case OPT_IDLE_TIMEOUT:
+		l->idle_timeout = (unsigned)v;
+		break;
+	case OPT_AUTH_FAIL_LIMIT:
+		l->auth_fail_limit = (unsigned)v;
+		break;
+	default:
+		l->auth_fail_window = (unsigned)v;
+		break;
+	}
+	return 0;
+}
+
+static void print_limits(const struct server_limits *l)
+{
+	printf("  limits: body %zu bytes, request line and headers %zu bytes, %u connections", l->body_max,
+	       l->header_max, l->conn_max);
+	if (l->conn_per_ip)
+		printf(" (%u per address)", l->conn_per_ip);
+	else
+		printf(" (no limit per address)");
+	printf(", idle timeout %u s\n", l->idle_timeout);
+	if (l->auth_fail_limit)
+		printf("  failed authentications: %u in %u s per address or token, then 429 for %u s\n",
+		       l->auth_fail_limit, l->auth_fail_window, l->auth_fail_window);
+	else
+		printf("  failed authentications: no limit\n");
 }
 
 static int parse_listen(const char *s, struct server_config *cfg)
@@ -133,6 +256,13 @@ int cmd_serve(int argc, char **argv)
 	    {"webhook-max-tries", required_argument, NULL, 'M'},
 	    {"webhook-timeout", required_argument, NULL, 'T'},
 	    {"webhook-connect-timeout", required_argument, NULL, 'W'},
+	    {"max-body", required_argument, NULL, OPT_MAX_BODY},
+	    {"max-header", required_argument, NULL, OPT_MAX_HEADER},
+	    {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+	    {"max-connections-per-ip", required_argument, NULL, OPT_MAX_CONN_IP},
+	    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+	    {"auth-fail-limit", required_argument, NULL, OPT_AUTH_FAIL_LIMIT},
+	    {"auth-fail-window", required_argument, NULL, OPT_AUTH_FAIL_WINDOW},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *tls_cert = NULL, *tls_key = NULL;
@@ -153,6 +283,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.webhook_max_tries = 8;
 	cfg.webhook_timeout_ms = 10000;
 	cfg.webhook_connect_timeout_ms = 5000;
+	limits_default(&cfg.limits);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hn", opts, NULL)) != -1) {
 		switch (c) {
@@ -224,6 +355,16 @@ int cmd_serve(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case OPT_MAX_BODY:
+		case OPT_MAX_HEADER:
+		case OPT_MAX_CONN:
+		case OPT_MAX_CONN_IP:
+		case OPT_IDLE_TIMEOUT:
+		case OPT_AUTH_FAIL_LIMIT:
+		case OPT_AUTH_FAIL_WINDOW:
+			if (limit_option(c, optarg, &cfg.limits) < 0)
+				return EXIT_USAGE;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
@@ -233,6 +374,12 @@ int cmd_serve(int argc, char **argv)
 		if (!data || !data[0])
 			fprintf(stderr, "forewarn serve: --data DIR is required\n");
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* MHD gives each thread an equal share of the connections: every thread needs at least one. */
+	if (cfg.limits.conn_max < cfg.threads) {
+		fprintf(stderr, "forewarn serve: --max-connections (%u) must be at least --threads (%u)\n",
+		        cfg.limits.conn_max, cfg.threads);
 		return EXIT_USAGE;
 	}
 	if (strlen(data) >= sizeof(cfg.data_dir) - 32) {
@@ -285,6 +432,7 @@ int cmd_serve(int argc, char **argv)
 			return 1;
 		printf("forewarn serve: configuration OK (data %s, listen %s://%s:%u)\n", data,
 		       cfg.plain_http ? "http" : "https", cfg.listen_addr, cfg.port);
+		print_limits(&cfg.limits);
 		return 0;
 	}
 	return server_run(&cfg) < 0 ? 1 : 0;

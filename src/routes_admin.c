@@ -177,12 +177,13 @@ static int token_issue(struct request *rq)
 	char secret[FW_TOKEN_LEN];
 	struct fw_error err = {0};
 	struct fw_token t;
+	int64_t now = fw_time_now(), expires_at;
 	int r;
 
-	r = fw_json_action_parse(rq->body, rq->body_len, NULL, 0, &err);
+	r = fw_json_token_parse(rq->body, rq->body_len, now, &expires_at, &err);
 	if (r == 0)
-		r = fw_ops_token_issue(rq->store, rq->actor, rq->srv->token_key, rq->params[0], fw_time_now(),
-		                       secret, &t, &err);
+		r = fw_ops_token_issue_until(rq->store, rq->actor, rq->srv->token_key, rq->params[0], now,
+		                             expires_at, secret, &t, &err);
 	if (r < 0)
 		return reply_fw_error(rq, r, &err);
 	r = fw_json_token_write(&t, secret, &rq->out);

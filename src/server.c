@@ -167,9 +167,14 @@ static void *tls_session(struct request *rq)
 	return ci ? ci->tls_session : NULL;
 }
 
+/*
+ * No comparison here touches a secret byte by byte: the store finds a token by its keyed hash (an index
+ * lookup on a PRF output the client cannot steer), and the cache compares hashes with fw_crypto_equal.
+ */
 static int authenticate(struct request *rq, enum role role)
 {
 	const char *h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *why = NULL;
 	int r;
 
 	if (role == ROLE_NONE)
@@ -177,16 +182,24 @@ static int authenticate(struct request *rq, enum role role)
 	/* Without a token, a partner's client certificate may authenticate it alone (auth_cert.c). */
 	if (!h && role != ROLE_ADMIN && (r = auth_cert(rq, tls_session(rq), 0)) <= 0)
 		return r;
+	/* Not counted as a failure: nothing was guessed. */
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
 		return reply_error(rq, 401, "unauthenticated", NULL, "a bearer token is required"), -1;
+	/* A locked-out address or token is refused before its token is even looked up: guessing stops. */
+	if (authlimit_check(rq, h + 7, strlen(h + 7)) < 0)
+		return -1;
 	r = cache_authenticate(rq->store, rq->srv->token_key, h + 7, strlen(h + 7), &rq->token, &rq->partner);
-	if (r == FW_ENOENT)
-		return reply_error(rq, 401, "unauthenticated", NULL, "the token is not valid"), -1;
-	if (r < 0)
+	if (r < 0 && r != FW_ENOENT)
 		return reply_fw_error(rq, r, NULL), -1;
+	if (r == FW_ENOENT || (rq->token.partner_id[0] && rq->partner.status == FW_PARTNER_REMOVED))
+		why = "the token is not valid";
+	else if (rq->token.expires_at && fw_time_now() >= rq->token.expires_at)
+		why = "the token has expired";
+	if (why) {
+		authlimit_fail(rq, h + 7, strlen(h + 7));
+		return reply_error(rq, 401, "unauthenticated", NULL, why), -1;
+	}
 	if (rq->token.partner_id[0]) {
-		if (rq->partner.status == FW_PARTNER_REMOVED)
-			return reply_error(rq, 401, "unauthenticated", NULL, "the token is not valid"), -1;
 		snprintf(rq->actor, sizeof(rq->actor), "partner:%s", rq->partner.id);
 	} else {
 		snprintf(rq->actor, sizeof(rq->actor), "admin:%s", rq->token.id);
@@ -218,6 +231,11 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (rq->status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"forewarn\"");
+	if (rq->retry_after) {
+		char ra[16];
+		snprintf(ra, sizeof(ra), "%u", rq->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
 	if (rq->recorded && rq->status == 200) {
 		/* The receipt: the log index of this download's event (GET /api/v1/log/receipt?index=). */
 		char idx[24];
@@ -300,10 +318,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		cs = calloc(1, sizeof(*cs));
 		if (!cs)
 			return MHD_NO;
-		fw_buf_init(&cs->body, FW_BODY_MAX);
+		fw_buf_init(&cs->body, srv->cfg.limits.body_max);
 		/* A body we will refuse is read and dropped, not kept: clients get their 413 without a reset.
 		 */
-		if (cl && strtoull(cl, NULL, 10) > FW_BODY_MAX)
+		if (cl && strtoull(cl, NULL, 10) > srv->cfg.limits.body_max)
 			cs->too_big = 1;
 		*con_cls = cs;
 		return MHD_YES;
@@ -337,7 +355,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	client_address(c, rq->address);
 	rq->route = find_route(method, url, rq->params, cs->caps, sizeof(cs->caps), &found);
 	if (cs->too_big) {
-		reply_error(rq, 413, "too_large", NULL, "the request body exceeds 8 MiB");
+		char msg[64];
+		size_t max = srv->cfg.limits.body_max;
+		if (max % (1024 * 1024) == 0)
+			snprintf(msg, sizeof(msg), "the request body exceeds %zu MiB", max / (1024 * 1024));
+		else
+			snprintf(msg, sizeof(msg), "the request body exceeds %zu bytes", max);
+		reply_error(rq, 413, "too_large", NULL, msg);
 	} else if (!rq->route) {
 		if (found)
 			reply_error(rq, 405, "method_not_allowed", NULL, "method not allowed on this route");
@@ -512,6 +536,11 @@ int server_run(struct server_config *cfg)
 		fprintf(stderr, "forewarn: cannot start the webhook sender: %s\n", fw_strerror(r));
 		goto out;
 	}
+	r = authlimit_new(&cfg->limits, &srv.authlimit);
+	if (r < 0) {
+		fprintf(stderr, "forewarn: cannot start the authentication limiter: %s\n", fw_strerror(r));
+		goto out;
+	}
 	r = scheduler_start(&srv, &srv.sched);
 	if (r < 0) {
 		fprintf(stderr, "forewarn: cannot start the scheduler: %s\n", fw_strerror(r));
@@ -535,8 +564,9 @@ int server_run(struct server_config *cfg)
 	                     srv.tls_cert_pem ? tls_opts : tls_opts + 4, MHD_OPTION_SOCK_ADDR,
 	                     (struct sockaddr *)&sin, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 	                     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
-	                     (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FW_CONN_MEMORY, MHD_OPTION_END);
+	                     cfg->limits.conn_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	                     cfg->limits.conn_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, cfg->limits.idle_timeout,
+	                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->limits.header_max, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "forewarn: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port,
 		        strerror(errno));
@@ -569,6 +599,8 @@ out:
 	recorder_free(srv.recorder);
 	scheduler_stop(srv.sched);
 	webhook_stop(srv.webhook);
+	authlimit_free(srv.authlimit);
+	srv.authlimit = NULL;
 	cache_release_all();
 	pthread_mutex_lock(&stores_lock);
 	for (size_t i = 0; i < nstores; i++)

@@ -13,12 +13,30 @@
 #include "forewarn/ops.h"
 #include "forewarn/store.h"
 
-#define FW_BODY_MAX     (8 * 1024 * 1024) /* request bodies: larger ones get 413 */
 #define FW_RESPONSE_MAX (64 * 1024 * 1024)
 #define FW_MAX_PARAMS   3
-/* Per-connection memory for the request line and headers: larger headers get 431. MHD zeroes it per request.
+
+/*
+ * The defaults of the limits `forewarn serve` sets (docs/security.md, "Limits and abuse"). FW_CONN_MEMORY is
+ * MHD's memory per connection, which holds the request line and headers: larger ones get 431.
  */
-#define FW_CONN_MEMORY (16 * 1024)
+#define FW_BODY_MAX         (8 * 1024 * 1024) /* request bodies: larger ones get 413 */
+#define FW_CONN_MEMORY      (16 * 1024)
+#define FW_CONN_MAX         4096
+#define FW_CONN_PER_IP      256
+#define FW_IDLE_TIMEOUT     30 /* seconds */
+#define FW_AUTH_FAIL_LIMIT  10
+#define FW_AUTH_FAIL_WINDOW 60 /* seconds */
+
+struct server_limits {
+	size_t body_max;           /* request body bytes; more gets 413 */
+	size_t header_max;         /* MHD memory per connection: request line and headers */
+	unsigned conn_max;         /* connections at once */
+	unsigned conn_per_ip;      /* connections at once from one address; 0: no limit */
+	unsigned idle_timeout;     /* seconds without traffic before a connection is closed */
+	unsigned auth_fail_limit;  /* failed authentications before a lockout (src/authlimit.c); 0: off */
+	unsigned auth_fail_window; /* seconds: the window they are counted in, and the lockout */
+};
 
 struct scheduler;
 struct recorder;
@@ -40,6 +58,7 @@ struct server_config {
 	int webhook_max_tries;              /* tries before a notification is set aside */
 	int64_t webhook_timeout_ms;         /* one try, all in */
 	int64_t webhook_connect_timeout_ms; /* its connection */
+	struct server_limits limits;
 };
 
 struct server {
@@ -55,7 +74,8 @@ struct server {
 	struct scheduler *sched;
 	struct recorder *recorder;
 	struct webhook *webhook;
-	void *mhd; /* struct MHD_Daemon */
+	struct authlimit *authlimit;      /* NULL when failed authentications are not limited */
+	void *mhd;                        /* struct MHD_Daemon */
 	char *tls_cert_pem, *tls_key_pem; /* NULL for plain HTTP; the key is wiped when freed */
 };
 
@@ -80,9 +100,10 @@ struct request {
 	struct fw_download_job job;
 	int recorded;
 	int record_result;
-	uint64_t log_index; /* of the download event: the copy's receipt */
+	uint64_t log_index;  /* of the download event: the copy's receipt */
 	int rendered_public; /* the copy in rq->out was rendered as the public (TLP:WHITE) copy */
 	/* the response */
+	unsigned retry_after; /* seconds, for a Retry-After header; 0: none */
 	int status;
 	const char *content_type;
 	struct fw_buf out;
@@ -144,6 +165,18 @@ int recorder_enqueue(struct recorder *rc, const struct fw_download_job *job, rec
 void recorder_stop(struct recorder *rc);
 /* recorder_free: stops (if need be) and frees; enqueue fails with FW_EBUSY between stop and free. */
 void recorder_free(struct recorder *rc);
+
+/*
+ * authlimit.c: failed authentications limited per client address and per presented token. new makes the
+ * table (*ret NULL when limits->auth_fail_limit is 0: no limit); free accepts NULL. check: 0 if this client
+ * and token may try, else a 429 reply with Retry-After is made and -1 returned. fail: counts one failed
+ * authentication and records the lockout it may begin. Thread-safe.
+ */
+struct authlimit;
+int authlimit_new(const struct server_limits *limits, struct authlimit **ret);
+void authlimit_free(struct authlimit *al);
+int authlimit_check(struct request *rq, const char *token, size_t len);
+void authlimit_fail(struct request *rq, const char *token, size_t len);
 
 /* log_checkpoint: the signed checkpoint of the log now (made if the log grew); *ret malloc()ed. */
 int log_checkpoint(struct server *srv, struct fw_store *s, char **ret, uint64_t *ret_size);

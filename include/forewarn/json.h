@@ -55,6 +55,15 @@ FW_WUR int fw_json_schedule_parse(const char *body, size_t len, int64_t *ret, st
 FW_WUR int fw_json_action_parse(const char *body, size_t len, char *reason, size_t reasonsz,
                                 struct fw_error *err);
 
+#define FW_TOKEN_TTL_MAX (3650LL * 86400) /* a token is issued for at most ten years */
+/*
+ * fw_json_token_parse: the body of a token issue: empty, {}, {"expires_in": "30d"} (fw_duration_parse: 1 s
+ * to FW_TOKEN_TTL_MAX) or {"expires_at": "RFC 3339"} (after now, at most FW_TOKEN_TTL_MAX ahead); null in
+ * either means never, and only one may be given. *ret_expires_at: when the token stops working, 0 for never.
+ */
+FW_WUR int fw_json_token_parse(const char *body, size_t len, int64_t now, int64_t *ret_expires_at,
+                               struct fw_error *err);
+
 /* fw_json_advisory_write: the admin view; rev (may be NULL) adds the current parts' texts. */
 FW_WUR int fw_json_advisory_write(const struct fw_advisory *a, const struct fw_revision *rev,
                                   struct fw_buf *out);

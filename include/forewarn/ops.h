@@ -17,7 +17,7 @@
 struct fw_event_about {
 	const char *advisory_id;
 	int revision;
-	const char *partner_id;       /* named in the operator's rows, by reference only in the log */
+	const char *partner_id;      /* named in the operator's rows, by reference only in the log */
 	const unsigned char *sha256; /* of the exact bytes delivered */
 };
 /*
@@ -28,7 +28,7 @@ struct fw_event_about {
  */
 FW_WUR int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor,
                            const struct fw_event_about *about, uint64_t *ret_index, ...)
-	__attribute__((sentinel));
+    __attribute__((sentinel));
 
 /* fw_ops_finish: commits when r is 0, else (or if the commit fails) rolls back; returns the outcome. */
 FW_WUR int fw_ops_finish(struct fw_store *s, int r);
@@ -64,6 +64,11 @@ FW_WUR int fw_ops_partner_act(struct fw_store *s, const char *actor, const char 
 FW_WUR int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
                               const char *partner_id, int64_t now, char ret_secret[FW_TOKEN_LEN],
                               struct fw_token *ret, struct fw_error *err);
+/* fw_ops_token_issue_until: the same for a token that stops authenticating at expires_at (0: never). */
+FW_WUR int fw_ops_token_issue_until(struct fw_store *s, const char *actor,
+                                    const unsigned char key[FW_KEY_BYTES], const char *partner_id,
+                                    int64_t now, int64_t expires_at, char ret_secret[FW_TOKEN_LEN],
+                                    struct fw_token *ret, struct fw_error *err);
 FW_WUR int fw_ops_token_revoke(struct fw_store *s, const char *actor, const char *partner_id,
                                const char *token_id, int64_t now, struct fw_error *err);
 
@@ -109,7 +114,7 @@ struct fw_download_job {
 	char what[8];     /* "csaf" or "poc" */
 	char address[64]; /* the client's address */
 	int64_t now_ms;
-	int delivered; /* 1: this delivery was seen recorded earlier; skip re-recording it */
+	int delivered;            /* 1: this delivery was seen recorded earlier; skip re-recording it */
 	unsigned char sha256[32]; /* of the exact bytes to be served */
 };
 /* fw_ops_due_at: when the partner's current access to the advisory began: T - lead, or T once public. */
@@ -154,5 +159,21 @@ FW_WUR int fw_ops_cert_revoke(struct fw_store *s, const char *actor, const char 
  */
 FW_WUR int fw_ops_cert_refused(struct fw_store *s, const char *partner_id, const char *fingerprint,
                                const char *reason, const char *address);
+
+/* A lockout of failed authentications (docs/security.md, "Limits and abuse"). */
+struct fw_auth_lockout {
+	const char *scope;     /* "address" or "token" */
+	const char *address;   /* the client's address (IPv6: its /64) that made the failure that locked */
+	const char *token_ref; /* token scope: the first 16 hex digits of the token's keyed hash; else NULL */
+	unsigned failures;     /* how many failures locked it */
+	unsigned window_s;     /* within how many seconds; the lockout lasts as long */
+	int64_t until;         /* when the lockout ends */
+	uint64_t suppressed;   /* lockouts since the last recorded one that were not recorded (budget) */
+};
+/*
+ * fw_ops_auth_locked: records an "auth.locked" event (actor "anonymous") in its own transaction. Its detail
+ * stays in the operator's row; the log entry says only that a lockout happened, and when.
+ */
+FW_WUR int fw_ops_auth_locked(struct fw_store *s, const struct fw_auth_lockout *l);
 
 #endif

@@ -55,10 +55,11 @@ struct fw_token {
 	char partner_id[FW_ID_MAX + 1];
 	int64_t created_at;
 	int64_t revoked_at; /* 0 while valid */
+	int64_t expires_at; /* 0: never; else it stops authenticating at this time (checked by the caller) */
 };
 typedef int (*fw_token_cb)(void *ctx, const struct fw_token *t);
 FW_WUR int fw_store_token_insert(struct fw_store *s, const struct fw_token *t, const unsigned char hash[32]);
-/* fw_store_token_find: the unrevoked token with this hash; FW_ENOENT otherwise. */
+/* fw_store_token_find: the unrevoked token with this hash, expired or not; FW_ENOENT otherwise. */
 FW_WUR int fw_store_token_find(struct fw_store *s, const unsigned char hash[32], struct fw_token *ret);
 /* fw_store_token_revoke: FW_ENOENT if no such token of this partner is valid. */
 FW_WUR int fw_store_token_revoke(struct fw_store *s, const char *partner_id, const char *token_id,

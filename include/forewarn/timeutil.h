@@ -23,5 +23,11 @@ void fw_time_format(int64_t t, char out[FW_RFC3339_LEN]);
 void fw_time_format_ms(int64_t ms, char out[FW_RFC3339_LEN]);
 /* fw_date_valid: true for a real calendar date "YYYY-MM-DD". */
 int fw_date_valid(const char *s);
+/*
+ * fw_duration_parse: a positive whole number and one unit, s, m, h, d or w ("45s", "90m", "12h", "30d",
+ * "2w"), at most max seconds, in seconds. FW_EINVAL on anything else (no sign, space, fraction or second
+ * unit). Writes *ret on success.
+ */
+FW_WUR int fw_duration_parse(const char *s, int64_t max, int64_t *ret);
 
 #endif

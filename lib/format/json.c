@@ -672,6 +672,57 @@ out:
 	return r;
 }
 
+int fw_json_token_parse(const char *body, size_t len, int64_t now, int64_t *ret_expires_at,
+                        struct fw_error *err)
+{
+	static const char bad_duration[] =
+	    "must be a duration such as \"30d\", \"12h\", \"90m\" or \"45s\", at most 3650d";
+	const char *key;
+	json_t *j, *v;
+	int64_t at = 0, ttl;
+	int r, given = 0;
+
+	if (len == 0) {
+		*ret_expires_at = 0;
+		return 0;
+	}
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	json_object_foreach(j, key, v)
+	{
+		if (strcmp(key, "expires_in") != 0 && strcmp(key, "expires_at") != 0) {
+			r = unknown(key, "a token request", err);
+			break;
+		}
+		if (given++) {
+			r = fw_error_set(err, FW_EINVAL, key, "give expires_in or expires_at, not both");
+			break;
+		}
+		if (json_is_null(v)) {
+			at = 0;
+		} else if (key[8] == 'i') {
+			if (!json_is_string(v) ||
+			    fw_duration_parse(json_string_value(v), FW_TOKEN_TTL_MAX, &ttl) < 0 ||
+			    strlen(json_string_value(v)) != json_string_length(v))
+				r = fw_error_set(err, FW_EINVAL, key, "%s", bad_duration);
+			else
+				at = now + ttl;
+		} else if ((r = get_time(v, key, &at, err)) == 0) {
+			if (at <= now)
+				r = fw_error_set(err, FW_EINVAL, key, "must be in the future");
+			else if (at - now > FW_TOKEN_TTL_MAX)
+				r = fw_error_set(err, FW_EINVAL, key, "must be at most 3650 days ahead");
+		}
+		if (r < 0)
+			break;
+	}
+	json_decref(j);
+	if (r == 0)
+		*ret_expires_at = at;
+	return r;
+}
+
 int fw_json_action_parse(const char *body, size_t len, char *reason, size_t reasonsz, struct fw_error *err)
 {
 	const char *key;
@@ -774,8 +825,9 @@ int fw_json_event_write(const struct fw_event *e, struct fw_buf *out)
 
 int fw_json_token_write(const struct fw_token *t, const char *secret, struct fw_buf *out)
 {
-	json_t *j = json_pack("{s:s, s:s, s:o, s:o}", "id", t->id, "partner", t->partner_id, "created_at",
-	                      time_value(t->created_at), "revoked_at", time_value(t->revoked_at));
+	json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:o}", "id", t->id, "partner", t->partner_id,
+	                      "created_at", time_value(t->created_at), "revoked_at",
+	                      time_value(t->revoked_at), "expires_at", time_value(t->expires_at));
 
 	if (j && secret)
 		json_object_set_new(j, "token", json_string(secret));

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "forewarn/json.h"
 #include "forewarn/ops.h"
+#include "forewarn/timeutil.h"
 
 static int tier_exists(struct fw_store *s, const char *name, struct fw_error *err)
 {
@@ -144,8 +145,15 @@ int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned cha
                        const char *partner_id, int64_t now, char ret_secret[FW_TOKEN_LEN],
                        struct fw_token *ret, struct fw_error *err)
 {
+	return fw_ops_token_issue_until(s, actor, key, partner_id, now, 0, ret_secret, ret, err);
+}
+
+int fw_ops_token_issue_until(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
+                             const char *partner_id, int64_t now, int64_t expires_at,
+                             char ret_secret[FW_TOKEN_LEN], struct fw_token *ret, struct fw_error *err)
+{
 	unsigned char hash[FW_HASH_BYTES], idb[8];
-	char secret[FW_TOKEN_LEN];
+	char secret[FW_TOKEN_LEN], until[FW_RFC3339_LEN] = "";
 	struct fw_partner p;
 	struct fw_token t;
 	int r;
@@ -170,11 +178,14 @@ int fw_ops_token_issue(struct fw_store *s, const char *actor, const unsigned cha
 	fw_crypto_hex(idb, sizeof(idb), t.id);
 	snprintf(t.partner_id, sizeof(t.partner_id), "%s", partner_id);
 	t.created_at = now;
+	t.expires_at = expires_at;
+	if (expires_at)
+		fw_time_format(expires_at, until);
 	r = fw_store_token_insert(s, &t, hash);
 	if (r == 0)
 		r = fw_event_emitkv(s, "token.issued", actor,
 		                    &(struct fw_event_about){.partner_id = partner_id[0] ? partner_id : NULL},
-		                    NULL, "token", t.id, NULL);
+		                    NULL, "token", t.id, expires_at ? "expires_at" : NULL, until, NULL);
 out:
 	r = fw_ops_finish(s, r);
 	if (r == 0) {

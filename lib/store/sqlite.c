@@ -24,7 +24,8 @@ static const char schema[] =
     " nda_version TEXT NOT NULL, nda_signed TEXT NOT NULL, contact_email TEXT NOT NULL,"
     " status INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY NOT NULL, partner_id TEXT NOT NULL,"
-    " hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0);"
+    " hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0,"
+    " expires_at INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS tokens_partner ON tokens(partner_id, created_at);"
     "CREATE TABLE IF NOT EXISTS tiers(name TEXT PRIMARY KEY NOT NULL, lead INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS rules(id TEXT PRIMARY KEY NOT NULL, description TEXT NOT NULL,"
@@ -152,7 +153,7 @@ enum {
 #define PARTNER_COLS                                                                                         \
 	"id, name, country, tier, entitlements, nda_version, nda_signed, contact_email, status, created_at," \
 	" updated_at"
-#define TOKEN_COLS "id, partner_id, created_at, revoked_at"
+#define TOKEN_COLS "id, partner_id, created_at, revoked_at, expires_at"
 #define ADV_COLS                                                                                             \
 	"id, title, cves, products, cvss_v3, cvss_score, cvss_severity, status, public_at, created_at,"      \
 	" updated_at, revision, parts"
@@ -182,8 +183,8 @@ static const char *const sqls[NSTMT] = {
         " WHERE id = ?1",
     [S_PARTNER_GET] = "SELECT " PARTNER_COLS " FROM partners WHERE id = ?1",
     [S_PARTNER_EACH] = "SELECT " PARTNER_COLS " FROM partners ORDER BY id",
-    [S_TOKEN_INSERT] =
-        "INSERT INTO tokens(id, partner_id, hash, created_at, revoked_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [S_TOKEN_INSERT] = "INSERT INTO tokens(id, partner_id, hash, created_at, revoked_at, expires_at)"
+                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_TOKEN_FIND] = "SELECT " TOKEN_COLS " FROM tokens WHERE hash = ?1 AND revoked_at = 0",
     [S_TOKEN_REVOKE] =
         "UPDATE tokens SET revoked_at = ?3 WHERE partner_id = ?1 AND id = ?2 AND revoked_at = 0",
@@ -673,6 +674,7 @@ static void row_token(sqlite3_stmt *st, struct fw_token *t)
 	ctext(st, 1, t->partner_id, sizeof(t->partner_id));
 	t->created_at = cint(st, 2);
 	t->revoked_at = cint(st, 3);
+	t->expires_at = cint(st, 4);
 }
 
 static int token_insert(struct fw_store *s, const struct fw_token *t, const unsigned char hash[32])
@@ -686,6 +688,7 @@ static int token_insert(struct fw_store *s, const struct fw_token *t, const unsi
 	bblob(st, 3, hash, 32, &b);
 	bint(st, 4, t->created_at, &b);
 	bint(st, 5, t->revoked_at, &b);
+	bint(st, 6, t->expires_at, &b);
 	return run(q, st, b, NULL);
 }
 
@@ -1751,6 +1754,46 @@ static const struct fw_store_ops sqlite_ops = {
     .outbox_next_due = outbox_next_due,
 };
 
+/* has_expires: 1 if the tokens table has its expires_at column, 0 if not, or -1 (an SQLite error). */
+static int has_expires(struct sq *q, int *ret_rc)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, have = -1;
+
+	rc = sqlite3_prepare_v2(q->db,
+	                        "SELECT count(*) FROM pragma_table_info('tokens') WHERE name = 'expires_at'",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		have = sqlite3_column_int(st, 0) > 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	*ret_rc = rc;
+	return have;
+}
+
+/*
+ * migrate: files made before tokens could expire have no tokens.expires_at, and CREATE TABLE IF NOT EXISTS
+ * cannot add a column: add it (0, never, for every older token), checked again under the write lock so that
+ * two processes opening one old file add it once.
+ */
+static int migrate(struct sq *q)
+{
+	static const char alter[] = "ALTER TABLE tokens ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0";
+	int rc, have = has_expires(q, &rc);
+
+	if (have != 0)
+		return rc;
+	if ((rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+		return rc;
+	have = has_expires(q, &rc);
+	if (have == 0)
+		rc = sqlite3_exec(q->db, alter, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+	return rc; /* on failure the caller rolls back */
+}
+
 /*
  * setup: journal mode, pragmas, schema (created under the write lock, so concurrent openers of a new file
  * do not race), version check, then every statement. On failure `why` says what went wrong.
@@ -1808,7 +1851,8 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 		goto out;
 	}
 	if ((rc = sqlite3_exec(q->db, schema, NULL, NULL, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_exec(q->db, schema_delivery, NULL, NULL, NULL)) != SQLITE_OK)
+	    (rc = sqlite3_exec(q->db, schema_delivery, NULL, NULL, NULL)) != SQLITE_OK ||
+	    (rc = migrate(q)) != SQLITE_OK)
 		goto out;
 	pthread_mutex_unlock(&writer_lock);
 	locked = 0;

@@ -148,3 +148,24 @@ void fw_time_format_ms(int64_t ms, char out[FW_RFC3339_LEN])
 	fw_time_format(s, out);
 	snprintf(out + 19, FW_RFC3339_LEN - 19, ".%03dZ", (int)(ms - s * 1000));
 }
+
+int fw_duration_parse(const char *s, int64_t max, int64_t *ret)
+{
+	static const char units[] = "smhdw";
+	static const int64_t secs[] = {1, 60, 3600, 86400, 604800};
+	const char *u;
+	int64_t n = 0;
+	size_t i = 0;
+
+	for (; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (n > (INT64_MAX - 9) / 10)
+			return FW_EINVAL;
+		n = n * 10 + (s[i] - '0');
+	}
+	if (i == 0 || i > 18 || n == 0 || !s[i] || s[i + 1] || !(u = strchr(units, s[i])))
+		return FW_EINVAL;
+	if (n > max / secs[u - units])
+		return FW_EINVAL;
+	*ret = n * secs[u - units];
+	return 0;
+}

@@ -442,8 +442,9 @@ def test_tokens(s, st, rejected):
     s.create_partner("echo")
     r1 = s.request("POST", "/api/v1/partners/echo/tokens", token=A)
     t1 = jbody(r1) or {}
-    check(r1.status == 201 and set(t1) == {"id", "partner", "created_at", "revoked_at", "token"} and
-          t1["partner"] == "echo" and t1["revoked_at"] is None and re.fullmatch(r"[0-9a-f]{16}", t1["id"]),
+    check(r1.status == 201 and set(t1) == {"id", "partner", "created_at", "revoked_at", "expires_at", "token"} and
+          t1["partner"] == "echo" and t1["revoked_at"] is None and t1["expires_at"] is None and
+          re.fullmatch(r"[0-9a-f]{16}", t1["id"]),
           "issue token: %s" % short(r1))
     tok = t1.get("token", "")
     m = re.fullmatch(r"fw_([A-Za-z0-9_-]{43,})", tok)
@@ -462,7 +463,7 @@ def test_tokens(s, st, rejected):
     lst = jbody(r) or {}
     check(r.status == 200 and sorted(x["id"] for x in lst.get("tokens", [])) == sorted([t1["id"], t2["id"]]),
           "list tokens: %s" % short(r))
-    check(all(set(x) == {"id", "partner", "created_at", "revoked_at"} for x in lst.get("tokens", [])) and
+    check(all(set(x) == {"id", "partner", "created_at", "revoked_at", "expires_at"} for x in lst.get("tokens", [])) and
           tok.encode() not in r.body and t2["token"].encode() not in r.body and b"fw_" not in r.body,
           "the token listing holds no secrets")
     r = s.request("GET", "/api/v1/partners/echo/tokens?limit=1", token=A)

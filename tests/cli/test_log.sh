@@ -55,6 +55,9 @@ fi
 # start_server DIR: a server on a free loopback port; sets SERVER_PID and URL.
 start_server()
 {
+	# Emptied first: the background shell may open it only after the loop below has read the last
+	# server's "listening on" line.
+	: >"$TMP/serve.out"
 	"$FW" serve --data "$1" --listen 127.0.0.1:0 --plain-http --quiet >"$TMP/serve.out" 2>"$TMP/serve.err" &
 	SERVER_PID=$!
 	URL=

@@ -1536,6 +1536,60 @@ static void action_parse(void **state)
 	EXPECT_ERR(fw_json_action_parse(LIT(" "), NULL, 0, &err), FW_EINVAL, "");
 }
 
+/* A token's expiry: a duration or a time, never both, in the future and at most ten years ahead. */
+static void token_parse(void **state)
+{
+	const int64_t now = T_2026_12_08_17Z;
+	struct fw_error err;
+	int64_t at;
+
+	(void)state;
+	at = 5;
+	EXPECT_OK(fw_json_token_parse(LIT(""), now, &at, &err));
+	assert_true(at == 0);
+	at = 5;
+	EXPECT_OK(fw_json_token_parse(LIT("{}"), now, &at, &err));
+	assert_true(at == 0);
+	EXPECT_OK(fw_json_token_parse(LIT("{\"expires_in\":\"30d\"}"), now, &at, &err));
+	assert_true(at == now + 30 * 86400);
+	EXPECT_OK(fw_json_token_parse(LIT("{\"expires_in\":\"1s\"}"), now, &at, &err));
+	assert_true(at == now + 1);
+	EXPECT_OK(fw_json_token_parse(LIT("{\"expires_in\":\"3650d\"}"), now, &at, &err));
+	assert_true(at == now + FW_TOKEN_TTL_MAX);
+	EXPECT_OK(fw_json_token_parse(LIT("{\"expires_at\":\"2026-12-09T19:00:00+02:00\"}"), now, &at, &err));
+	assert_true(at == now + 86400);
+	EXPECT_OK(fw_json_token_parse(LIT("{\"expires_at\":null}"), now, &at, &err));
+	assert_true(at == 0);
+	EXPECT_OK(fw_json_token_parse(LIT("{\"expires_in\":null}"), now, &at, &err));
+	assert_true(at == 0);
+
+	at = 5;
+	EXPECT_ERR(fw_json_token_parse(LIT("{\"expires_in\":\"30\"}"), now, &at, &err), FW_EINVAL,
+	           "expires_in");
+	assert_non_null(strstr(err.message, "duration"));
+	EXPECT_ERR(fw_json_token_parse(LIT("{\"expires_in\":\"3651d\"}"), now, &at, &err), FW_EINVAL,
+	           "expires_in");
+	EXPECT_ERR(fw_json_token_parse(LIT("{\"expires_in\":\"0s\"}"), now, &at, &err), FW_EINVAL,
+	           "expires_in");
+	EXPECT_ERR(fw_json_token_parse(LIT("{\"expires_in\":30}"), now, &at, &err), FW_EINVAL, "expires_in");
+	/* jansson refuses \u0000 itself: a parse error, no field */
+	EXPECT_ERR(fw_json_token_parse(LIT("{\"expires_in\":\"1d\\u0000\"}"), now, &at, &err), FW_EINVAL, "");
+	EXPECT_ERR(fw_json_token_parse(LIT("{\"expires_at\":\"2026-12-08T17:00:00Z\"}"), now, &at, &err),
+	           FW_EINVAL, "expires_at");
+	assert_non_null(strstr(err.message, "future"));
+	EXPECT_ERR(fw_json_token_parse(LIT("{\"expires_at\":\"2046-12-08T17:00:00Z\"}"), now, &at, &err),
+	           FW_EINVAL, "expires_at");
+	EXPECT_ERR(fw_json_token_parse(LIT("{\"expires_at\":\"tomorrow\"}"), now, &at, &err), FW_EINVAL,
+	           "expires_at");
+	EXPECT_ERR(fw_json_token_parse(LIT("{\"expires_in\":\"1d\",\"expires_at\":null}"), now, &at, &err),
+	           FW_EINVAL, "expires_at");
+	assert_non_null(strstr(err.message, "not both"));
+	EXPECT_ERR(fw_json_token_parse(LIT("{\"ttl\":\"1d\"}"), now, &at, &err), FW_EINVAL, "ttl");
+	EXPECT_ERR(fw_json_token_parse(LIT("[]"), now, &at, &err), FW_EINVAL, "");
+	EXPECT_ERR(fw_json_token_parse(LIT(" "), now, &at, &err), FW_EINVAL, "");
+	assert_true(at == 5);
+}
+
 /* Every parser survives 100000 unclosed '[' and '{' and refuses them as malformed. */
 static void all_parsers_deep_nesting(void **state)
 {
@@ -1563,6 +1617,7 @@ static void all_parsers_deep_nesting(void **state)
 		EXPECT_ERR(fw_json_revision_parse(deep, depth, &a, &rev, &err), FW_EINVAL, "");
 		EXPECT_ERR(fw_json_schedule_parse(deep, depth, &t, &err), FW_EINVAL, "");
 		EXPECT_ERR(fw_json_action_parse(deep, depth, NULL, 0, &err), FW_EINVAL, "");
+		EXPECT_ERR(fw_json_token_parse(deep, depth, 0, &t, &err), FW_EINVAL, "");
 		assert_int_equal(fw_json_get_string(deep, depth, "id", out, sizeof(out)), FW_ENOENT);
 		fw_buf_init(&b, 0);
 		assert_int_equal(fw_json_table(deep, depth, NULL, (const char *const[]){"id", NULL}, &b),
@@ -1795,6 +1850,7 @@ int main(void)
 	    cmocka_unit_test(revision_parse_invalid),
 	    cmocka_unit_test(schedule_parse),
 	    cmocka_unit_test(action_parse),
+	    cmocka_unit_test(token_parse),
 	    cmocka_unit_test(all_parsers_deep_nesting),
 	    cmocka_unit_test(error_write_shape),
 	    cmocka_unit_test(error_write_cut_utf8_keeps_field_and_message),

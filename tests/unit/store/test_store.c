@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include "forewarn/store.h"
 
 #define DEFAULT_URI "sqlite:@DIR@/store.db"
@@ -527,6 +528,7 @@ static void token_find(void **state)
 	assert_string_equal(got.partner_id, "acme");
 	assert_true(got.created_at == 100);
 	assert_true(got.revoked_at == 0);
+	assert_true(got.expires_at == 0);
 
 	memset(other, 0x5a, sizeof(other));
 	memset(&got, 0xa5, sizeof(got));
@@ -546,6 +548,64 @@ static void token_find(void **state)
 	assert_int_equal(fw_store_token_find(s, h2, &got), 0);
 	assert_string_equal(got.partner_id, "");
 	assert_string_equal(got.id, "aaaaaaaaaaaaaaaa");
+
+	/* an expiry is kept, and an expired token is still found: its holder is told it expired */
+	make_token(&t, h2, "bbbbbbbbbbbbbbbb", "acme", 103);
+	t.expires_at = 200;
+	assert_int_equal(fw_store_token_insert(s, &t, h2), 0);
+	assert_int_equal(fw_store_token_find(s, h2, &got), 0);
+	assert_true(got.expires_at == 200);
+}
+
+/* A file made before tokens could expire gains tokens.expires_at when opened; its tokens never expire. */
+static void token_expires_migrates_old_file(void **state)
+{
+	struct env *e = *state;
+	struct fw_store *s;
+	struct fw_token t, got;
+	sqlite3 *db;
+	unsigned char h[32], h2[32];
+	char path[128], uri[160];
+
+	if (!sqlite_default())
+		skip();
+	snprintf(path, sizeof(path), "%s/old.db", e->dir);
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	make_token(&t, h, "0123456789abcdef", "acme", 100);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+	                 "INSERT INTO meta VALUES('schema_version', '1');"
+	                 "CREATE TABLE tokens(id TEXT PRIMARY KEY NOT NULL, partner_id TEXT NOT NULL,"
+	                 " hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL,"
+	                 " revoked_at INTEGER NOT NULL DEFAULT 0);",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+		const char *ins = "INSERT INTO tokens VALUES('0123456789abcdef', 'acme', ?1, 100, 0)";
+		assert_int_equal(sqlite3_prepare_v2(db, ins, -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+	}
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	for (int round = 0; round < 2; round++) { /* the second open finds the column there */
+		s = open_store(uri);
+		assert_int_equal(fw_store_token_find(s, h, &got), 0);
+		assert_string_equal(got.id, "0123456789abcdef");
+		assert_true(got.expires_at == 0);
+		if (round == 0) {
+			make_token(&t, h2, "fedcba9876543210", "acme", 101);
+			t.expires_at = 5000;
+			assert_int_equal(fw_store_token_insert(s, &t, h2), 0);
+		}
+		assert_int_equal(fw_store_token_find(s, h2, &got), 0);
+		assert_true(got.expires_at == 5000);
+		fw_store_free(s);
+	}
 }
 
 static void token_revoke(void **state)
@@ -1746,6 +1806,7 @@ int main(void)
 	    T(partner_update),
 	    T(partner_each),
 	    T(token_find),
+	    T(token_expires_migrates_old_file),
 	    T(token_revoke),
 	    T(token_each),
 	    T(tiers_replace),

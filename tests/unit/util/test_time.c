@@ -62,6 +62,46 @@ static void test_format(void **state)
 	assert_false(fw_date_valid("2026-1-3"));
 }
 
+static void test_duration(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(fw_duration_parse("45s", 1000000000, &t), 0);
+	assert_int_equal(t, 45);
+	assert_int_equal(fw_duration_parse("90m", 1000000000, &t), 0);
+	assert_int_equal(t, 5400);
+	assert_int_equal(fw_duration_parse("12h", 1000000000, &t), 0);
+	assert_int_equal(t, 43200);
+	assert_int_equal(fw_duration_parse("30d", 1000000000, &t), 0);
+	assert_int_equal(t, 2592000);
+	assert_int_equal(fw_duration_parse("2w", 1000000000, &t), 0);
+	assert_int_equal(t, 1209600);
+	/* the bound is inclusive */
+	assert_int_equal(fw_duration_parse("3650d", 3650 * 86400, &t), 0);
+	assert_int_equal(t, 3650 * 86400);
+	t = -7;
+	static const char *const bad[] = {"",
+	                                  "30",
+	                                  "d",
+	                                  "0d",
+	                                  "-1d",
+	                                  "+1d",
+	                                  "1.5d",
+	                                  "1 d",
+	                                  "1dd",
+	                                  "1y",
+	                                  "1D",
+	                                  " 1d",
+	                                  "3651d",
+	                                  "99999999999999999999s",
+	                                  "9223372036854775807s"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (fw_duration_parse(bad[i], 3650 * 86400, &t) != FW_EINVAL)
+			fail_msg("accepted \"%s\"", bad[i]);
+	assert_int_equal(t, -7);
+}
+
 static void test_buf(void **state)
 {
 	struct fw_buf b;
@@ -93,6 +133,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse),
 	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_duration),
 	    cmocka_unit_test(test_buf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
