@@ -24,7 +24,8 @@ static void check_write(const char *advisory, size_t textlen)
 	memset(&hit, 0, sizeof(hit));
 	res.accuse_threshold = res.investigate_threshold = INFINITY; /* written as null */
 	fw_buf_init(&b, 0);
-	if (fw_json_trace_write(&res, &b) < 0 || !b.data || b.data[0] != '{' || !strstr(b.data, "\"accused\":[]"))
+	if (fw_json_trace_write(&res, &b) < 0 || !b.data || b.data[0] != '{' ||
+	    !strstr(b.data, "\"accused\":[]"))
 		abort();
 	fw_buf_reset(&b);
 	snprintf(res.advisory_id, sizeof(res.advisory_id), "%s", advisory[0] ? advisory : "fz-1");

@@ -24,8 +24,10 @@ static const char *const advisory_ids[2] = {"fz-1", "fz-2"};
 
 /* An advisory with alternatives, canaries, integers and an order block in prose and in a PoC. */
 static const char summary1[] =
-    "A {{critical|severe}} flaw in the {{request parser|HTTP parser}} of Example Server {{allows|lets}} a remote "
-    "attacker to {{run|execute}} code. In our lab the host {{canary:ipv4}} was {{compromised|taken over}} and "
+    "A {{critical|severe}} flaw in the {{request parser|HTTP parser}} of Example Server {{allows|lets}} a "
+    "remote "
+    "attacker to {{run|execute}} code. In our lab the host {{canary:ipv4}} was {{compromised|taken over}} "
+    "and "
     "the attacker logged in as {{canary:user}}, then dropped {{canary:file}} into the web root.\n"
     "{{order}}- {{Apply|Install}} the vendor patch for release 4.2.2.\n"
     "{{;}}- Restrict access to the admin interface with a firewall rule.\n"
@@ -45,7 +47,8 @@ static const char poc1[] =
     "forwarded-for: {{canary:ipv4}} end\nreferer-host: {{canary:host}} end\n";
 /* Unmarked prose: the lexicon finds its slots. */
 static const char summary2[] =
-    "A vulnerability exists in the upload handler of Example CMS versions prior to 5.2.4. The handler does not "
+    "A vulnerability exists in the upload handler of Example CMS versions prior to 5.2.4. The handler does "
+    "not "
     "properly validate the file name, which allows an attacker to write files outside of the upload folder. "
     "Additionally, the issue could lead to remote code execution in the default configuration. Users are "
     "advised to upgrade as soon as possible.";

@@ -97,11 +97,13 @@ void collude_slots(const struct advisory *a, enum strategy s, unsigned char *con
 				cnt[k]++;
 			}
 			if (nv == 1)
-				continue; /* the marking assumption: identical everywhere, the colluders cannot tell */
+				continue; /* the marking assumption: identical everywhere, the colluders
+				             cannot tell */
 			for (size_t k = 0; k < nv; k++) {
 				unsigned best = cnt[k];
 				for (size_t l = 0; l < nv; l++)
-					if ((s == STRAT_MAJORITY && cnt[l] > best) || (s == STRAT_MINORITY && cnt[l] < best))
+					if ((s == STRAT_MAJORITY && cnt[l] > best) ||
+					    (s == STRAT_MINORITY && cnt[l] < best))
 						best = cnt[l];
 				if (s == STRAT_RANDOM || cnt[k] == best)
 					pick[np++] = val[k];
@@ -137,8 +139,9 @@ static int split_units(const char *t, size_t len, struct units *u)
 	if (!u->at)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
-		int cut = i == 0 || t[i - 1] == '\n' ||
-		          (i >= 2 && t[i - 1] == ' ' && strchr(".?!", t[i - 2]) && t[i] >= 'A' && t[i] <= 'Z');
+		int cut =
+		    i == 0 || t[i - 1] == '\n' ||
+		    (i >= 2 && t[i - 1] == ' ' && strchr(".?!", t[i - 2]) && t[i] >= 'A' && t[i] <= 'Z');
 		if (!cut)
 			continue;
 		if (u->n == cap) {
@@ -311,7 +314,8 @@ int normalise_unicode(const char *text, size_t len, struct fw_buf *out)
 			to = "\"";
 		else if ((c >= 0x2010 && c <= 0x2015) || c == 0x2212)
 			to = "-";
-		else if (c == 0xa0 || (c >= 0x2000 && c <= 0x200a) || c == 0x202f || c == 0x205f || c == 0x3000)
+		else if (c == 0xa0 || (c >= 0x2000 && c <= 0x200a) || c == 0x202f || c == 0x205f ||
+		         c == 0x3000)
 			to = " ";
 		else if ((c >= 0x200b && c <= 0x200d) || c == 0x2060 || c == 0xfeff || c == 0xad)
 			to = "";
@@ -352,8 +356,8 @@ static int spawn(char *const argv[], const char *out_path, pid_t *ret_pid)
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC,
-	                                 0600);
+	posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null",
+	                                 O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	r = posix_spawnp(ret_pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -404,9 +408,10 @@ int reformat_c(const char *text, size_t len, const char *tmpdir, struct fw_buf *
 /* One HTTP/1.1 request from c: the header block, then Content-Length bytes of body; appended to out. */
 static int capture_request(int c, struct fw_buf *out)
 {
-	static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nSet-Cookie: "
-	                            "session=3f2a9c; Path=/\r\nContent-Length: 11\r\nConnection: close\r\n\r\n"
-	                            "{\"ok\":true}";
+	static const char reply[] =
+	    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nSet-Cookie: "
+	    "session=3f2a9c; Path=/\r\nContent-Length: 11\r\nConnection: close\r\n\r\n"
+	    "{\"ok\":true}";
 	size_t start = out->len, body = 0, need = (size_t)-1;
 	char buf[16384];
 	struct pollfd pf = {c, POLLIN, 0};
@@ -418,7 +423,8 @@ static int capture_request(int c, struct fw_buf *out)
 		if (fw_buf_append(out, buf, (size_t)n) < 0)
 			return -1;
 		if (!body) {
-			const char *h = out->data + start, *e = memmem(h, out->len - start, "\r\n\r\n", 4), *cl;
+			const char *h = out->data + start, *e = memmem(h, out->len - start, "\r\n\r\n", 4),
+			           *cl;
 			if (!e)
 				continue;
 			body = (size_t)(e - h) + 4;

@@ -2,7 +2,8 @@
  * The harness's advisories: read from bench/eval/data, planned by fw_fingerprint_new exactly as the server
  * plans a revision, and rendered for partners by fw_fingerprint_render (the function deliver_copy calls). The
  * per-part templates are rebuilt here the same way (lexicon in prose, authored slots in the PoC) so that the
- * attacks that choose slot variants can render any codeword; corpus_load checks both paths give the same bytes.
+ * attacks that choose slot variants can render any codeword; corpus_load checks both paths give the same
+ * bytes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -116,7 +117,8 @@ static int list_slots(const char *tpl, size_t len, struct part_plan *pp)
 	return feat - pp->offset == pp->features ? 0 : -1;
 }
 
-/* The part's template as fingerprint.c makes it: the lexicon's slots in prose, the PoC as its author wrote. */
+/* The part's template as fingerprint.c makes it: the lexicon's slots in prose, the PoC as its author wrote.
+ */
 static int plan_part(enum fw_part p, const char *text, size_t offset, struct part_plan *pp)
 {
 	struct fw_error err = {{0}, {0}};
@@ -202,8 +204,9 @@ static int load_advisory(struct advisory *a, const char *dir, const char *name)
 			return -1;
 		fw_fingerprint_part(a->fp, (enum fw_part)p, &slots, &positions);
 		if (positions != a->part[p].features) {
-			fprintf(stderr, "bench_eval: %s: part %s: %zu positions here, %zu in the server's plan\n", name,
-			        fw_part_name((enum fw_part)p), a->part[p].features, positions);
+			fprintf(stderr,
+			        "bench_eval: %s: part %s: %zu positions here, %zu in the server's plan\n",
+			        name, fw_part_name((enum fw_part)p), a->part[p].features, positions);
 			return -1;
 		}
 		off += positions;
@@ -231,10 +234,13 @@ static int check_render(const struct advisory *a)
 	if (r == 0)
 		r = render_bits(a, bits, &y);
 	for (int p = 0; r == 0 && p < FW_PART_COUNT; p++)
-		if ((x.parts[p] || y.parts[p]) && (!x.parts[p] || !y.parts[p] || strcmp(x.parts[p], y.parts[p]) != 0))
+		if ((x.parts[p] || y.parts[p]) &&
+		    (!x.parts[p] || !y.parts[p] || strcmp(x.parts[p], y.parts[p]) != 0))
 			r = -1;
 	if (r < 0)
-		fprintf(stderr, "bench_eval: %s: the copy rendered from the codeword differs from the server's\n", a->id);
+		fprintf(stderr,
+		        "bench_eval: %s: the copy rendered from the codeword differs from the server's\n",
+		        a->id);
 	fw_revision_release(&x);
 	fw_revision_release(&y);
 	free(bits);
@@ -289,7 +295,8 @@ int corpus_load(struct corpus *c, const char *dir)
 	memset(c, 0, sizeof(*c));
 	n = list_dir(dir, 1, names, EVAL_MAX_ADV);
 	for (size_t i = 0; i < n; i++) {
-		if (load_advisory(&c->adv[c->nadv], dir, names[i]) < 0 || check_render(&c->adv[c->nadv]) < 0) {
+		if (load_advisory(&c->adv[c->nadv], dir, names[i]) < 0 ||
+		    check_render(&c->adv[c->nadv]) < 0) {
 			c->nadv++;
 			return -1;
 		}
@@ -375,13 +382,17 @@ void slot_set(unsigned char *bits, const struct slot *s, unsigned v)
 		bits[s->feat + i] = (unsigned char)(v >> (s->k - 1 - i) & 1);
 }
 
-int render_csaf(const struct advisory *a, const char *partner, const struct fw_revision *rev, struct fw_buf *out)
+int render_csaf(const struct advisory *a, const char *partner, const struct fw_revision *rev,
+                struct fw_buf *out)
 {
 	struct fw_revision_meta hist = {1, 1767225600, "Initial release"};
 	struct fw_partner p;
 	struct fw_advisory adv = a->meta;
+	struct fw_revision copy = *rev;
 	struct fw_render_in in;
 
+	copy.number = 1;
+	snprintf(copy.advisory_id, sizeof(copy.advisory_id), "%s", a->id);
 	memset(&p, 0, sizeof(p));
 	snprintf(p.id, sizeof(p.id), "%s", partner);
 	snprintf(p.name, sizeof(p.name), "Partner %s", partner);
@@ -396,7 +407,7 @@ int render_csaf(const struct advisory *a, const char *partner, const struct fw_r
 	in.publisher_namespace = "https://psirt.example.com";
 	in.partner = &p;
 	in.advisory = &adv;
-	in.revision = rev;
+	in.revision = &copy;
 	in.history = &hist;
 	in.nhistory = 1;
 	in.parts = a->meta.parts;

@@ -1,9 +1,9 @@
 /*
  * bench_eval: how well leak tracing names leakers, and that it never names an innocent (docs/evaluation.md).
  * Synthetic partners receive copies of realistic advisories rendered by the server's own code; leakers and
- * colluders attack their copies; each leak is traced as fw_ops_trace does (partner-agnostic observation, exact
- * Chernoff threshold at FW_TARDOS_ACCUSE_EPS, every recipient scored). Prints one line per scenario and one
- * per claim that must hold; exits 1 when a claim fails. Usage: bench_eval [--quick] [options] (--help).
+ * colluders attack their copies; each leak is traced as fw_ops_trace does (partner-agnostic observation,
+ * exact Chernoff threshold at FW_TARDOS_ACCUSE_EPS, every recipient scored). Prints one line per scenario and
+ * one per claim that must hold; exits 1 when a claim fails. Usage: bench_eval [--quick] [options] (--help).
  */
 #include <math.h>
 #include <pthread.h>
@@ -73,20 +73,23 @@ static _Thread_local const struct scenario *cur;
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench_eval [--quick] [--partners N] [--trials N] [--seed S] [--jobs N] [--data DIR]\n"
-	           "                  [--dump DIR]\n"
-	           "  --quick       the CTest run: 100 partners, fewer trials, no 10,000-partner scenarios\n"
-	           "  --partners N  only the scenarios at N partners (a custom N runs the 100-partner set)\n"
-	           "  --trials N    trials per scenario at 100 partners (default 200, quick 100; a quarter at 10,000)\n"
-	           "  --seed S      seed of keys, leakers and attacks (default 20260101): runs are reproducible\n"
-	           "  --jobs N      worker threads (default 2)\n"
-	           "  --data DIR    advisories and unrelated texts (default %s)\n"
-	           "  --dump DIR    write one partner's copy, CSAF copy, fragment and PoC traffic to DIR and exit\n",
-	        FW_EVAL_DATA);
+	fprintf(
+	    f,
+	    "usage: bench_eval [--quick] [--partners N] [--trials N] [--seed S] [--jobs N] [--data DIR]\n"
+	    "                  [--dump DIR]\n"
+	    "  --quick       the CTest run: 100 partners, fewer trials, no 10,000-partner scenarios\n"
+	    "  --partners N  only the scenarios at N partners (a custom N runs the 100-partner set)\n"
+	    "  --trials N    trials per scenario at 100 partners (default 200, quick 100; a quarter at "
+	    "10,000)\n"
+	    "  --seed S      seed of keys, leakers and attacks (default 20260101): runs are reproducible\n"
+	    "  --jobs N      worker threads (default 2)\n"
+	    "  --data DIR    advisories and unrelated texts (default %s)\n"
+	    "  --dump DIR    write one partner's copy, CSAF copy, fragment and PoC traffic to DIR and exit\n",
+	    FW_EVAL_DATA);
 }
 
-static void add(size_t partners, int c, enum strategy st, double frac, int scattered, unsigned tr, unsigned parts,
-                enum source src, enum must must, int trials)
+static void add(size_t partners, int c, enum strategy st, double frac, int scattered, unsigned tr,
+                unsigned parts, enum source src, enum must must, int trials)
 {
 	struct scenario *s;
 
@@ -106,11 +109,13 @@ static void add(size_t partners, int c, enum strategy st, double frac, int scatt
 	s->trials = trials;
 }
 
-/* The scenarios: quick is the CTest set; the full set adds trials, colluders, transforms and 10,000 partners. */
+/* The scenarios: quick is the CTest set; the full set adds trials, colluders, transforms and 10,000 partners.
+ */
 static void plan(int quick, size_t only_partners, int trials)
 {
 	size_t sets[2] = {100, 10000}, nsets = quick ? 1 : 2;
-	const enum strategy strats[] = {STRAT_INTERLEAVE, STRAT_MAJORITY, STRAT_MINORITY, STRAT_RANDOM, STRAT_SPLICE};
+	const enum strategy strats[] = {STRAT_INTERLEAVE, STRAT_MAJORITY, STRAT_MINORITY, STRAT_RANDOM,
+	                                STRAT_SPLICE};
 	const double fracs[] = {0.1, 0.3, 0.5};
 
 	scen = calloc(256, sizeof(*scen));
@@ -146,17 +151,19 @@ static void plan(int quick, size_t only_partners, int trials)
 		add(P, 1, STRAT_NONE, 1, 0, T_REFORMAT, PARTS_POC, SRC_COPY, MUST_NONE, few);
 		add(P, 1, STRAT_NONE, 0.3, 0, T_REFORMAT, FW_PARTS_ALL, SRC_COPY, MUST_NONE, few);
 		add(P, 1, STRAT_NONE, 1, 0, T_FLIPS, FW_PARTS_ALL, SRC_COPY, MUST_NONE, few);
-		add(P, 1, STRAT_NONE, 0.3, 0, T_FLIPS | T_WS | T_UNICODE, FW_PARTS_ALL, SRC_COPY, MUST_NONE, few);
+		add(P, 1, STRAT_NONE, 0.3, 0, T_FLIPS | T_WS | T_UNICODE, FW_PARTS_ALL, SRC_COPY, MUST_NONE,
+		    few);
 		add(P, 1, STRAT_NONE, 1, 0, T_CSAF, FW_PARTS_ALL, SRC_COPY, MUST_NONE, few);
 		add(P, 1, STRAT_NONE, 0.3, 0, T_CSAF, FW_PARTS_ALL, SRC_COPY, MUST_NONE, few);
 		add(P, 1, STRAT_NONE, 1, 0, 0, FW_PARTS_ALL, SRC_TRAFFIC, MUST_TRAFFIC, quick ? few : T);
 		for (int c = 2; c <= (quick ? 3 : 4); c++)
 			for (size_t i = 0; i < 5; i++)
-				add(P, c, strats[i], 1, 0, 0, FW_PARTS_ALL, SRC_COPY, c == 2 ? MUST_COLLUDE2 : MUST_NONE,
-				    c == 2 ? T : few);
+				add(P, c, strats[i], 1, 0, 0, FW_PARTS_ALL, SRC_COPY,
+				    c == 2 ? MUST_COLLUDE2 : MUST_NONE, c == 2 ? T : few);
 		add(P, 2, STRAT_INTERLEAVE, 0.5, 0, 0, FW_PARTS_ALL, SRC_COPY, MUST_NONE, few);
 		add(P, 2, STRAT_MAJORITY, 0.5, 1, 0, FW_PARTS_ALL, SRC_COPY, MUST_NONE, few);
-		add(P, 2, STRAT_RANDOM, 1, 0, T_WS | T_UNICODE | T_REFORMAT, FW_PARTS_ALL, SRC_COPY, MUST_NONE, few);
+		add(P, 2, STRAT_RANDOM, 1, 0, T_WS | T_UNICODE | T_REFORMAT, FW_PARTS_ALL, SRC_COPY,
+		    MUST_NONE, few);
 		add(P, 2, STRAT_MINORITY, 1, 0, T_FLIPS, FW_PARTS_ALL, SRC_COPY, MUST_NONE, few);
 		add(P, 1, STRAT_NONE, 1, 0, 0, FW_PARTS_ALL, SRC_UNRELATED, MUST_NONE, T);
 	}
@@ -174,7 +181,8 @@ static const struct advisory *pick_advisory(const struct scenario *s, int t)
 	for (size_t i = 0; i < corpus.nadv; i++) {
 		const struct advisory *a = &corpus.adv[i];
 		if ((s->src == SRC_TRAFFIC && a->poc != POC_PYTHON) ||
-		    ((s->transforms & T_REFORMAT) && a->poc != POC_C) || (s->parts == PARTS_POC && a->poc == POC_NONE))
+		    ((s->transforms & T_REFORMAT) && a->poc != POC_C) ||
+		    (s->parts == PARTS_POC && a->poc == POC_NONE))
 			continue;
 		ok[n++] = a;
 	}
@@ -193,9 +201,59 @@ static int assemble(const struct fw_revision *rev, unsigned mask, struct fw_buf 
 }
 
 /*
+ * EVAL_DEBUG=1 in the environment: every lone leaker missed, and every position misread (read as a value no
+ * leaker's copy holds, slot flips aside) with its slot, on stderr; the first 50 such texts go to
+ * /tmp/eval-misread-N.txt. For finding out why a scenario does worse than it should.
+ */
+static void debug_trace(const struct advisory *a, const char *text, size_t len, const size_t *coll, int c,
+                        const struct work *w, size_t seen, double thr)
+{
+	static atomic_int nfile;
+	size_t sn = (size_t)(cur - scen);
+
+	if (c == 1 && cur->src == SRC_COPY && w->scores[coll[0]] < thr)
+		fprintf(stderr, "missed %s scenario %zu: %zu positions, leaker score %.1f, threshold %.1f\n",
+		        a->id, sn, seen, seen ? w->scores[coll[0]] : 0.0, thr);
+	if (cur->transforms & T_FLIPS)
+		return;
+	for (int p = 0; p < FW_PART_COUNT; p++)
+		for (size_t q = 0; q < a->part[p].nslots; q++) {
+			const struct slot *sl = &a->part[p].slots[q];
+			unsigned read = 0, held = 0;
+			char fn[64];
+			FILE *f;
+			int k;
+
+			for (unsigned b = 0; b < sl->k; b++) {
+				unsigned char y = w->obs[sl->feat + b];
+				int ok = y == FW_TARDOS_UNSEEN;
+				for (int l = 0; l < c && !ok; l++)
+					ok = w->words[l][sl->feat + b] == y;
+				held |= (unsigned)!ok;
+				read = read << 1 | (y & 1);
+			}
+			if (!held)
+				continue;
+			fprintf(
+			    stderr,
+			    "misread %s scenario %zu part %s slot %zu (%u features): read %u, leaker's %u\n",
+			    a->id, sn, fw_part_name((enum fw_part)p), q, sl->k, read,
+			    slot_value(w->words[0], sl));
+			k = atomic_fetch_add(&nfile, 1);
+			snprintf(fn, sizeof(fn), "/tmp/eval-misread-%d.txt", k);
+			if (k < 50 && (f = fopen(fn, "wb")) != NULL) {
+				fprintf(stderr, "  text in %s\n", fn);
+				fwrite(text, 1, len, f);
+				fclose(f);
+			}
+		}
+}
+
+/*
  * trace: what fw_ops_trace decides for one advisory (lib/ops/trace.c): the text's observation, read without
- * any codeword, the accusation threshold at FW_TARDOS_ACCUSE_EPS over the observed positions, and the score of
- * every one of the P partners. Timed from the raw text to the last score.
+ * any codeword, the accusation threshold at FW_TARDOS_ACCUSE_EPS over the observed positions, and the score
+ * of every one of the P partners. Timed from the raw text to the last score. coll: the c leakers (c may be
+ * 0).
  */
 static int trace(const struct advisory *a, const unsigned char *key, const char *text, size_t len, size_t P,
                  const size_t *coll, int c, struct work *w, struct trial_out *o)
@@ -216,8 +274,8 @@ static int trace(const struct advisory *a, const unsigned char *key, const char 
 	if (r == 0 && seen)
 		r = fw_tardos_threshold(w->obs, w->biases, a->m, FW_TARDOS_ACCUSE_EPS, &thr);
 	if (r == 0 && seen)
-		r = fw_tardos_score_partners(key, a->code, (const char *const *)ids, P, w->biases, w->obs, a->m,
-		                             w->scores);
+		r = fw_tardos_score_partners(key, a->code, (const char *const *)ids, P, w->biases, w->obs,
+		                             a->m, w->scores);
 	o->ms += 1e3 * (now_s() - t0);
 	if (r < 0)
 		return r;
@@ -229,26 +287,9 @@ static int trace(const struct advisory *a, const unsigned char *key, const char 
 		for (int k = 0; k < c && !held; k++)
 			held = w->words[k][i] == w->obs[i];
 		o->misread += !held;
-		if (!held && getenv("EVAL_DEBUG") && !(cur->transforms & T_FLIPS)) {
-			fprintf(stderr, "scenario %zu c=%d strat %d frac %.1f\n", (size_t)(cur - scen), cur->colluders, cur->strat, cur->frac);
-			for (int p = 0; p < FW_PART_COUNT; p++)
-				for (size_t q = 0; q < a->part[p].nslots; q++) {
-					const struct slot *sl = &a->part[p].slots[q];
-					if (i >= sl->feat && i < sl->feat + sl->k)
-						fprintf(stderr, "misread %s part %d slot %zu (feat %zu k %u) bit %zu: read %d, copy %d\n",
-						        a->id, p, q, sl->feat, sl->k, i - sl->feat, w->obs[i], w->words[0][i]);
-				}
-			static int nfile;
-			char fn[64];
-			snprintf(fn, sizeof(fn), "/tmp/eval-misread-%d.txt", nfile++);
-			fprintf(stderr, "  text in %s\n", fn);
-			FILE *f = fopen(fn, "wb");
-			if (f) {
-				fwrite(text, 1, len, f);
-				fclose(f);
-			}
-		}
 	}
+	if (c && cur && getenv("EVAL_DEBUG"))
+		debug_trace(a, text, len, coll, c, w, seen, thr);
 	for (size_t j = 0; seen && j < P; j++) {
 		int is_coll = 0;
 		for (int k = 0; k < c; k++)
@@ -412,10 +453,12 @@ static void *worker(void *arg)
 			break;
 		s = &scen[job_scen[j]];
 		t = (int)job_trial[j];
-		r = w.obs && w.bits && w.biases && w.scores && w.words[EVAL_MAX_COLLUDERS - 1] ? run_trial(s, t, &w, &o)
-		                                                                            : -1;
+		r = w.obs && w.bits && w.biases && w.scores && w.words[EVAL_MAX_COLLUDERS - 1]
+		        ? run_trial(s, t, &w, &o)
+		        : -1;
 		if (r != 0) {
-			/* A trial that could not run (a tool failed) counts as neither caught nor innocent. */
+			/* A trial that could not run (a tool failed) counts as neither caught nor innocent.
+			 */
 			atomic_fetch_add(&failed_trials, 1);
 			continue;
 		}
@@ -464,10 +507,13 @@ static void describe(const struct scenario *s, char frag[32], char tr[64])
 	else if (s->src == SRC_UNRELATED)
 		snprintf(frag, 32, "unrelated texts");
 	else if (s->frac >= 1)
-		snprintf(frag, 32, "whole%s", s->parts == PARTS_POC ? " PoC" : s->parts == PARTS_PROSE ? " prose" : "");
+		snprintf(frag, 32, "whole%s",
+		         s->parts == PARTS_POC     ? " PoC"
+		         : s->parts == PARTS_PROSE ? " prose"
+		                                   : "");
 	else
-		snprintf(frag, 32, "%d%% %s%s", (int)lround(100 * s->frac), s->scattered ? "scattered" : "contiguous",
-		         s->parts == PARTS_PROSE ? " prose" : "");
+		snprintf(frag, 32, "%d%% %s%s", (int)lround(100 * s->frac),
+		         s->scattered ? "scattered" : "contiguous", s->parts == PARTS_PROSE ? " prose" : "");
 	tr[0] = '\0';
 	for (int i = 0; i < 5; i++)
 		if (s->transforms & (1u << i))
@@ -490,7 +536,11 @@ static int cross_check(int n)
 	size_t P = 100, delivered = 0;
 	int r, bad = 0;
 	struct work w;
+	size_t mmax = 1;
 
+	for (size_t i = 0; i < corpus.nadv; i++)
+		if (corpus.adv[i].m > mmax)
+			mmax = corpus.adv[i].m;
 	memset(key, 0x42, sizeof(key));
 	r = fw_store_open("sqlite::memory:", 0, &st, &err);
 	if (r == 0)
@@ -518,14 +568,18 @@ static int cross_check(int n)
 	if (r == 0)
 		r = fw_ops_release_due(st, now, &next, &delivered);
 	if (r < 0) {
-		fprintf(stderr, "bench_eval: cross-check store: %s %s %s\n", fw_strerror(r), err.field, err.message);
+		fprintf(stderr, "bench_eval: cross-check store: %s %s %s\n", fw_strerror(r), err.field,
+		        err.message);
 		fw_store_free(st);
 		return -1;
 	}
 	memset(&w, 0, sizeof(w));
-	w.obs = malloc(4096 * 4);
-	w.biases = malloc(4096 * 4 * sizeof(double));
+	w.obs = malloc(mmax);
+	w.words[0] = malloc(mmax);
+	w.biases = malloc(mmax * sizeof(double));
 	w.scores = malloc(P * sizeof(double));
+	if (!w.obs || !w.words[0] || !w.biases || !w.scores)
+		r = FW_ENOMEM;
 	for (int t = 0; r == 0 && t < n; t++) {
 		const struct advisory *a = &corpus.adv[(size_t)t % corpus.nadv];
 		struct fw_revision copy;
@@ -542,6 +596,10 @@ static int cross_check(int n)
 		fw_buf_init(&text, 0);
 		fw_buf_init(&frag, 0);
 		r = render_server(a, key, ids[leaker], &copy);
+		if (r == 0)
+			r = fw_tardos_biases(key, a->code, a->m, w.biases);
+		if (r == 0)
+			r = codeword(a, key, w.biases, ids[leaker], w.words[0]);
 		if (r == 0)
 			r = assemble(&copy, FW_PARTS_ALL, &text);
 		/* Whole copies, 30% and 10% fragments, and unrelated texts in turn. */
@@ -566,11 +624,15 @@ static int cross_check(int n)
 				if (strcmp(res.accused[k].partner_id, ids[leaker]) == 0)
 					leaker_named = 1;
 			mine = (size_t)o.detected + o.false_acc;
-			/* An unrelated text may match another advisory best: then nobody is named by either. */
+			/* An unrelated text may match another advisory best: then nobody is named by either.
+			 */
 			if (res.naccused != mine || leaker_named != o.detected ||
 			    (res.advisory_id[0] && res.naccused && strcmp(res.advisory_id, a->id) != 0)) {
-				fprintf(stderr, "bench_eval: cross-check %d (%s): fw_ops_trace names %zu (%s), the harness %zu\n",
-				        t, a->id, res.naccused, leaker_named ? "the leaker" : "not the leaker", mine);
+				fprintf(stderr,
+				        "bench_eval: cross-check %d (%s): fw_ops_trace names %zu (%s), the "
+				        "harness %zu\n",
+				        t, a->id, res.naccused,
+				        leaker_named ? "the leaker" : "not the leaker", mine);
 				bad++;
 			}
 		}
@@ -580,6 +642,7 @@ static int cross_check(int n)
 		fw_buf_release(&frag);
 	}
 	free(w.obs);
+	free(w.words[0]);
 	free(w.biases);
 	free(w.scores);
 	fw_store_free(st);
@@ -612,7 +675,7 @@ static int dump(const char *dir)
 				fw_buf_release(&b);
 				continue;
 			}
-			r = k == 1 ? render_csaf(a, ids[1], &copy, &b)
+			r = k == 1   ? render_csaf(a, ids[1], &copy, &b)
 			    : k == 3 ? run_poc_python(copy.parts[FW_PART_POC], tmpdir, &b)
 			             : assemble(&copy, FW_PARTS_ALL, &b);
 			if (r == 0 && k == 2)
@@ -667,7 +730,9 @@ int main(int argc, char **argv)
 			return strcmp(argv[i], "--help") == 0 ? 0 : 2;
 		}
 	}
-	if (jobs < 1 || jobs > 16 || trials < 0 || trials > 100000 || (only && (only < 5 || only > 1000000))) {
+	setvbuf(stdout, NULL, _IOLBF, 0); /* each line as it comes, also into a pipe */
+	if (jobs < 1 || jobs > 16 || trials < 0 || trials > 100000 ||
+	    (only && (only < 5 || only > 1000000))) {
 		usage(stderr);
 		return 2;
 	}
@@ -702,14 +767,18 @@ int main(int argc, char **argv)
 	       corpus.nunrelated, (unsigned long long)seed, quick ? ", quick" : "");
 	for (size_t i = 0; i < corpus.nadv; i++) {
 		const struct advisory *a = &corpus.adv[i];
-		printf("  %-22s %4zu code positions (summary %zu, details %zu, detection %zu, PoC %zu in %s)\n", a->id,
-		       a->m, a->part[0].features, a->part[1].features, a->part[2].features, a->part[3].features,
-		       a->poc == POC_C ? "C" : a->poc == POC_PYTHON ? "Python" : "-");
+		printf(
+		    "  %-22s %4zu code positions (summary %zu, details %zu, detection %zu, PoC %zu in %s)\n",
+		    a->id, a->m, a->part[0].features, a->part[1].features, a->part[2].features,
+		    a->part[3].features,
+		    a->poc == POC_C        ? "C"
+		    : a->poc == POC_PYTHON ? "Python"
+		                           : "-");
 	}
 	if (!have_clang_format || !have_python)
 		printf("  missing %s%s%s: those scenarios are skipped (scripts/install-deps.sh --bench)\n",
-		       have_clang_format ? "" : "clang-format", !have_clang_format && !have_python ? ", " : "",
-		       have_python ? "" : "python3");
+		       have_clang_format ? "" : "clang-format",
+		       !have_clang_format && !have_python ? ", " : "", have_python ? "" : "python3");
 	/* The jobs: every trial of every scenario that can run here. */
 	for (size_t i = 0; i < nscen; i++)
 		njobs += (size_t)scen[i].trials;
@@ -718,8 +787,10 @@ int main(int argc, char **argv)
 	njobs = 0;
 	for (size_t i = 0; job_scen && job_trial && i < nscen; i++) {
 		struct scenario *s = &scen[i];
-		int skip = (s->src == SRC_TRAFFIC && !have_python) || ((s->transforms & T_REFORMAT) && !have_clang_format) ||
-		           (s->src == SRC_UNRELATED && !corpus.nunrelated) || (s->src != SRC_UNRELATED && !pick_advisory(s, 0));
+		int skip = (s->src == SRC_TRAFFIC && !have_python) ||
+		           ((s->transforms & T_REFORMAT) && !have_clang_format) ||
+		           (s->src == SRC_UNRELATED && !corpus.nunrelated) ||
+		           (s->src != SRC_UNRELATED && !pick_advisory(s, 0));
 		s->detected = calloc((size_t)s->trials, 1);
 		s->ok = calloc((size_t)s->trials, 1);
 		s->false_acc = calloc((size_t)s->trials, sizeof(size_t));
@@ -727,7 +798,8 @@ int main(int argc, char **argv)
 		s->observed = calloc((size_t)s->trials, sizeof(size_t));
 		s->misread = calloc((size_t)s->trials, sizeof(size_t));
 		s->ms = calloc((size_t)s->trials, sizeof(double));
-		if (!s->detected || !s->ok || !s->false_acc || !s->innocents || !s->observed || !s->misread || !s->ms)
+		if (!s->detected || !s->ok || !s->false_acc || !s->innocents || !s->observed || !s->misread ||
+		    !s->ms)
 			return 1;
 		for (int t = 0; !skip && t < s->trials; t++) {
 			job_scen[njobs] = i;
@@ -742,9 +814,11 @@ int main(int argc, char **argv)
 		pthread_join(th[k], NULL);
 
 	printf("\n%8s %4s %-10s %-22s %-26s %6s %8s %9s %7s %s\n", "partners", "coll", "strategy", "leak",
-	       "transforms", "trials", "detected", "positions", "misread", "false accusations / innocent trials");
+	       "transforms", "trials", "detected", "positions", "misread",
+	       "false accusations / innocent trials");
 	for (int k = 0; k < 4; k++)
-		must_min[k] = (struct tally){0, 1, 0, 0, 0, 0}; /* lowest detection rate over a claim's scenarios */
+		must_min[k] =
+		    (struct tally){0, 1, 0, 0, 0, 0}; /* lowest detection rate over a claim's scenarios */
 	for (size_t i = 0; i < nscen; i++) {
 		struct scenario *s = &scen[i];
 		struct tally t = {0};
@@ -753,7 +827,8 @@ int main(int argc, char **argv)
 		tally(s, &t);
 		describe(s, frag, tr);
 		if (!t.trials) {
-			printf("%8zu %4d %-10s %-22s %-26s %6s (not run: a tool is missing or the trials failed)\n",
+			printf("%8zu %4d %-10s %-22s %-26s %6s (not run: a tool is missing or the trials "
+			       "failed)\n",
 			       s->partners, s->colluders, strategy_name(s->strat), frag, tr, "-");
 			continue;
 		}
@@ -762,9 +837,10 @@ int main(int argc, char **argv)
 		else
 			snprintf(rate, sizeof(rate), "%.1f%%", 100.0 * (double)t.detected / (double)t.trials);
 		printf("%8zu %4d %-10s %-22s %-26s %6zu %8s %9.1f %7.1f %zu / %zu\n", s->partners,
-		       s->src == SRC_UNRELATED ? 0 : s->colluders, strategy_name(s->strat), frag, tr, t.trials, rate,
-		       (double)t.observed / (double)t.trials,
-		       s->src == SRC_UNRELATED ? 0.0 : (double)t.misread / (double)t.trials, t.false_acc, t.innocents);
+		       s->src == SRC_UNRELATED ? 0 : s->colluders, strategy_name(s->strat), frag, tr,
+		       t.trials, rate, (double)t.observed / (double)t.trials,
+		       s->src == SRC_UNRELATED ? 0.0 : (double)t.misread / (double)t.trials, t.false_acc,
+		       t.innocents);
 		all.false_acc += t.false_acc;
 		all.innocents += t.innocents;
 		all.trials += t.trials;
@@ -782,7 +858,8 @@ int main(int argc, char **argv)
 			    (double)must_min[s->must].detected * (double)t.trials)
 				must_min[s->must] = t;
 		}
-		for (int k = 0; s->partners >= 10000 && s->src == SRC_COPY && k < s->trials && n10k < 4096; k++)
+		for (int k = 0; s->partners >= 10000 && s->src == SRC_COPY && k < s->trials && n10k < 4096;
+		     k++)
 			if (s->ok[k])
 				ms10k[n10k++] = s->ms[k];
 	}
@@ -790,35 +867,43 @@ int main(int argc, char **argv)
 	       atomic_load(&failed_trials));
 	xcheck = cross_check(quick ? 12 : 24);
 	printf("cross-check with fw_ops_trace on a SQLite store, 100 partners: %s\n",
-	       xcheck == 0 ? "same accusations on every leak" : xcheck < 0 ? "could not run" : "DISAGREES");
+	       xcheck == 0  ? "same accusations on every leak"
+	       : xcheck < 0 ? "could not run"
+	                    : "DISAGREES");
 	rc |= xcheck != 0;
 
 	printf("\nclaims:\n");
-	printf("  no false accusation: %zu in %zu innocent trials (every innocent partner scored in every trial); "
+	printf("  no false accusation: %zu in %zu innocent trials (every innocent partner scored in every "
+	       "trial); "
 	       "%s\n",
 	       all.false_acc, all.innocents, all.false_acc == 0 && all.innocents >= 10000 ? "PASS" : "FAIL");
 	rc |= all.false_acc != 0 || all.innocents < 10000;
-	printf("    of which unrelated texts: %zu false in %zu traces (%zu innocent trials), %.1f positions read on "
-	       "average\n",
+	printf("    of which unrelated texts: %zu false accusations in %zu trials (each text against every "
+	       "advisory: "
+	       "%zu innocent trials), %.1f positions read on average\n",
 	       unrel.false_acc, unrel.trials, unrel.innocents,
 	       unrel.trials ? (double)unrel.observed / (double)unrel.trials : 0.0);
 	{
-		static const char *const what[] = {"", "lone leaker, 30% fragment (contiguous and scattered)",
-		                                   "2 colluders, whole copy, at least one caught (5 strategies)",
-		                                   "lone leaker, HTTP requests of one PoC run"};
+		static const char *const what[] = {
+		    "", "lone leaker, 30% fragment (contiguous and scattered)",
+		    "2 colluders, whole copy, at least one caught (5 strategies)",
+		    "lone leaker, HTTP requests of one PoC run"};
 		static const double target[] = {0, 0.99, 0.90, 0.99};
 		for (int k = 1; k < 4; k++) {
 			double rate = must[k].trials ? (double)must[k].detected / (double)must[k].trials : 0,
-			       low = must_min[k].trials ? (double)must_min[k].detected / (double)must_min[k].trials : 0;
+			       low = must_min[k].trials
+			                 ? (double)must_min[k].detected / (double)must_min[k].trials
+			                 : 0;
 			int pass = must[k].trials && low >= target[k];
-			printf("  %s: %.1f%% of %zu trials (lowest scenario %.1f%%), target >= %.0f%%: %s\n", what[k],
-			       100 * rate, must[k].trials, 100 * low, 100 * target[k],
+			printf("  %s: %.1f%% of %zu trials (lowest scenario %.1f%%), target >= %.0f%%: %s\n",
+			       what[k], 100 * rate, must[k].trials, 100 * low, 100 * target[k],
 			       must[k].trials ? (pass ? "PASS" : "FAIL") : "NOT RUN");
 			rc |= k != 3 ? !pass : (must[k].trials && !pass);
 		}
 	}
 	if (n10k)
-		printf("  trace over 10,000 partners in the harness (observe, thresholds, 10,000 scores): median %.1f ms "
+		printf("  trace over 10,000 partners in the harness (observe, thresholds, 10,000 scores): "
+		       "median %.1f ms "
 		       "over %d traces (target <= 100 ms; through the server: bench/trace.sh)\n",
 		       median(ms10k, n10k), n10k);
 out:

@@ -33,7 +33,8 @@ struct slot {
 	unsigned k;
 };
 
-/* A part as the server plans it (lexicon slots in unmarked prose, the author's in a PoC), its slots listed. */
+/* A part as the server plans it (lexicon slots in unmarked prose, the author's in a PoC), its slots listed.
+ */
 struct part_plan {
 	struct fw_template *t; /* NULL when the part is absent */
 	size_t offset, features;
@@ -46,9 +47,9 @@ enum poc_lang { POC_NONE = 0, POC_C, POC_PYTHON };
 struct advisory {
 	char id[FW_ID_MAX + 1];
 	char code[FW_FINGERPRINT_CODE_MAX]; /* the code name the server uses: "<id>/r1" */
-	struct fw_advisory meta;           /* title, CVE, product: for the CSAF copy */
-	struct fw_revision rev;            /* the parts as authored (templates and unmarked prose) */
-	struct fw_fingerprint *fp;         /* the server's plan of the revision */
+	struct fw_advisory meta;            /* title, CVE, product: for the CSAF copy */
+	struct fw_revision rev;             /* the parts as authored (templates and unmarked prose) */
+	struct fw_fingerprint *fp;          /* the server's plan of the revision */
 	struct part_plan part[FW_PART_COUNT];
 	size_t m;
 	enum poc_lang poc;
@@ -69,7 +70,8 @@ void corpus_free(struct corpus *c);
 /* codeword: partner's bits of advisory a under key (m bytes into bits, biases m doubles). 0 or < 0. */
 int codeword(const struct advisory *a, const unsigned char key[FW_KEY_BYTES], const double *biases,
              const char *partner, unsigned char *bits);
-/* render_server: partner's copy through fw_fingerprint_render, as the server makes it (heap parts into rev). */
+/* render_server: partner's copy through fw_fingerprint_render, as the server makes it (heap parts into rev).
+ */
 int render_server(const struct advisory *a, const unsigned char key[FW_KEY_BYTES], const char *partner,
                   struct fw_revision *rev);
 /* render_bits: the copy for any codeword bits (after collusion or flips), part by part, same templates. */
@@ -78,10 +80,18 @@ int render_bits(const struct advisory *a, const unsigned char *bits, struct fw_r
 unsigned slot_value(const unsigned char *bits, const struct slot *s);
 void slot_set(unsigned char *bits, const struct slot *s, unsigned v);
 /* render_csaf: the partner's CSAF 2.0 document of the copy rev (every part), as the server renders it. */
-int render_csaf(const struct advisory *a, const char *partner, const struct fw_revision *rev, struct fw_buf *out);
+int render_csaf(const struct advisory *a, const char *partner, const struct fw_revision *rev,
+                struct fw_buf *out);
 
 /* Attacks on copy bytes (attack.c). Each appends its result to out; 0, or < 0 on failure. */
-enum strategy { STRAT_NONE = 0, STRAT_INTERLEAVE, STRAT_MAJORITY, STRAT_MINORITY, STRAT_RANDOM, STRAT_SPLICE };
+enum strategy {
+	STRAT_NONE = 0,
+	STRAT_INTERLEAVE,
+	STRAT_MAJORITY,
+	STRAT_MINORITY,
+	STRAT_RANDOM,
+	STRAT_SPLICE
+};
 const char *strategy_name(enum strategy s);
 /* collude_slots: majority, minority or random per slot where the colluders' copies differ, into bits. */
 void collude_slots(const struct advisory *a, enum strategy s, unsigned char *const *words, size_t nwords,

