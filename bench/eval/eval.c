@@ -88,7 +88,8 @@ static void usage(FILE *f)
 	    "usage: bench_eval [--quick] [--partners N] [--trials N] [--seed S] [--jobs N] [--data DIR]\n"
 	    "                  [--dump DIR]\n"
 	    "  --quick       the CTest run: 100 partners, fewer trials, no 10,000-partner scenarios\n"
-	    "  --partners N  only the scenarios at N partners (a custom N runs the 100-partner set)\n"
+	    "  --partners N  only the scenarios at N partners (the 100-partner set, or above 1,000 the large "
+	    "one)\n"
 	    "  --trials N    trials per scenario at 100 partners (default 200, quick 100; a quarter at "
 	    "10,000)\n"
 	    "  --seed S      seed of keys, leakers and attacks (default 20260101): runs are reproducible\n"
@@ -119,16 +120,17 @@ static void add(size_t partners, int c, enum strategy st, double frac, int scatt
 	s->trials = trials;
 }
 
-/* The scenarios: quick is the CTest set; the full set adds trials, colluders, transforms and 10,000 partners.
- */
-static void plan(int quick, size_t only_partners, int trials)
+/* The scenarios: quick is the CTest set; the full set adds colluders, trials and 10,000 partners. */
+static int plan(int quick, size_t only_partners, int trials)
 {
 	size_t sets[2] = {100, 10000}, nsets = quick ? 1 : 2;
 	const enum strategy strats[] = {STRAT_INTERLEAVE, STRAT_MAJORITY, STRAT_MINORITY, STRAT_RANDOM,
 	                                STRAT_SPLICE};
 	const double fracs[] = {0.1, 0.3, 0.5};
 
-	scen = calloc(256, sizeof(*scen));
+	scen = calloc(256, sizeof(*scen)); /* 50 scenarios in all */
+	if (!scen)
+		return -1;
 	if (only_partners) {
 		sets[0] = only_partners;
 		nsets = 1;
@@ -180,6 +182,7 @@ static void plan(int quick, size_t only_partners, int trials)
 	for (size_t i = 0; i < nscen; i++)
 		if (scen[i].partners > max_partners)
 			max_partners = scen[i].partners;
+	return 0;
 }
 
 /* The advisory trial t of scenario s uses: in turn among those that have what the scenario needs. */
@@ -759,7 +762,8 @@ int main(int argc, char **argv)
 	}
 	have_clang_format = tool_available("clang-format");
 	have_python = tool_available("python3");
-	plan(quick, only, trials);
+	if (plan(quick, only, trials) < 0)
+		return 1;
 	if (max_partners < 100)
 		max_partners = 100; /* the cross-check's store */
 	ids = malloc(max_partners * sizeof(*ids));
