@@ -16,8 +16,9 @@ done
 
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev libsqlite3-dev
       libcurl4-openssl-dev libgnutls28-dev)
-[ "$want_test" = 1 ] && pkgs+=(libcmocka-dev python3 curl sqlite3 openssl gnutls-bin)
-[ "$want_bench" = 1 ] && pkgs+=(wrk nginx-light)
+# clang-format: bench_eval reformats leaked PoCs with it (its quick mode is a test); python3 runs the PoCs.
+[ "$want_test" = 1 ] && pkgs+=(libcmocka-dev python3 curl sqlite3 openssl gnutls-bin clang-format)
+[ "$want_bench" = 1 ] && pkgs+=(wrk nginx-light python3 clang-format)
 command -v node >/dev/null 2>&1 || { [ "$want_test" = 1 ] && pkgs+=(nodejs npm); }
 
 missing=()
