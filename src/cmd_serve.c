@@ -29,6 +29,9 @@ static void usage(FILE *out)
 	        "                        process but the last ones may be lost with the power\n"
 	        "    --quiet             no request log on standard error\n"
 	        "    --check             check the configuration and the data directory, then exit (-n)\n\n"
+	        "ENVIRONMENT\n"
+	        "    FOREWARN_DATA_KEY   the data key (64 hex digits or 44 characters of base64), in place of\n"
+	        "                        DIR/data.key: see 'forewarn data-key --help'\n\n"
 	        "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
 }
 

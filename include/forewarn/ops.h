@@ -123,4 +123,14 @@ int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *
 FW_WUR int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,
                                    uint64_t *ret_indexes);
 
+/*
+ * fw_ops_data_key_rotate: in one transaction, re-seals every embargoed value under new_key (fw_store_rekey,
+ * progress as there) and records the event "data_key.rotated" (detail: the old and new key ids). The caller
+ * keeps new_key where the next opener will find it before calling, and purges afterwards (docs/security.md).
+ * *ret_values (may be NULL): the values re-sealed.
+ */
+FW_WUR int fw_ops_data_key_rotate(struct fw_store *s, const char *actor, const struct fw_data_key *new_key,
+                                  fw_rekey_cb progress, void *ctx, uint64_t *ret_values,
+                                  struct fw_error *err);
+
 #endif
