@@ -414,14 +414,43 @@ static const struct fw_data_key *cur_key(struct sq *q)
 	return q->next_key ? q->next_key : q->key;
 }
 
+/* put: appends the n bytes at p to out at *len. (Contexts are built on every read: no printf here.) */
+static void put(char *out, size_t *len, const char *p, size_t n)
+{
+	memcpy(out + *len, p, n);
+	*len += n;
+}
+
+/* make_ctx: "KIND:ID:COL", or "KIND:ID:NUMBER:COL" when number >= 0, NUL-terminated. */
+static void make_ctx(char out[CTX_MAX], const char *kind, const char *id, int64_t number, const char *col)
+{
+	char digits[24];
+	size_t len = 0, nd = 0;
+	uint64_t v = (uint64_t)number;
+
+	put(out, &len, kind, strlen(kind));
+	put(out, &len, ":", 1);
+	put(out, &len, id, strnlen(id, FW_ID_MAX));
+	put(out, &len, ":", 1);
+	if (number >= 0) {
+		do
+			digits[sizeof(digits) - ++nd] = (char)('0' + v % 10);
+		while ((v /= 10) != 0);
+		put(out, &len, digits + sizeof(digits) - nd, nd);
+		put(out, &len, ":", 1);
+	}
+	put(out, &len, col, strlen(col));
+	out[len] = '\0';
+}
+
 static void adv_ctx(char out[CTX_MAX], const char *id, const char *col)
 {
-	snprintf(out, CTX_MAX, "advisory:%.*s:%s", FW_ID_MAX, id, col);
+	make_ctx(out, "advisory", id, -1, col);
 }
 
 static void rev_ctx(char out[CTX_MAX], const char *id, int64_t number, const char *col)
 {
-	snprintf(out, CTX_MAX, "revision:%.*s:%lld:%s", FW_ID_MAX, id, (long long)number, col);
+	make_ctx(out, "revision", id, number < 0 ? 0 : number, col);
 }
 
 /* seal: n bytes at m sealed under k for ctx into *b (malloc'd). FW_ECRYPTO without a key. */
@@ -444,34 +473,59 @@ static int seal(const struct fw_data_key *k, const char *ctx, const void *m, siz
 }
 
 /*
- * unseal: column i, a sealed value, opened under k for ctx into *b: malloc'd and NUL-terminated, b->n text
- * bytes. FW_ECRYPTO without a key, for a value that does not open, and for anything not a blob (a value in
- * clear is refused, never passed on as if it had been sealed).
+ * sealed_len: the text length of column i, a sealed value; FW_ECRYPTO for anything not a blob (a value in
+ * clear is refused, never passed on as if it had been sealed) or too short to be one.
  */
-static int unseal(const struct fw_data_key *k, const char *ctx, sqlite3_stmt *st, int i, struct blob *b)
+static int sealed_len(sqlite3_stmt *st, int i, size_t *ret)
+{
+	int n;
+
+	if (sqlite3_column_type(st, i) != SQLITE_BLOB)
+		return FW_ECRYPTO;
+	n = sqlite3_column_bytes(st, i);
+	if (n < FW_SEAL_OVERHEAD)
+		return FW_ECRYPTO;
+	*ret = (size_t)n - FW_SEAL_OVERHEAD;
+	return 0;
+}
+
+/*
+ * unseal_to: column i, a sealed value, opened under k for ctx into out (room for sealed_len + 1 bytes),
+ * NUL-terminated. FW_ECRYPTO without a key and for a value that does not open.
+ */
+static int unseal_to(const struct fw_data_key *k, const char *ctx, sqlite3_stmt *st, int i,
+                     unsigned char *out, size_t *ret_n)
 {
 	const unsigned char *c;
 	size_t n;
 	int rc;
 
-	if (!k || sqlite3_column_type(st, i) != SQLITE_BLOB)
+	if (!k || (rc = sealed_len(st, i, &n)) < 0)
 		return FW_ECRYPTO;
-	c = sqlite3_column_blob(st, i);
-	n = (size_t)sqlite3_column_bytes(st, i);
-	if (!c)
+	if (!(c = sqlite3_column_blob(st, i)))
 		return sqlite3_errcode(sqlite3_db_handle(st)) == SQLITE_NOMEM ? FW_ENOMEM : FW_ECRYPTO;
-	if (n < FW_SEAL_OVERHEAD)
+	if ((rc = fw_data_unseal(k, ctx, strlen(ctx), c, n + FW_SEAL_OVERHEAD, out)) < 0)
+		return rc;
+	out[n] = '\0';
+	*ret_n = n;
+	return 0;
+}
+
+/* unseal: as unseal_to, into *b: malloc'd and NUL-terminated, b->n text bytes. */
+static int unseal(const struct fw_data_key *k, const char *ctx, sqlite3_stmt *st, int i, struct blob *b)
+{
+	size_t n;
+	int rc;
+
+	if (!k || (rc = sealed_len(st, i, &n)) < 0)
 		return FW_ECRYPTO;
-	if (!(b->p = malloc(n - FW_SEAL_OVERHEAD + 1)))
+	if (!(b->p = malloc(n + 1)))
 		return FW_ENOMEM;
-	if ((rc = fw_data_unseal(k, ctx, strlen(ctx), c, n, b->p)) < 0) {
+	if ((rc = unseal_to(k, ctx, st, i, b->p, &b->n)) < 0) {
 		free(b->p);
 		b->p = NULL;
-		return rc;
 	}
-	b->n = n - FW_SEAL_OVERHEAD;
-	b->p[b->n] = '\0';
-	return 0;
+	return rc;
 }
 
 static void blobs_free(struct blob *b, size_t n)
@@ -951,18 +1005,34 @@ out:
 	return rc;
 }
 
-/* row_advisory: the advisory in the current row of an ADV_COLS query, its sealed columns opened. */
+/*
+ * row_advisory: the advisory in the current row of an ADV_COLS query, its sealed columns opened into one
+ * scratch buffer (every listing reads each row: one allocation per row, not one per column).
+ */
 static int row_advisory(struct sq *q, sqlite3_stmt *st, struct fw_advisory *a)
 {
 	struct blob v[ADV_NSEALED] = {{0}};
+	unsigned char *scratch = NULL;
+	size_t len[ADV_NSEALED], total = 0, at = 0;
 	char ctx[CTX_MAX];
 	int rc = 0;
 
 	memset(a, 0, sizeof(*a));
 	ctext(st, 0, a->id, sizeof(a->id));
+	if (!cur_key(q))
+		return FW_ECRYPTO;
+	for (size_t i = 0; i < ADV_NSEALED && rc == 0; i++)
+		if ((rc = sealed_len(st, 1 + (int)i, &len[i])) == 0)
+			total += len[i] + 1;
+	if (rc < 0)
+		return rc;
+	if (!(scratch = malloc(total)))
+		return FW_ENOMEM;
 	for (size_t i = 0; i < ADV_NSEALED && rc == 0; i++) {
 		adv_ctx(ctx, a->id, adv_sealed[i]);
-		rc = unseal(cur_key(q), ctx, st, 1 + (int)i, &v[i]);
+		v[i].p = scratch + at;
+		rc = unseal_to(cur_key(q), ctx, st, 1 + (int)i, v[i].p, &v[i].n);
+		at += len[i] + 1;
 	}
 	if (rc < 0)
 		goto out;
@@ -980,7 +1050,7 @@ static int row_advisory(struct sq *q, sqlite3_stmt *st, struct fw_advisory *a)
 	a->revision = (int)cint(st, 11);
 	a->parts = (unsigned)cint(st, 12) & FW_PARTS_ALL;
 out:
-	blobs_free(v, ADV_NSEALED);
+	free(scratch);
 	return rc;
 }
 
