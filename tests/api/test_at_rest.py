@@ -389,17 +389,25 @@ def test_kill_during_rotation():
             w.copies[(aid, "csaf")] = r.body
         srv.stop()
 
+        def finished_count():
+            with open(os.path.join(srv.dir, "server.log"), errors="replace") as f:
+                return f.read().count("finished an interrupted data key rotation")
+
         def after(what):
-            r = run(["data-key", "verify", "--data", data])
-            res.check(r.returncode == 0, "%s: verify: %r" % (what, r.stderr))
+            """The server opens first (finishing what the rotation left), then every value is checked."""
             start(srv)
             w.check_reads(what, tok)
             srv.stop()
+            r = run(["data-key", "verify", "--data", data])
+            res.check(r.returncode == 0 and not r.stderr, "%s: verify: %r" % (what, r.stderr))
+            res.check(not os.path.exists(os.path.join(data, "data.key.new")) or read_key(data) == key,
+                      "%s: a data.key.new the database needs is left" % what)
             search(data, what)
 
         key = read_key(data)
         took = {}
         for step in ("key-written", "rekeying", "committed", "renamed", "purged"):
+            old_blobs = sealed_blobs(data)
             t0 = time.time()
             r = run(["data-key", "rotate", "--data", data], {"FOREWARN_TEST_CRASH_AT": step})
             took[step] = time.time() - t0
@@ -408,14 +416,18 @@ def test_kill_during_rotation():
             if step in ("key-written", "rekeying", "committed"):
                 res.check(new_file, "killed at %s: data.key.new is there" % step)
             before = read_key(data)
+            finished = finished_count()
             after("killed at " + step)
             now = read_key(data)
             rotated = now != key
+            if rotated:  # the purge the rotation did, or the server's start did for it
+                search(data, "killed at %s: old ciphertexts" % step, old_blobs)
             res.check(rotated == (step not in ("key-written", "rekeying")),
                       "killed at %s: the key %s" % (step, "changed" if rotated else "did not change"))
             if step == "committed":
-                res.check(before == key and not os.path.exists(os.path.join(data, "data.key.new")),
-                          "killed after the commit: the next start renamed data.key.new over data.key")
+                res.check(before == key and not os.path.exists(os.path.join(data, "data.key.new")) and
+                          finished_count() == finished + 1,
+                          "killed after the commit: the server's start renamed data.key.new over data.key")
             print("  killed at %-11s -> %s; the server opened and every value decrypted"
                   % (step, "rotated" if rotated else "not rotated"))
             key = now
