@@ -165,6 +165,9 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "forewarn init: '%s' is already a data directory\n", dir);
 		return 1;
 	}
+	/* The key that encrypts embargoed content at rest: beside the database, or in FOREWARN_DATA_KEY. */
+	if (datakey_create("forewarn init", dir) < 0)
+		return 1;
 	snprintf(path, sizeof(path), "%s/token.key", dir);
 	r = fw_key_file_create(path);
 	if (r < 0) {
@@ -202,9 +205,6 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "forewarn init: cannot create the log keys in '%s': %s\n", dir, fw_strerror(r));
 		return 1;
 	}
-	/* The key that encrypts embargoed content at rest: beside the database, or in FOREWARN_DATA_KEY. */
-	if (datakey_create("forewarn init", dir) < 0)
-		return 1;
 	snprintf(uri, sizeof(uri), "sqlite:%s/forewarn.db", dir);
 	r = fw_store_open(uri, FW_STORE_SYNC_FULL, &s, &err);
 	if (r < 0) {

@@ -133,8 +133,16 @@ int datakey_create(const char *prog, const char *dir)
 	const char *env = getenv(DATA_KEY_ENV);
 	int r;
 
-	if (env && env[0])
-		return 0; /* the operator keeps the key elsewhere */
+	if (env && env[0]) { /* the operator keeps the key elsewhere: only check its form now */
+		r = fw_data_key_parse(env, &k);
+		fw_data_key_free(k);
+		if (r == FW_EINVAL)
+			fprintf(stderr,
+			        "%s: " DATA_KEY_ENV " is not a data key: it must be 64 hex digits or 44"
+			        " characters of base64\n",
+			        prog);
+		return r;
+	}
 	path_of(path, dir, "data.key");
 	r = fw_data_key_generate(&k);
 	if (r == 0)

@@ -348,6 +348,11 @@ def test_key_forms(srv, w, tok, key):
     start(srv)
     w.check_reads("the env-rotated key as a file", tok)
     srv.stop()
+    # init with a malformed FOREWARN_DATA_KEY: refused before anything is made
+    d = os.path.join(srv.dir, "badinit")
+    r = run(["init", d, "--quiet"], {"FOREWARN_DATA_KEY": "0123"})
+    res.check(r.returncode == 1 and "FOREWARN_DATA_KEY is not a data key" in r.stderr and not os.listdir(d),
+              "init with a malformed FOREWARN_DATA_KEY: %r %s" % (r.stderr, os.listdir(d) if os.path.isdir(d) else ""))
     # init with FOREWARN_DATA_KEY: no key file; the key is needed to serve
     d = os.path.join(srv.dir, "envinit")
     r = run(["init", d, "--quiet", "--demo"], {"FOREWARN_DATA_KEY": new_hex})
