@@ -20,6 +20,7 @@ static int one_run(int npartners, int webhook_pct, double *ret_s, double *ret_cp
 	char dir[] = "/tmp/fw-bench-XXXXXX", uri[128];
 	struct fw_tier tiers[FW_MAX_TIERS];
 	struct fw_store *s = NULL;
+	struct fw_data_key *key = NULL;
 	struct fw_error err = {0};
 	struct fw_advisory a;
 	struct fw_revision rev;
@@ -32,6 +33,12 @@ static int one_run(int npartners, int webhook_pct, double *ret_s, double *ret_cp
 		return -1;
 	snprintf(uri, sizeof(uri), "sqlite:%s/forewarn.db", dir);
 	r = fw_store_open(uri, FW_STORE_SYNC_FULL, &s, &err);
+	if (r < 0)
+		goto out;
+	/* Advisories are sealed at rest, as in the server. */
+	r = fw_data_key_generate(&key);
+	if (r == 0)
+		r = fw_store_set_data_key(s, key, &err);
 	if (r < 0)
 		goto out;
 	r = fw_ops_tiers_set(s, "bench", tiers, fw_default_tiers(tiers), now, &err);
@@ -80,6 +87,7 @@ out:
 	if (r < 0)
 		fprintf(stderr, "bench_fanout: %s %s\n", fw_strerror(r), err.message);
 	fw_store_free(s);
+	fw_data_key_free(key);
 	{
 		char cmd[200];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -96,6 +104,8 @@ int main(int argc, char **argv)
 	double times[64], cpu[64];
 	size_t delivered = 0;
 
+	if (fw_crypto_init() < 0)
+		return 1;
 	if (n < 1 || runs < 1 || runs > 64 || webhook_pct < 0 || webhook_pct > 100) {
 		fprintf(stderr, "usage: bench_fanout [PARTNERS] [RUNS<=64] [WEBHOOK_PERCENT]\n");
 		return 2;

@@ -37,7 +37,8 @@ static char *slurp(const char *path, size_t *ret_len)
 int main(int argc, char **argv)
 {
 	unsigned char key[FW_KEY_BYTES];
-	char uri[1100], path[1100];
+	char uri[1100], path[1100], dkpath[1100];
+	struct fw_data_key *dk = NULL;
 	struct fw_store *s = NULL;
 	struct fw_error err = {{0}, {0}};
 	int runs = argc > 2 ? atoi(argv[2]) : 0, rc = 0;
@@ -48,8 +49,10 @@ int main(int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/mark.key", argv[1]);
 	snprintf(uri, sizeof(uri), "sqlite:%s/forewarn.db", argv[1]);
-	if (fw_crypto_init() < 0 || fw_key_file_load(path, key) < 0 || fw_store_open(uri, 0, &s, &err) < 0) {
-		fprintf(stderr, "bench_trace: cannot open %s (store or mark.key): %s\n", argv[1],
+	snprintf(dkpath, sizeof(dkpath), "%s/data.key", argv[1]);
+	if (fw_crypto_init() < 0 || fw_key_file_load(path, key) < 0 || fw_data_key_load(dkpath, &dk) < 0 ||
+	    fw_store_open(uri, 0, &s, &err) < 0 || fw_store_set_data_key(s, dk, &err) < 0) {
+		fprintf(stderr, "bench_trace: cannot open %s (store, mark.key or data.key): %s\n", argv[1],
 		        err.message);
 		return 1;
 	}
@@ -88,5 +91,6 @@ int main(int argc, char **argv)
 	}
 	fw_crypto_wipe(key, sizeof(key));
 	fw_store_free(s);
+	fw_data_key_free(dk);
 	return rc;
 }

@@ -54,6 +54,7 @@ static const char summary2[] =
     "advised to upgrade as soon as possible.";
 
 static struct fw_store *store;
+static struct fw_data_key *data_key; /* the store keeps its own copy; this one lives as long */
 static unsigned char key[FW_KEY_BYTES];
 
 static void teardown(void)
@@ -86,7 +87,8 @@ static void setup(void)
 	int r;
 
 	memset(key, 0x6b, sizeof(key));
-	if (fw_crypto_init() < 0 || fw_store_open("sqlite::memory:", 0, &store, &err) < 0)
+	if (fw_crypto_init() < 0 || fw_store_open("sqlite::memory:", 0, &store, &err) < 0 ||
+	    fw_data_key_generate(&data_key) < 0 || fw_store_set_data_key(store, data_key, &err) < 0)
 		abort();
 	r = fw_ops_tiers_set(store, "fuzz", tiers, fw_default_tiers(tiers), now, &err);
 	for (int i = 0; r == 0 && i < NRECIPIENTS; i++) {

@@ -16,6 +16,7 @@
 #include "forewarn/timeutil.h"
 #include "forewarn/tls.h"
 #include "cli.h"
+#include "datakey.h"
 
 #define TLS_NAMES_MAX 16
 
@@ -38,7 +39,9 @@ static void usage(FILE *out)
 	    "    rule 'mandatory-reporting' (lead 0 h, summary only) for the countries given. Creates the\n"
 	    "    fingerprinting key mark.key (mode 0600), which derives each partner's codeword, and the\n"
 	    "    transparency log's Ed25519 signer key, log.key (mode 0600), and its verifier key, log.pub,\n"
-	    "    which partners and auditors use to check checkpoints (docs/log.md).\n\n"
+	    "    which partners and auditors use to check checkpoints (docs/log.md). Creates the data key,\n"
+	    "    data.key (mode 0600), under which embargoed content is encrypted at rest, unless the\n"
+	    "    environment variable FOREWARN_DATA_KEY holds it (see 'forewarn data-key --help').\n\n"
 	    "OPTIONS\n"
 	    "    --publisher-name NAME        the vendor named as CSAF publisher (default \"Forewarn "
 	    "operator\")\n"
@@ -97,6 +100,7 @@ int cmd_init(int argc, char **argv)
 	struct fw_error err = {0};
 	struct fw_rule rule;
 	struct fw_token tok;
+	struct fw_data_key *data_key = NULL;
 	int c, demo = 0, quiet = 0, r, status = 1;
 	const char *dir;
 	size_t ntiers;
@@ -179,6 +183,9 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "forewarn init: '%s' is already a data directory\n", dir);
 		return 1;
 	}
+	/* The key that encrypts embargoed content at rest: beside the database, or in FOREWARN_DATA_KEY. */
+	if (datakey_create("forewarn init", dir) < 0)
+		return 1;
 	snprintf(path, sizeof(path), "%s/token.key", dir);
 	r = fw_key_file_create(path);
 	if (r < 0) {
@@ -235,6 +242,9 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "forewarn init: %s\n", err.message);
 		goto out;
 	}
+	r = datakey_attach("forewarn init", dir, s, &data_key);
+	if (r < 0)
+		goto out;
 	ntiers = fw_default_tiers(tiers);
 	r = fw_store_meta_set(s, "publisher_name", pub_name);
 	if (r == 0)
@@ -272,5 +282,6 @@ out:
 	fw_crypto_wipe(secret, sizeof(secret));
 	fw_crypto_wipe(key, sizeof(key));
 	fw_store_free(s);
+	fw_data_key_free(data_key);
 	return status;
 }

@@ -85,6 +85,9 @@ static void usage(FILE *out)
 	    "    forewarn serve --data /var/lib/forewarn --listen 0.0.0.0:8443 \\\n"
 	    "        --tls-cert /etc/forewarn/tls.crt --tls-key /etc/forewarn/tls.key\n"
 	    "    curl --cacert /var/lib/forewarn/tls.crt https://127.0.0.1:8443/api/v1/health\n\n"
+	    "ENVIRONMENT\n"
+	    "    FOREWARN_DATA_KEY   the data key (64 hex digits or 44 characters of base64), in place of\n"
+	    "                        DIR/data.key: see 'forewarn data-key --help'\n\n"
 	    "EXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n",
 	    limits_help);
 }

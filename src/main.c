@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include "forewarn/crypto.h"
 #include "cli.h"
+#include "datakey.h"
 
 static void usage(FILE *out)
 {
@@ -12,6 +13,7 @@ static void usage(FILE *out)
 	             "SYNOPSIS\n"
 	             "    forewarn init DIR [options]            create a data directory\n"
 	             "    forewarn serve --data DIR [options]    run the server\n"
+	             "    forewarn data-key rotate --data DIR    rotate the key that encrypts content at rest\n"
 	             "    forewarn GROUP COMMAND [options]       talk to a running server (see below)\n"
 	             "    forewarn COMMAND --help                help on one command\n\n");
 	client_usage(out);
@@ -41,6 +43,8 @@ int main(int argc, char **argv)
 		return cmd_init(argc - 1, argv + 1);
 	if (strcmp(argv[1], "serve") == 0)
 		return cmd_serve(argc - 1, argv + 1);
+	if (strcmp(argv[1], "data-key") == 0)
+		return cmd_data_key(argc - 1, argv + 1);
 	for (size_t i = 0; client_groups[i]; i++)
 		if (strcmp(argv[1], client_groups[i]) == 0)
 			return cmd_client(argv[1], argc - 1, argv + 1);

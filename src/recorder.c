@@ -82,7 +82,7 @@ int recorder_start(struct server *srv, struct recorder **ret)
 
 	if (!rc)
 		return FW_ENOMEM;
-	r = fw_store_open(srv->store_uri, srv->cfg.store_flags, &rc->store, &err);
+	r = server_store_open(srv, &rc->store, &err);
 	if (r < 0) {
 		free(rc);
 		return r;

@@ -86,7 +86,7 @@ int scheduler_start(struct server *srv, struct scheduler **ret)
 	if (!s)
 		return FW_ENOMEM;
 	s->srv = srv;
-	r = fw_store_open(srv->store_uri, srv->cfg.store_flags, &s->store, &err);
+	r = server_store_open(srv, &s->store, &err);
 	if (r < 0) {
 		free(s);
 		return r;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <microhttpd.h>
 #include "forewarn/json.h"
 #include "forewarn/log.h"
@@ -18,6 +19,7 @@
 #include "forewarn/tls.h"
 #include "auth_cert.h"
 #include "cache.h"
+#include "datakey.h"
 #include "server.h"
 
 /* One per request: its body, and the request itself, which lives on while the request waits for its record.
@@ -42,7 +44,7 @@ static struct fw_store *thread_store(struct server *srv)
 
 	if (tls_store)
 		return tls_store;
-	if (fw_store_open(srv->store_uri, srv->cfg.store_flags, &tls_store, &err) < 0) {
+	if (server_store_open(srv, &tls_store, &err) < 0) {
 		fprintf(stderr, "forewarn: %s\n", err.message);
 		return NULL;
 	}
@@ -403,6 +405,18 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+int server_store_open(struct server *srv, struct fw_store **ret, struct fw_error *err)
+{
+	struct fw_store *s = NULL;
+	int r = fw_store_open(srv->store_uri, srv->cfg.store_flags, &s, err);
+
+	if (r == 0 && (r = fw_store_set_data_key(s, srv->data_key, err)) < 0)
+		fw_store_free(s);
+	if (r == 0)
+		*ret = s;
+	return r;
+}
+
 static int load_server(struct server *srv, struct server_config *cfg)
 {
 	char path[PATH_MAX + 32], val[256];
@@ -412,6 +426,7 @@ static int load_server(struct server *srv, struct server_config *cfg)
 
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = *cfg;
+	srv->dir_lock = -1;
 	snprintf(path, sizeof(path), "%s/token.key", cfg->data_dir);
 	r = fw_key_file_load(path, srv->token_key);
 	if (r < 0) {
@@ -426,10 +441,20 @@ static int load_server(struct server *srv, struct server_config *cfg)
 		        fw_strerror(r), r == FW_EPERM ? " (the file must be mode 0600)" : "");
 		return r;
 	}
+	/* Held while the server runs: a data key rotation cannot start under it, nor it under a rotation. */
+	srv->dir_lock = datakey_lock("forewarn", cfg->data_dir, 0);
+	if (srv->dir_lock < 0)
+		return srv->dir_lock;
 	snprintf(srv->store_uri, sizeof(srv->store_uri), "sqlite:%s/forewarn.db", cfg->data_dir);
 	r = fw_store_open(srv->store_uri, cfg->store_flags, &s, &err);
 	if (r < 0) {
 		fprintf(stderr, "forewarn: %s\n", err.message);
+		return r;
+	}
+	/* The first connection, alone: it may finish an interrupted key rotation before the others open. */
+	r = datakey_attach("forewarn", cfg->data_dir, s, &srv->data_key);
+	if (r < 0) {
+		fw_store_free(s);
 		return r;
 	}
 	snprintf(srv->publisher_name, sizeof(srv->publisher_name), "Forewarn operator");
@@ -479,6 +504,11 @@ static void release_server(struct server *srv)
 	free(srv->tls_cert_pem);
 	fw_tls_key_free(srv->tls_key_pem);
 	srv->tls_cert_pem = srv->tls_key_pem = NULL;
+	fw_data_key_free(srv->data_key);
+	srv->data_key = NULL;
+	if (srv->dir_lock >= 0)
+		close(srv->dir_lock);
+	srv->dir_lock = -1;
 }
 
 int log_checkpoint(struct server *srv, struct fw_store *s, char **ret, uint64_t *ret_size)

@@ -70,6 +70,8 @@ struct server {
 	char publisher_namespace[256];
 	char log_origin[256];
 	struct fw_note_signer *log_signer; /* signs checkpoints; guarded memory */
+	struct fw_data_key *data_key;      /* seals embargoed content at rest; every connection gets it */
+	int dir_lock;                      /* the data directory's shared lock (src/datakey.c), or -1 */
 	char log_vkey[FW_NOTE_VKEY_MAX];   /* its verifier key, published at /api/v1/log/key */
 	struct scheduler *sched;
 	struct recorder *recorder;
@@ -180,6 +182,12 @@ void authlimit_fail(struct request *rq, const char *token, size_t len);
 
 /* log_checkpoint: the signed checkpoint of the log now (made if the log grew); *ret malloc()ed. */
 int log_checkpoint(struct server *srv, struct fw_store *s, char **ret, uint64_t *ret_size);
+
+/*
+ * server_store_open: a new connection to the server's store with its data key; on failure err says why.
+ * Every thread that needs one opens its own.
+ */
+int server_store_open(struct server *srv, struct fw_store **ret, struct fw_error *err);
 
 /* server.c: run serves until SIGINT/SIGTERM; check loads the key and opens the store, then returns. */
 int server_run(struct server_config *cfg);

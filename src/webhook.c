@@ -240,7 +240,7 @@ int webhook_start(struct server *srv, struct webhook **ret)
 	w->pol.lease_ms = srv->cfg.webhook_timeout_ms + LEASE_SLACK;
 	atomic_init(&w->stopping, 0);
 	atomic_init(&w->woken, 1);
-	r = fw_store_open(srv->store_uri, srv->cfg.store_flags, &w->store, &err);
+	r = server_store_open(srv, &w->store, &err); /* with the data key: it reads advisories */
 	if (r == 0)
 		r = http_pool_new(&w->pool);
 	if (r == 0 && pthread_create(&w->thread, NULL, run, w) != 0)

@@ -545,6 +545,7 @@ static int cross_check(int n)
 {
 	struct fw_tier tiers[FW_MAX_TIERS];
 	struct fw_store *st = NULL;
+	struct fw_data_key *dk = NULL;
 	struct fw_error err = {{0}, {0}};
 	unsigned char key[FW_KEY_BYTES];
 	int64_t now = 1767225600, next;
@@ -558,6 +559,10 @@ static int cross_check(int n)
 			mmax = corpus.adv[i].m;
 	memset(key, 0x42, sizeof(key));
 	r = fw_store_open("sqlite::memory:", 0, &st, &err);
+	if (r == 0)
+		r = fw_data_key_generate(&dk);
+	if (r == 0)
+		r = fw_store_set_data_key(st, dk, &err);
 	if (r == 0)
 		r = fw_ops_tiers_set(st, "eval", tiers, fw_default_tiers(tiers), now, &err);
 	if (r == 0)
@@ -586,6 +591,7 @@ static int cross_check(int n)
 		fprintf(stderr, "bench_eval: cross-check store: %s %s %s\n", fw_strerror(r), err.field,
 		        err.message);
 		fw_store_free(st);
+		fw_data_key_free(dk);
 		return -1;
 	}
 	memset(&w, 0, sizeof(w));
@@ -661,6 +667,7 @@ static int cross_check(int n)
 	free(w.biases);
 	free(w.scores);
 	fw_store_free(st);
+	fw_data_key_free(dk);
 	return r < 0 ? -1 : bad;
 }
 

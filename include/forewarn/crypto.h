@@ -121,4 +121,58 @@ void fw_crypto_stream(const unsigned char key[FW_KEY_BYTES], const void *ctx, si
 void fw_hmac_sha256(const void *key, size_t keylen, const void *a, size_t an, const void *b, size_t bn,
                     unsigned char out[32]);
 
+/*
+ * Data keys: encryption at rest (docs/security.md). A struct fw_data_key holds a 32-byte
+ * XChaCha20-Poly1305 key in guarded, read-only memory and its public id: the first 4 bytes of
+ * BLAKE2b(key = the key, message = "forewarn data key id"), which names the key in the database and in
+ * messages without revealing it. Immutable once made: any number of threads may use one at once.
+ * Constructors write *ret only on success; fw_data_key_free accepts NULL.
+ */
+#define FW_DATA_KEY_BYTES    32
+#define FW_DATA_KEY_ID_BYTES 4
+#define FW_DATA_KEY_ID_LEN   (2 * FW_DATA_KEY_ID_BYTES + 1) /* hex and NUL */
+#define FW_DATA_KEY_HEX_LEN  (2 * FW_DATA_KEY_BYTES + 1)
+struct fw_data_key;
+
+/* fw_data_key_generate: a fresh random key. FW_ENOMEM. */
+FW_WUR int fw_data_key_generate(struct fw_data_key **ret);
+/*
+ * fw_data_key_parse: a key written as 64 hex digits or as 44 characters of padded standard base64 (the
+ * forms FOREWARN_DATA_KEY takes), nothing around them. FW_EINVAL for anything else, FW_ENOMEM.
+ */
+FW_WUR int fw_data_key_parse(const char *text, struct fw_data_key **ret);
+/*
+ * fw_data_key_load: a key file: exactly FW_DATA_KEY_BYTES raw bytes. FW_ENOENT if absent, FW_EPERM if group
+ * or others may read it, FW_EINVAL if it is not 32 bytes, FW_EIO, FW_ENOMEM.
+ */
+FW_WUR int fw_data_key_load(const char *path, struct fw_data_key **ret);
+/* fw_data_key_write: creates path (mode 0600, never over an existing file: FW_EEXIST) holding k, fsync'ed. */
+FW_WUR int fw_data_key_write(const struct fw_data_key *k, const char *path);
+/* fw_data_key_dup: a copy of k in its own guarded memory (freed with fw_data_key_free). FW_ENOMEM. */
+FW_WUR int fw_data_key_dup(const struct fw_data_key *k, struct fw_data_key **ret);
+/* fw_data_key_id: the key's id as 8 lower-case hex digits (owned by k). */
+const char *fw_data_key_id(const struct fw_data_key *k);
+/* fw_data_key_hex: the key itself as hex into out: a secret the caller wipes (fw_crypto_wipe). */
+void fw_data_key_hex(const struct fw_data_key *k, char out[FW_DATA_KEY_HEX_LEN]);
+void fw_data_key_free(struct fw_data_key *k);
+
+/*
+ * Sealed values (docs/formats.md): 1 byte format version (1), the key id (4 bytes), a random 24-byte nonce,
+ * then the XChaCha20-Poly1305-IETF ciphertext and its 16-byte tag. The associated data is the first 5 bytes
+ * followed by the caller's context (for the store "advisory:ID:title" and the like), so a value moved to
+ * another row or column, or relabelled with another key id, fails to open.
+ * fw_data_seal: seals n bytes at m into out (n + FW_SEAL_OVERHEAD bytes). Thread-safe.
+ * fw_data_unseal: opens clen bytes at c into out (clen - FW_SEAL_OVERHEAD bytes; the plaintext only on
+ * success, never unauthenticated bytes).
+ * FW_ECRYPTO if c is not a sealed value of this format, was sealed under another key, or fails
+ * authentication (tampered, or another context). Thread-safe.
+ */
+#define FW_SEAL_OVERHEAD 45
+FW_WUR int fw_data_seal(const struct fw_data_key *k, const void *ctx, size_t ctxlen, const void *m, size_t n,
+                        unsigned char *out);
+FW_WUR int fw_data_unseal(const struct fw_data_key *k, const void *ctx, size_t ctxlen, const unsigned char *c,
+                          size_t clen, void *out);
+/* fw_data_sealed_key_id: the key id (hex) a sealed value names, into out; FW_ECRYPTO if c is not one. */
+FW_WUR int fw_data_sealed_key_id(const unsigned char *c, size_t clen, char out[FW_DATA_KEY_ID_LEN]);
+
 #endif

@@ -176,4 +176,14 @@ struct fw_auth_lockout {
  */
 FW_WUR int fw_ops_auth_locked(struct fw_store *s, const struct fw_auth_lockout *l);
 
+/*
+ * fw_ops_data_key_rotate: in one transaction, re-seals every embargoed value under new_key (fw_store_rekey,
+ * progress as there) and records the event "data_key.rotated" (detail: the old and new key ids). The caller
+ * keeps new_key where the next opener will find it before calling, and purges afterwards (docs/security.md).
+ * *ret_values (may be NULL): the values re-sealed.
+ */
+FW_WUR int fw_ops_data_key_rotate(struct fw_store *s, const char *actor, const struct fw_data_key *new_key,
+                                  fw_rekey_cb progress, void *ctx, uint64_t *ret_values,
+                                  struct fw_error *err);
+
 #endif

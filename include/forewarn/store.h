@@ -37,6 +37,40 @@ void fw_store_rollback(struct fw_store *s);
  */
 uint64_t fw_store_tx_serial(struct fw_store *s);
 
+/*
+ * Encryption at rest (docs/security.md). The embargoed columns (an advisory's title, CVE ids, products, CVSS
+ * vector, score and severity; a revision's note and parts) hold values sealed with the data key
+ * (fw_data_seal), bound to their row and column. Ids, times, statuses, masks and every other table stay
+ * clear.
+ *
+ * fw_store_set_data_key: gives the connection its data key (it keeps its own copy); call it right after
+ * fw_store_open, on every connection that reads or writes advisories or revisions: without one they fail with
+ * FW_ECRYPTO. The first key given to a database is recorded (meta "data_key_id": its id, not the key); a
+ * later one must be that key: FW_ECRYPTO otherwise, with err naming both ids. FW_ECONFLICT when the database
+ * holds advisories stored in clear before encryption at rest existed (they are not read).
+ */
+struct fw_data_key;
+FW_WUR int fw_store_set_data_key(struct fw_store *s, const struct fw_data_key *k, struct fw_error *err);
+/*
+ * fw_store_rekey: inside a transaction begun with fw_store_begin, opens every sealed value with the current
+ * key and seals it again under new_key (a fresh nonce each), records new_key's id, and marks the files for
+ * fw_store_purge (meta "data_key_purge" = "1"). The connection seals and opens with new_key from then on if
+ * the transaction commits, with the old key if it rolls back. new_key NULL only checks that every sealed
+ * value opens (inside a transaction or not). progress (may be NULL) is called after each row with the values
+ * done so far; a non-zero return stops with that value. *ret_values (may be NULL): the values re-sealed or
+ * checked. A value that does not open: FW_ECRYPTO, err naming its row and column (never its content).
+ */
+typedef int (*fw_rekey_cb)(void *ctx, uint64_t values);
+FW_WUR int fw_store_rekey(struct fw_store *s, const struct fw_data_key *new_key, fw_rekey_cb progress,
+                          void *ctx, uint64_t *ret_values, struct fw_error *err);
+/*
+ * fw_store_purge: removes what replaced and deleted values leave behind in the files: copies the write-ahead
+ * log into the database and truncates it, rebuilds the database (VACUUM), truncates the log again, and clears
+ * meta "data_key_purge". Deleted content is also overwritten as it is freed (secure_delete) on every
+ * connection. Outside a transaction; FW_EBUSY when another connection (another process) keeps the log busy.
+ */
+FW_WUR int fw_store_purge(struct fw_store *s);
+
 /* Key/value metadata (e.g. the schema version, the instance name). Values up to 1 KiB. */
 FW_WUR int fw_store_meta_get(struct fw_store *s, const char *key, char *out, size_t outsz);
 FW_WUR int fw_store_meta_set(struct fw_store *s, const char *key, const char *value);

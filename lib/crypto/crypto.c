@@ -284,3 +284,180 @@ void fw_hmac_sha256(const void *key, size_t keylen, const void *a, size_t an, co
 	crypto_auth_hmacsha256_final(&st, out);
 	sodium_memzero(&st, sizeof(st));
 }
+
+/* Data keys and sealed values: encryption at rest (docs/security.md, docs/formats.md). */
+
+#define SEAL_VERSION 1
+#define SEAL_HEADER  (1 + FW_DATA_KEY_ID_BYTES)
+#define SEAL_CTX_MAX 256 /* the store's contexts are "revision:<64-char id>:<number>:<column>" */
+
+_Static_assert(FW_DATA_KEY_BYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "key size");
+_Static_assert(FW_SEAL_OVERHEAD == SEAL_HEADER + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
+                                       crypto_aead_xchacha20poly1305_ietf_ABYTES,
+               "sealed value layout");
+
+struct fw_data_key {
+	unsigned char key[FW_DATA_KEY_BYTES];
+	unsigned char id[FW_DATA_KEY_ID_BYTES];
+	char id_hex[FW_DATA_KEY_ID_LEN];
+};
+
+/* data_key_make: a guarded, then read-only, key holding raw (which the caller wipes). */
+static int data_key_make(const unsigned char raw[FW_DATA_KEY_BYTES], struct fw_data_key **ret)
+{
+	static const char label[] = "forewarn data key id";
+	unsigned char h[crypto_generichash_BYTES_MIN];
+	struct fw_data_key *k = sodium_malloc(sizeof(*k));
+
+	if (!k)
+		return FW_ENOMEM;
+	memcpy(k->key, raw, FW_DATA_KEY_BYTES);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)label, sizeof(label) - 1, raw,
+	                   FW_DATA_KEY_BYTES);
+	memcpy(k->id, h, FW_DATA_KEY_ID_BYTES);
+	sodium_bin2hex(k->id_hex, sizeof(k->id_hex), k->id, sizeof(k->id));
+	sodium_memzero(h, sizeof(h));
+	/* Nothing writes a key after this: a stray write faults instead of corrupting it. */
+	sodium_mprotect_readonly(k);
+	*ret = k;
+	return 0;
+}
+
+int fw_data_key_generate(struct fw_data_key **ret)
+{
+	unsigned char raw[FW_DATA_KEY_BYTES];
+	int r;
+
+	crypto_aead_xchacha20poly1305_ietf_keygen(raw);
+	r = data_key_make(raw, ret);
+	sodium_memzero(raw, sizeof(raw));
+	return r;
+}
+
+int fw_data_key_parse(const char *text, struct fw_data_key **ret)
+{
+	unsigned char raw[FW_DATA_KEY_BYTES + 3];
+	size_t len = strnlen(text, 2 * FW_DATA_KEY_BYTES + 1), n = 0;
+	const char *end = NULL;
+	int r = FW_EINVAL;
+
+	if (len == 2 * FW_DATA_KEY_BYTES) {
+		/* No ignore set: every character must be a hex digit, and all of them must be used. */
+		if (sodium_hex2bin(raw, sizeof(raw), text, len, NULL, &n, &end) == 0 &&
+		    n == FW_DATA_KEY_BYTES && end == text + len)
+			r = 0;
+	} else if (len == fw_base64_encoded_len(FW_DATA_KEY_BYTES)) {
+		if (fw_base64_decode(text, len, raw, sizeof(raw), &n) == 0 && n == FW_DATA_KEY_BYTES)
+			r = 0;
+	}
+	if (r == 0)
+		r = data_key_make(raw, ret);
+	sodium_memzero(raw, sizeof(raw));
+	return r;
+}
+
+int fw_data_key_load(const char *path, struct fw_data_key **ret)
+{
+	unsigned char raw[FW_DATA_KEY_BYTES];
+	int r = fw_key_file_load(path, raw);
+
+	if (r == 0)
+		r = data_key_make(raw, ret);
+	sodium_memzero(raw, sizeof(raw));
+	return r;
+}
+
+int fw_data_key_write(const struct fw_data_key *k, const char *path)
+{
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EEXIST ? FW_EEXIST : FW_EIO;
+	if (write(fd, k->key, sizeof(k->key)) != (ssize_t)sizeof(k->key) || fsync(fd) < 0)
+		r = FW_EIO;
+	if (close(fd) < 0)
+		r = FW_EIO;
+	if (r < 0)
+		unlink(path);
+	return r;
+}
+
+int fw_data_key_dup(const struct fw_data_key *k, struct fw_data_key **ret)
+{
+	return data_key_make(k->key, ret);
+}
+
+const char *fw_data_key_id(const struct fw_data_key *k)
+{
+	return k->id_hex;
+}
+
+void fw_data_key_hex(const struct fw_data_key *k, char out[FW_DATA_KEY_HEX_LEN])
+{
+	sodium_bin2hex(out, FW_DATA_KEY_HEX_LEN, k->key, sizeof(k->key));
+}
+
+void fw_data_key_free(struct fw_data_key *k)
+{
+	sodium_free(k); /* wipes it */
+}
+
+/* seal_ad: the associated data: the value's header, then the caller's context. */
+static int seal_ad(const unsigned char header[SEAL_HEADER], const void *ctx, size_t ctxlen,
+                   unsigned char ad[SEAL_HEADER + SEAL_CTX_MAX])
+{
+	if (ctxlen > SEAL_CTX_MAX)
+		return FW_EINVAL;
+	memcpy(ad, header, SEAL_HEADER);
+	if (ctxlen)
+		memcpy(ad + SEAL_HEADER, ctx, ctxlen);
+	return 0;
+}
+
+int fw_data_seal(const struct fw_data_key *k, const void *ctx, size_t ctxlen, const void *m, size_t n,
+                 unsigned char *out)
+{
+	unsigned char ad[SEAL_HEADER + SEAL_CTX_MAX];
+	unsigned char *nonce = out + SEAL_HEADER;
+
+	if (n > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX - FW_SEAL_OVERHEAD)
+		return FW_ETOOBIG;
+	out[0] = SEAL_VERSION;
+	memcpy(out + 1, k->id, FW_DATA_KEY_ID_BYTES);
+	if (seal_ad(out, ctx, ctxlen, ad) < 0)
+		return FW_EINVAL;
+	/* A random 192-bit nonce per value: no counter to keep, no reuse across connections or rotations. */
+	randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL,
+	                                           m, n, ad, SEAL_HEADER + ctxlen, NULL, nonce, k->key);
+	return 0;
+}
+
+int fw_data_unseal(const struct fw_data_key *k, const void *ctx, size_t ctxlen, const unsigned char *c,
+                   size_t clen, void *out)
+{
+	unsigned char ad[SEAL_HEADER + SEAL_CTX_MAX];
+	const unsigned char *nonce = c + SEAL_HEADER;
+	const unsigned char *ct = nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+
+	if (clen < FW_SEAL_OVERHEAD || c[0] != SEAL_VERSION)
+		return FW_ECRYPTO;
+	if (sodium_memcmp(c + 1, k->id, FW_DATA_KEY_ID_BYTES) != 0)
+		return FW_ECRYPTO; /* sealed under another key */
+	if (seal_ad(c, ctx, ctxlen, ad) < 0)
+		return FW_EINVAL;
+	/* libsodium checks the tag before it writes any plaintext. */
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL, ct, clen - (size_t)(ct - c), ad,
+	                                               SEAL_HEADER + ctxlen, nonce, k->key) != 0)
+		return FW_ECRYPTO;
+	return 0;
+}
+
+int fw_data_sealed_key_id(const unsigned char *c, size_t clen, char out[FW_DATA_KEY_ID_LEN])
+{
+	if (clen < FW_SEAL_OVERHEAD || c[0] != SEAL_VERSION)
+		return FW_ECRYPTO;
+	sodium_bin2hex(out, FW_DATA_KEY_ID_LEN, c + 1, FW_DATA_KEY_ID_BYTES);
+	return 0;
+}

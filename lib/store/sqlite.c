@@ -2,17 +2,22 @@
  * The SQLite back end: one struct fw_store is one sqlite3 connection in WAL mode with every statement
  * prepared once at open. Readers never block; writers take the write lock up front (BEGIN IMMEDIATE) and
  * wait up to the busy timeout, so connections on one file (one per server thread) serialize, never deadlock.
+ * Embargoed columns are sealed here, on the way in, and opened on the way out (docs/security.md).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include "forewarn/crypto.h"
 #include "store/store_impl.h"
 
 #define BUSY_TIMEOUT_MS 5000
 #define SCHEMA_VERSION  "1"
 #define META_MAX        1024
+#define SEAL_OVH        "45" /* FW_SEAL_OVERHEAD, for the SQL below */
+_Static_assert(FW_SEAL_OVERHEAD == 45, "SEAL_OVH");
 
 static const char schema_meta[] =
     "BEGIN IMMEDIATE;"
@@ -220,12 +225,16 @@ static const char *const sqls[NSTMT] = {
         " poc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_REV_GET] = "SELECT advisory_id, number, created_at, note, summary, details, detection, poc"
                   " FROM revisions WHERE advisory_id = ?1 AND number = ?2",
-    /* Metadata only, with the parts present as a mask (as fw_revision_parts: non-empty texts). */
-    /* (SQLite gives | and << the same precedence: every shift is parenthesised.) */
+    /*
+     * Metadata only, with the parts present as a mask (as fw_revision_parts: non-empty texts). A sealed part
+     * is longer than the sealing overhead exactly when its text is not empty.
+     * (SQLite gives | and << the same precedence: every shift is parenthesised.)
+     */
     [S_REV_EACH] =
-        "SELECT advisory_id, number, created_at, note, (coalesce(length(summary), 0) > 0)"
-        " | ((coalesce(length(details), 0) > 0) << 1) | ((coalesce(length(detection), 0) > 0) << 2)"
-        " | ((coalesce(length(poc), 0) > 0) << 3) FROM revisions WHERE advisory_id = ?1"
+        "SELECT advisory_id, number, created_at, note, (coalesce(length(summary), 0) > " SEAL_OVH ")"
+        " | ((coalesce(length(details), 0) > " SEAL_OVH ") << 1)"
+        " | ((coalesce(length(detection), 0) > " SEAL_OVH ") << 2)"
+        " | ((coalesce(length(poc), 0) > " SEAL_OVH ") << 3) FROM revisions WHERE advisory_id = ?1"
         " ORDER BY number",
     [S_DELIVERY_INSERT] = "INSERT OR IGNORE INTO deliveries(" DELIV_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_DELIVERY_EACH] =
@@ -278,8 +287,10 @@ struct sq {
 	struct fw_store base; /* first: struct fw_store * and struct sq * convert */
 	sqlite3 *db;
 	sqlite3_stmt *st[NSTMT];
-	int tx;             /* between fw_store_begin and commit or rollback */
-	uint64_t tx_serial; /* counts fw_store_begin calls that opened a transaction */
+	int tx;                       /* between fw_store_begin and commit or rollback */
+	uint64_t tx_serial;           /* counts fw_store_begin calls that opened a transaction */
+	struct fw_data_key *key;      /* seals and opens the embargoed columns; NULL until set */
+	struct fw_data_key *next_key; /* set by rekey: the key once its transaction commits */
 };
 
 static struct sq *conn(struct fw_store *s)
@@ -327,12 +338,6 @@ static void bint(sqlite3_stmt *st, int i, int64_t v, int *b)
 {
 	if (*b == SQLITE_OK)
 		*b = sqlite3_bind_int64(st, i, v);
-}
-
-static void bdouble(sqlite3_stmt *st, int i, double v, int *b)
-{
-	if (*b == SQLITE_OK)
-		*b = sqlite3_bind_double(st, i, v);
 }
 
 static void bblob(sqlite3_stmt *st, int i, const void *p, int n, int *b)
@@ -431,11 +436,9 @@ static int join(const char *items, size_t stride, size_t n, char sep, char *out)
 	return 0;
 }
 
-/* csplit: the inverse of join from column i into at most max strings of stride bytes; returns the count. */
-static size_t csplit(sqlite3_stmt *st, int i, char sep, char *items, size_t stride, size_t max)
+/* split: the inverse of join, from len bytes at s into at most max strings of stride bytes: the count. */
+static size_t split(const char *s, size_t len, char sep, char *items, size_t stride, size_t max)
 {
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	size_t len = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
 	size_t n = 0;
 
 	if (len == 0)
@@ -451,6 +454,153 @@ static size_t csplit(sqlite3_stmt *st, int i, char sep, char *items, size_t stri
 		len -= k + 1;
 	}
 	return n;
+}
+
+/* csplit: split of column i. */
+static size_t csplit(sqlite3_stmt *st, int i, char sep, char *items, size_t stride, size_t max)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return split(s, s ? (size_t)sqlite3_column_bytes(st, i) : 0, sep, items, stride, max);
+}
+
+/*
+ * Sealed values (docs/security.md): each embargoed column holds an fw_data_seal blob whose context names its
+ * row and column ("advisory:ID:title", "revision:ID:N:poc"), so a value copied into another row or column
+ * does not open. A blob is sealed before its statement binds it and freed after the statement ran.
+ */
+#define CTX_MAX 160
+
+struct blob {
+	unsigned char *p;
+	size_t n;
+};
+
+static const struct fw_data_key *cur_key(struct sq *q)
+{
+	return q->next_key ? q->next_key : q->key;
+}
+
+/* put: appends the n bytes at p to out at *len. (Contexts are built on every read: no printf here.) */
+static void put(char *out, size_t *len, const char *p, size_t n)
+{
+	memcpy(out + *len, p, n);
+	*len += n;
+}
+
+/* make_ctx: "KIND:ID:COL", or "KIND:ID:NUMBER:COL" when number >= 0, NUL-terminated. */
+static void make_ctx(char out[CTX_MAX], const char *kind, const char *id, int64_t number, const char *col)
+{
+	char digits[24];
+	size_t len = 0, nd = 0;
+	uint64_t v = (uint64_t)number;
+
+	put(out, &len, kind, strlen(kind));
+	put(out, &len, ":", 1);
+	put(out, &len, id, strnlen(id, FW_ID_MAX));
+	put(out, &len, ":", 1);
+	if (number >= 0) {
+		do
+			digits[sizeof(digits) - ++nd] = (char)('0' + v % 10);
+		while ((v /= 10) != 0);
+		put(out, &len, digits + sizeof(digits) - nd, nd);
+		put(out, &len, ":", 1);
+	}
+	put(out, &len, col, strlen(col));
+	out[len] = '\0';
+}
+
+static void adv_ctx(char out[CTX_MAX], const char *id, const char *col)
+{
+	make_ctx(out, "advisory", id, -1, col);
+}
+
+static void rev_ctx(char out[CTX_MAX], const char *id, int64_t number, const char *col)
+{
+	make_ctx(out, "revision", id, number < 0 ? 0 : number, col);
+}
+
+/* seal: n bytes at m sealed under k for ctx into *b (malloc'd). FW_ECRYPTO without a key. */
+static int seal(const struct fw_data_key *k, const char *ctx, const void *m, size_t n, struct blob *b)
+{
+	int rc;
+
+	if (!k)
+		return FW_ECRYPTO;
+	if (n > INT_MAX - FW_SEAL_OVERHEAD) /* sqlite3_bind_blob takes an int */
+		return FW_ETOOBIG;
+	if (!(b->p = malloc(n + FW_SEAL_OVERHEAD)))
+		return FW_ENOMEM;
+	b->n = n + FW_SEAL_OVERHEAD;
+	if ((rc = fw_data_seal(k, ctx, strlen(ctx), m, n, b->p)) < 0) {
+		free(b->p);
+		b->p = NULL;
+	}
+	return rc;
+}
+
+/*
+ * sealed_len: the text length of column i, a sealed value; FW_ECRYPTO for anything not a blob (a value in
+ * clear is refused, never passed on as if it had been sealed) or too short to be one.
+ */
+static int sealed_len(sqlite3_stmt *st, int i, size_t *ret)
+{
+	int n;
+
+	if (sqlite3_column_type(st, i) != SQLITE_BLOB)
+		return FW_ECRYPTO;
+	n = sqlite3_column_bytes(st, i);
+	if (n < FW_SEAL_OVERHEAD)
+		return FW_ECRYPTO;
+	*ret = (size_t)n - FW_SEAL_OVERHEAD;
+	return 0;
+}
+
+/*
+ * unseal_to: column i, a sealed value, opened under k for ctx into out (room for sealed_len + 1 bytes),
+ * NUL-terminated. FW_ECRYPTO without a key and for a value that does not open.
+ */
+static int unseal_to(const struct fw_data_key *k, const char *ctx, sqlite3_stmt *st, int i,
+                     unsigned char *out, size_t *ret_n)
+{
+	const unsigned char *c;
+	size_t n;
+	int rc;
+
+	if (!k || (rc = sealed_len(st, i, &n)) < 0)
+		return FW_ECRYPTO;
+	if (!(c = sqlite3_column_blob(st, i)))
+		return sqlite3_errcode(sqlite3_db_handle(st)) == SQLITE_NOMEM ? FW_ENOMEM : FW_ECRYPTO;
+	if ((rc = fw_data_unseal(k, ctx, strlen(ctx), c, n + FW_SEAL_OVERHEAD, out)) < 0)
+		return rc;
+	out[n] = '\0';
+	*ret_n = n;
+	return 0;
+}
+
+/* unseal: as unseal_to, into *b: malloc'd and NUL-terminated, b->n text bytes. */
+static int unseal(const struct fw_data_key *k, const char *ctx, sqlite3_stmt *st, int i, struct blob *b)
+{
+	size_t n;
+	int rc;
+
+	if (!k || (rc = sealed_len(st, i, &n)) < 0)
+		return FW_ECRYPTO;
+	if (!(b->p = malloc(n + 1)))
+		return FW_ENOMEM;
+	if ((rc = unseal_to(k, ctx, st, i, b->p, &b->n)) < 0) {
+		free(b->p);
+		b->p = NULL;
+	}
+	return rc;
+}
+
+static void blobs_free(struct blob *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(b[i].p);
+		b[i].p = NULL;
+	}
 }
 
 /* Transactions. */
@@ -499,6 +649,8 @@ static void rollback(struct fw_store *s)
 	int held = q->tx;
 
 	q->tx = 0;
+	fw_data_key_free(q->next_key); /* a rekey undone: the old key still opens every value */
+	q->next_key = NULL;
 	if (!sqlite3_get_autocommit(q->db))
 		(void)run(q, q->st[S_ROLLBACK], SQLITE_OK, NULL);
 	if (held)
@@ -517,6 +669,11 @@ static int commit(struct fw_store *s)
 		return rc;
 	}
 	q->tx = 0;
+	if (q->next_key) { /* a rekey committed: every value is sealed under the new key now */
+		fw_data_key_free(q->key);
+		q->key = q->next_key;
+		q->next_key = NULL;
+	}
 	pthread_mutex_unlock(&writer_lock);
 	return rc;
 }
@@ -867,50 +1024,103 @@ static int rules_set(struct fw_store *s, const struct fw_rule *r, size_t n)
 	return xend(q, own, rc);
 }
 
-/* Advisories: CVEs and products are stored one per line (neither may hold control characters). */
+/*
+ * Advisories: CVEs and products are stored one per line (neither may hold control characters). The sealed
+ * columns, in ADV_COLS order from column 1; the score is sealed as its shortest exact decimal text.
+ */
+static const char *const adv_sealed[] = {"title",   "cves",       "products",
+                                         "cvss_v3", "cvss_score", "cvss_severity"};
+#define ADV_NSEALED (sizeof(adv_sealed) / sizeof(adv_sealed[0]))
 
 static int advisory_write(struct sq *q, sqlite3_stmt *st, const struct fw_advisory *a, int *ret_changes)
 {
-	char cves[sizeof(a->cves)], products[sizeof(a->products)];
-	int b = SQLITE_OK, rc;
+	char cves[sizeof(a->cves)], products[sizeof(a->products)], score[32], ctx[CTX_MAX];
+	const char *text[ADV_NSEALED];
+	size_t size[ADV_NSEALED] = {sizeof(a->title),   sizeof(cves),  sizeof(products),
+	                            sizeof(a->cvss_v3), sizeof(score), sizeof(a->cvss_severity)};
+	struct blob v[ADV_NSEALED] = {{0}};
+	int b = SQLITE_OK, rc = 0;
 
 	if (a->ncves > FW_MAX_CVES || a->nproducts > FW_MAX_PRODUCTS)
 		return FW_EINVAL;
 	if ((rc = join((const char *)a->cves, sizeof(a->cves[0]), a->ncves, '\n', cves)) < 0 ||
 	    (rc = join((const char *)a->products, sizeof(a->products[0]), a->nproducts, '\n', products)) < 0)
 		return rc;
+	snprintf(score, sizeof(score), "%.17g", a->cvss_score);
+	text[0] = a->title;
+	text[1] = cves;
+	text[2] = products;
+	text[3] = a->cvss_v3;
+	text[4] = score;
+	text[5] = a->cvss_severity;
+	for (size_t i = 0; i < ADV_NSEALED && rc == 0; i++) {
+		adv_ctx(ctx, a->id, adv_sealed[i]);
+		rc = seal(cur_key(q), ctx, text[i], strnlen(text[i], size[i] - 1), &v[i]);
+	}
+	if (rc < 0)
+		goto out;
 	btext(st, 1, a->id, sizeof(a->id), &b);
-	btext(st, 2, a->title, sizeof(a->title), &b);
-	btext(st, 3, cves, sizeof(cves), &b);
-	btext(st, 4, products, sizeof(products), &b);
-	btext(st, 5, a->cvss_v3, sizeof(a->cvss_v3), &b);
-	bdouble(st, 6, a->cvss_score, &b);
-	btext(st, 7, a->cvss_severity, sizeof(a->cvss_severity), &b);
+	for (size_t i = 0; i < ADV_NSEALED; i++)
+		bblob(st, 2 + (int)i, v[i].p, (int)v[i].n, &b);
 	bint(st, 8, a->status, &b);
 	bint(st, 9, a->public_at, &b);
 	bint(st, 10, a->created_at, &b);
 	bint(st, 11, a->updated_at, &b);
 	bint(st, 12, a->revision, &b);
 	bint(st, 13, a->parts & FW_PARTS_ALL, &b);
-	return run(q, st, b, ret_changes);
+	rc = run(q, st, b, ret_changes);
+out:
+	blobs_free(v, ADV_NSEALED);
+	return rc;
 }
 
-static void row_advisory(sqlite3_stmt *st, struct fw_advisory *a)
+/*
+ * row_advisory: the advisory in the current row of an ADV_COLS query, its sealed columns opened into one
+ * scratch buffer (every listing reads each row: one allocation per row, not one per column).
+ */
+static int row_advisory(struct sq *q, sqlite3_stmt *st, struct fw_advisory *a)
 {
+	struct blob v[ADV_NSEALED] = {{0}};
+	unsigned char *scratch = NULL;
+	size_t len[ADV_NSEALED], total = 0, at = 0;
+	char ctx[CTX_MAX];
+	int rc = 0;
+
 	memset(a, 0, sizeof(*a));
 	ctext(st, 0, a->id, sizeof(a->id));
-	ctext(st, 1, a->title, sizeof(a->title));
-	a->ncves = csplit(st, 2, '\n', (char *)a->cves, sizeof(a->cves[0]), FW_MAX_CVES);
-	a->nproducts = csplit(st, 3, '\n', (char *)a->products, sizeof(a->products[0]), FW_MAX_PRODUCTS);
-	ctext(st, 4, a->cvss_v3, sizeof(a->cvss_v3));
-	a->cvss_score = sqlite3_column_double(st, 5);
-	ctext(st, 6, a->cvss_severity, sizeof(a->cvss_severity));
+	if (!cur_key(q))
+		return FW_ECRYPTO;
+	for (size_t i = 0; i < ADV_NSEALED && rc == 0; i++)
+		if ((rc = sealed_len(st, 1 + (int)i, &len[i])) == 0)
+			total += len[i] + 1;
+	if (rc < 0)
+		return rc;
+	if (!(scratch = malloc(total)))
+		return FW_ENOMEM;
+	for (size_t i = 0; i < ADV_NSEALED && rc == 0; i++) {
+		adv_ctx(ctx, a->id, adv_sealed[i]);
+		v[i].p = scratch + at;
+		rc = unseal_to(cur_key(q), ctx, st, 1 + (int)i, v[i].p, &v[i].n);
+		at += len[i] + 1;
+	}
+	if (rc < 0)
+		goto out;
+	copy(a->title, sizeof(a->title), (char *)v[0].p, v[0].n);
+	a->ncves = split((char *)v[1].p, v[1].n, '\n', (char *)a->cves, sizeof(a->cves[0]), FW_MAX_CVES);
+	a->nproducts =
+	    split((char *)v[2].p, v[2].n, '\n', (char *)a->products, sizeof(a->products[0]), FW_MAX_PRODUCTS);
+	copy(a->cvss_v3, sizeof(a->cvss_v3), (char *)v[3].p, v[3].n);
+	a->cvss_score = strtod((char *)v[4].p, NULL);
+	copy(a->cvss_severity, sizeof(a->cvss_severity), (char *)v[5].p, v[5].n);
 	a->status = (enum fw_advisory_status)cint(st, 7);
 	a->public_at = cint(st, 8);
 	a->created_at = cint(st, 9);
 	a->updated_at = cint(st, 10);
 	a->revision = (int)cint(st, 11);
 	a->parts = (unsigned)cint(st, 12) & FW_PARTS_ALL;
+out:
+	free(scratch);
+	return rc;
 }
 
 static int advisory_insert(struct fw_store *s, const struct fw_advisory *a)
@@ -934,8 +1144,11 @@ static int advisory_get(struct fw_store *s, const char *id, struct fw_advisory *
 	int b = SQLITE_OK, rc;
 
 	btext(st, 1, id, SIZE_MAX, &b);
-	if ((rc = fetch(st, b)) == 0)
-		row_advisory(st, ret);
+	if ((rc = fetch(st, b)) == 0) {
+		struct fw_advisory a;
+		if ((rc = row_advisory(conn(s), st, &a)) == 0)
+			*ret = a;
+	}
 	done(st);
 	return rc;
 }
@@ -949,8 +1162,7 @@ static int advisory_each(struct fw_store *s, int visible_only, fw_advisory_cb cb
 	if (sqlite3_stmt_busy(st))
 		return FW_ECONFLICT;
 	while ((rc = step(st, SQLITE_OK)) == 1) {
-		row_advisory(st, &a);
-		if ((rc = cb(ctx, &a)) != 0)
+		if ((rc = row_advisory(conn(s), st, &a)) < 0 || (rc = cb(ctx, &a)) != 0)
 			break;
 	}
 	done(st);
@@ -980,7 +1192,8 @@ static int advisory_set_due_all(struct fw_store *s, int64_t due)
 }
 
 /* due_next: the advisory after (*due, *rowid) by one of the S_ADV_DUE_* queries: 1, 0 (none) or an error. */
-static int due_next(sqlite3_stmt *st, int64_t now, int64_t *due, int64_t *rowid, struct fw_advisory *a)
+static int due_next(struct sq *q, sqlite3_stmt *st, int64_t now, int64_t *due, int64_t *rowid,
+                    struct fw_advisory *a)
 {
 	int b = SQLITE_OK, rc;
 
@@ -988,8 +1201,8 @@ static int due_next(sqlite3_stmt *st, int64_t now, int64_t *due, int64_t *rowid,
 	bint(st, 2, *due, &b);
 	if (sqlite3_bind_parameter_count(st) >= 3)
 		bint(st, 3, *rowid, &b);
-	if ((rc = step(st, b)) == 1) {
-		row_advisory(st, a);
+	if ((rc = step(st, b)) == 1 && (rc = row_advisory(q, st, a)) == 0) {
+		rc = 1;
 		*due = cint(st, 13);
 		*rowid = cint(st, 14);
 	}
@@ -1010,9 +1223,9 @@ static int advisory_each_due(struct fw_store *s, int64_t now, fw_advisory_cb cb,
 	int rc;
 
 	for (;;) {
-		rc = due_next(q->st[S_ADV_DUE_SAME], now, &due, &rowid, &a);
+		rc = due_next(q, q->st[S_ADV_DUE_SAME], now, &due, &rowid, &a);
 		if (rc == 0)
-			rc = due_next(q->st[S_ADV_DUE_LATER], now, &due, &rowid, &a);
+			rc = due_next(q, q->st[S_ADV_DUE_LATER], now, &due, &rowid, &a);
 		if (rc != 1)
 			return rc;
 		if ((rc = cb(ctx, &a)) != 0)
@@ -1031,71 +1244,92 @@ static int advisory_next_due(struct fw_store *s, int64_t *ret)
 	return rc;
 }
 
-/* Revisions: parts are TEXT, NULL when absent. */
+/*
+ * Revisions: the note and the parts are sealed (parts are NULL when absent). The sealed columns in S_REV_*
+ * order from column 3: the note, then the parts in enum fw_part order.
+ */
+static const char *const rev_sealed[] = {"note", "summary", "details", "detection", "poc"};
+#define REV_NSEALED (sizeof(rev_sealed) / sizeof(rev_sealed[0]))
+_Static_assert(REV_NSEALED == 1 + FW_PART_COUNT, "rev_sealed");
 
 static int revision_insert(struct fw_store *s, const struct fw_revision *r)
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_REV_INSERT];
-	int b = SQLITE_OK;
+	struct blob v[REV_NSEALED] = {{0}};
+	char ctx[CTX_MAX];
+	int b = SQLITE_OK, rc = 0;
 
 	for (int i = 0; i < FW_PART_COUNT; i++)
 		if (r->parts[i] && strnlen(r->parts[i], FW_PART_MAX + 1) > FW_PART_MAX)
 			return FW_ETOOBIG;
+	for (size_t i = 0; i < REV_NSEALED && rc == 0; i++) {
+		const char *text = i == 0 ? r->note : r->parts[i - 1];
+		size_t n = i == 0 ? strnlen(r->note, sizeof(r->note) - 1) : text ? strlen(text) : 0;
+
+		rev_ctx(ctx, r->advisory_id, r->number, rev_sealed[i]);
+		if (text)
+			rc = seal(cur_key(q), ctx, text, n, &v[i]);
+		else if (!cur_key(q))
+			rc = FW_ECRYPTO; /* never write a revision that could not be read back */
+	}
+	if (rc < 0)
+		goto out;
 	btext(st, 1, r->advisory_id, sizeof(r->advisory_id), &b);
 	bint(st, 2, r->number, &b);
 	bint(st, 3, r->created_at, &b);
-	btext(st, 4, r->note, sizeof(r->note), &b);
-	for (int i = 0; i < FW_PART_COUNT; i++)
-		btext(st, 5 + i, r->parts[i], FW_PART_MAX + 1, &b);
-	return run(q, st, b, NULL);
+	for (size_t i = 0; i < REV_NSEALED; i++) {
+		if (v[i].p)
+			bblob(st, 4 + (int)i, v[i].p, (int)v[i].n, &b);
+		else if (b == SQLITE_OK)
+			b = sqlite3_bind_null(st, 4 + (int)i);
+	}
+	rc = run(q, st, b, NULL);
+out:
+	blobs_free(v, REV_NSEALED);
+	return rc;
 }
 
-static void row_revision(sqlite3_stmt *st, struct fw_revision *r)
+/* row_revision: the metadata of the current row of an S_REV_* query, its note opened. */
+static int row_revision(struct sq *q, sqlite3_stmt *st, struct fw_revision *r)
 {
+	struct blob note = {0};
+	char ctx[CTX_MAX];
+	int rc;
+
 	memset(r, 0, sizeof(*r));
 	ctext(st, 0, r->advisory_id, sizeof(r->advisory_id));
 	r->number = (int)cint(st, 1);
 	r->created_at = cint(st, 2);
-	ctext(st, 3, r->note, sizeof(r->note));
-}
-
-/* cpart: column i as a heap string in *ret, NULL when the column is NULL. */
-static int cpart(sqlite3_stmt *st, int i, char **ret)
-{
-	const char *p;
-	size_t n;
-
-	*ret = NULL;
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return 0;
-	p = (const char *)sqlite3_column_text(st, i);
-	n = (size_t)sqlite3_column_bytes(st, i);
-	if (!p) {
-		if (sqlite3_errcode(sqlite3_db_handle(st)) == SQLITE_NOMEM)
-			return FW_ENOMEM;
-		p = "";
-		n = 0;
-	}
-	if (!(*ret = malloc(n + 1)))
-		return FW_ENOMEM;
-	copy(*ret, n + 1, p, n);
-	return 0;
+	rev_ctx(ctx, r->advisory_id, cint(st, 1), rev_sealed[0]);
+	if ((rc = unseal(cur_key(q), ctx, st, 3, &note)) == 0)
+		copy(r->note, sizeof(r->note), (char *)note.p, note.n);
+	free(note.p);
+	return rc;
 }
 
 static int revision_get(struct fw_store *s, const char *advisory_id, int number, struct fw_revision *ret)
 {
-	sqlite3_stmt *st = conn(s)->st[S_REV_GET];
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_REV_GET];
 	struct fw_revision r;
+	char ctx[CTX_MAX];
 	int b = SQLITE_OK, rc;
 
 	btext(st, 1, advisory_id, SIZE_MAX, &b);
 	bint(st, 2, number, &b);
-	if ((rc = fetch(st, b)) < 0)
+	if ((rc = fetch(st, b)) < 0 || (rc = row_revision(q, st, &r)) < 0)
 		goto out;
-	row_revision(st, &r);
-	for (int i = 0; i < FW_PART_COUNT && rc == 0; i++)
-		rc = cpart(st, 4 + i, &r.parts[i]);
+	for (int i = 0; i < FW_PART_COUNT && rc == 0; i++) {
+		struct blob part = {0};
+
+		if (sqlite3_column_type(st, 4 + i) == SQLITE_NULL)
+			continue;
+		rev_ctx(ctx, r.advisory_id, cint(st, 1), rev_sealed[1 + i]);
+		/* opened straight into the caller's heap string: no second copy of a part up to 1 MiB */
+		if ((rc = unseal(cur_key(q), ctx, st, 4 + i, &part)) == 0)
+			r.parts[i] = (char *)part.p;
+	}
 	if (rc < 0)
 		fw_revision_release(&r);
 	else
@@ -1115,7 +1349,8 @@ static int revision_each(struct fw_store *s, const char *advisory_id, fw_revisio
 		return FW_ECONFLICT;
 	btext(st, 1, advisory_id, SIZE_MAX, &b);
 	while ((rc = step(st, b)) == 1) {
-		row_revision(st, &r);
+		if ((rc = row_revision(conn(s), st, &r)) < 0)
+			break;
 		r.present = (unsigned)cint(st, 4) & FW_PARTS_ALL;
 		if ((rc = cb(ctx, &r)) != 0)
 			break;
@@ -1580,6 +1815,223 @@ static int outbox_next_due(struct fw_store *s, int64_t *ret_ms)
 	return rc;
 }
 
+/* The data key: set, rotated (rekey), and what old values leave in the files removed (purge). */
+
+/* has_rows: 1 if the query returns a row, 0 if not, or an FW_E* code. */
+static int has_rows(struct sq *q, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+
+	rc = rc == SQLITE_OK ? step(st, SQLITE_OK) : fwerr(rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int set_data_key(struct fw_store *s, const struct fw_data_key *k, struct fw_error *err)
+{
+	struct sq *q = conn(s);
+	struct fw_data_key *copy_key;
+	char id[META_MAX + 1];
+	int own, rc;
+
+	if (q->next_key)
+		return FW_ECONFLICT; /* in the middle of a rekey */
+	rc = meta_get(s, "data_key_id", id, sizeof(id));
+	if (rc == FW_ENOENT) {
+		/* The first key: recorded under the write lock, so two first openers agree on one. */
+		if ((rc = xbegin(q, &own)) < 0)
+			return rc;
+		rc = meta_get(s, "data_key_id", id, sizeof(id));
+		if (rc == FW_ENOENT) {
+			rc = has_rows(q, "SELECT 1 FROM advisories LIMIT 1");
+			if (rc == 1)
+				rc = FW_ECONFLICT;
+			else if (rc == 0 && (rc = meta_set(s, "data_key_id", fw_data_key_id(k))) == 0)
+				snprintf(id, sizeof(id), "%s", fw_data_key_id(k));
+		}
+		rc = xend(q, own, rc);
+		if (rc == FW_ECONFLICT)
+			return fw_error_set(
+			    err, rc, "data_key",
+			    "the database holds advisories stored in clear, before encryption at rest:"
+			    " this version cannot read them (docs/security.md)");
+	}
+	if (rc < 0)
+		return rc;
+	if (strcmp(id, fw_data_key_id(k)) != 0)
+		return fw_error_set(
+		    err, FW_ECRYPTO, "data_key",
+		    "the data key (id %s) is not the database's: its values are sealed under the data"
+		    " key with id %.16s",
+		    fw_data_key_id(k), id);
+	if ((rc = fw_data_key_dup(k, &copy_key)) < 0)
+		return rc;
+	fw_data_key_free(q->key);
+	q->key = copy_key;
+	return 0;
+}
+
+/*
+ * The sealed columns by table, for rekey: `select` gives, after the rowid ?1, the next row: its rowid, the
+ * context's keys (id, and a revision's number), then the sealed columns; `update` writes them back (?1 the
+ * rowid, ?2 on the sealed columns in the same order).
+ */
+static const struct sealed_table {
+	const char *select;
+	const char *update;
+	const char *const *cols;
+	size_t ncols;
+	int revision; /* contexts "revision:ID:N:COL", else "advisory:ID:COL" */
+} sealed_tables[] = {
+    {"SELECT rowid, id, 0, title, cves, products, cvss_v3, cvss_score, cvss_severity FROM advisories"
+     " WHERE rowid > ?1 ORDER BY rowid LIMIT 1",
+     "UPDATE advisories SET title = ?2, cves = ?3, products = ?4, cvss_v3 = ?5, cvss_score = ?6,"
+     " cvss_severity = ?7 WHERE rowid = ?1",
+     adv_sealed, ADV_NSEALED, 0},
+    {"SELECT rowid, advisory_id, number, note, summary, details, detection, poc FROM revisions"
+     " WHERE rowid > ?1 ORDER BY rowid LIMIT 1",
+     "UPDATE revisions SET note = ?2, summary = ?3, details = ?4, detection = ?5, poc = ?6 WHERE rowid = ?1",
+     rev_sealed, REV_NSEALED, 1},
+};
+
+/* rekey_table: every row of one table: each sealed value opened under old, sealed again under nk (if any). */
+static int rekey_table(struct sq *q, const struct sealed_table *t, const struct fw_data_key *old,
+                       const struct fw_data_key *nk, fw_rekey_cb progress, void *pctx, uint64_t *values,
+                       struct fw_error *err)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct blob plain[8] = {{0}}, sealed[8] = {{0}};
+	int64_t rowid = INT64_MIN;
+	char id[FW_ID_MAX + 1], ctx[CTX_MAX];
+	int rc;
+
+	if (t->ncols > sizeof(plain) / sizeof(plain[0]))
+		return FW_EINVAL;
+	rc = sqlite3_prepare_v2(q->db, t->select, -1, &sel, NULL);
+	if (rc == SQLITE_OK && nk)
+		rc = sqlite3_prepare_v2(q->db, t->update, -1, &upd, NULL);
+	if (rc != SQLITE_OK) {
+		rc = fwerr(rc);
+		goto out;
+	}
+	for (;;) {
+		int b = SQLITE_OK;
+		int64_t number;
+
+		bint(sel, 1, rowid, &b);
+		if ((rc = step(sel, b)) != 1)
+			break;
+		rowid = cint(sel, 0);
+		ctext(sel, 1, id, sizeof(id));
+		number = cint(sel, 2);
+		for (size_t i = 0; i < t->ncols && rc >= 0; i++) {
+			if (sqlite3_column_type(sel, 3 + (int)i) == SQLITE_NULL)
+				continue; /* an absent part stays absent */
+			if (t->revision)
+				rev_ctx(ctx, id, number, t->cols[i]);
+			else
+				adv_ctx(ctx, id, t->cols[i]);
+			rc = unseal(old, ctx, sel, 3 + (int)i, &plain[i]);
+			if (rc == FW_ECRYPTO)
+				rc = fw_error_set(err, rc, "data_key",
+				                  "%s %s: the %s does not open with the data key %s",
+				                  t->revision ? "revision" : "advisory", id, t->cols[i],
+				                  fw_data_key_id(old));
+			if (rc == 0 && nk)
+				rc = seal(nk, ctx, plain[i].p, plain[i].n, &sealed[i]);
+			if (plain[i].p)
+				fw_crypto_wipe(plain[i].p, plain[i].n);
+			(*values)++;
+		}
+		done(sel);
+		if (rc == 0 && nk) {
+			b = SQLITE_OK;
+			bint(upd, 1, rowid, &b);
+			for (size_t i = 0; i < t->ncols; i++) {
+				if (sealed[i].p)
+					bblob(upd, 2 + (int)i, sealed[i].p, (int)sealed[i].n, &b);
+				else if (b == SQLITE_OK)
+					b = sqlite3_bind_null(upd, 2 + (int)i);
+			}
+			rc = run(q, upd, b, NULL);
+		}
+		blobs_free(plain, t->ncols);
+		blobs_free(sealed, t->ncols);
+		if (rc == 0 && progress)
+			rc = progress(pctx, *values);
+		if (rc != 0)
+			break;
+	}
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return rc;
+}
+
+static int rekey(struct fw_store *s, const struct fw_data_key *nk, fw_rekey_cb progress, void *pctx,
+                 uint64_t *ret_values, struct fw_error *err)
+{
+	struct sq *q = conn(s);
+	struct fw_data_key *next = NULL;
+	uint64_t values = 0;
+	int rc = 0;
+
+	if (!q->key)
+		return fw_error_set(err, FW_ECRYPTO, "data_key", "no data key");
+	if (nk && (!q->tx || q->next_key))
+		return FW_ECONFLICT; /* the caller's transaction, once */
+	if (nk && strcmp(fw_data_key_id(nk), fw_data_key_id(q->key)) == 0)
+		return fw_error_set(err, FW_EINVAL, "data_key",
+		                    "the new data key has the id of the current one");
+	for (size_t i = 0; i < sizeof(sealed_tables) / sizeof(sealed_tables[0]) && rc == 0; i++)
+		rc = rekey_table(q, &sealed_tables[i], q->key, nk, progress, pctx, &values, err);
+	if (rc == 0 && nk)
+		rc = meta_set(s, "data_key_id", fw_data_key_id(nk));
+	if (rc == 0 && nk)
+		rc = meta_set(s, "data_key_purge", "1");
+	if (rc == 0 && nk && (rc = fw_data_key_dup(nk, &next)) == 0)
+		q->next_key = next;
+	if (rc == 0 && ret_values)
+		*ret_values = values;
+	return rc;
+}
+
+/* checkpoint: copies the write-ahead log into the database and truncates it; FW_EBUSY if it is in use. */
+static int checkpoint(struct sq *q)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(q->db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		rc = fwerr(rc);
+	else if ((rc = fetch(st, SQLITE_OK)) == 0 && cint(st, 0) != 0)
+		rc = FW_EBUSY; /* the log is not all copied: another connection still reads or writes */
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int purge(struct fw_store *s)
+{
+	struct sq *q = conn(s);
+	int rc;
+
+	if (q->tx)
+		return FW_ECONFLICT;
+	pthread_mutex_lock(&writer_lock);
+	rc = checkpoint(q);
+	/* VACUUM writes every live page anew and drops the free ones: nothing replaced survives. */
+	if (rc == 0 && (rc = sqlite3_exec(q->db, "VACUUM", NULL, NULL, NULL)) != SQLITE_OK)
+		rc = fwerr(rc);
+	if (rc == 0 && (rc = sqlite3_exec(q->db, "DELETE FROM meta WHERE key = 'data_key_purge'", NULL, NULL,
+	                                  NULL)) != SQLITE_OK)
+		rc = fwerr(rc);
+	if (rc == 0)
+		rc = checkpoint(q);
+	pthread_mutex_unlock(&writer_lock);
+	return rc;
+}
+
 /* Opening and closing. */
 
 /* Partners' client certificates and authentication modes. */
@@ -1687,6 +2139,8 @@ static void destroy(struct fw_store *s)
 	for (int i = 0; i < NSTMT; i++)
 		sqlite3_finalize(q->st[i]);
 	sqlite3_close(q->db); /* rolls back an open transaction */
+	fw_data_key_free(q->key);
+	fw_data_key_free(q->next_key);
 	free(q);
 }
 
@@ -1695,6 +2149,9 @@ static const struct fw_store_ops sqlite_ops = {
     .begin = begin,
     .commit = commit,
     .rollback = rollback,
+    .set_data_key = set_data_key,
+    .rekey = rekey,
+    .purge = purge,
     .meta_get = meta_get,
     .meta_set = meta_set,
     .partner_insert = partner_insert,
@@ -1826,6 +2283,8 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 	st = NULL;
 	if ((rc = sqlite3_exec(q->db, sync, NULL, NULL, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(q->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL)) != SQLITE_OK ||
+	    /* Freed content is overwritten with zeros: replaced values leave nothing behind in free pages. */
+	    (rc = sqlite3_exec(q->db, "PRAGMA secure_delete=ON", NULL, NULL, NULL)) != SQLITE_OK ||
 	    /* Reads through the page cache mapping instead of a read() per page: whole-log scans are faster.
 	     */
 	    (rc = sqlite3_exec(q->db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL)) != SQLITE_OK)

@@ -64,6 +64,22 @@ void fw_store_rollback(struct fw_store *s)
 	s->ops->rollback(s);
 }
 
+int fw_store_set_data_key(struct fw_store *s, const struct fw_data_key *k, struct fw_error *err)
+{
+	return s->ops->set_data_key(s, k, err);
+}
+
+int fw_store_rekey(struct fw_store *s, const struct fw_data_key *new_key, fw_rekey_cb progress, void *ctx,
+                   uint64_t *ret_values, struct fw_error *err)
+{
+	return s->ops->rekey(s, new_key, progress, ctx, ret_values, err);
+}
+
+int fw_store_purge(struct fw_store *s)
+{
+	return s->ops->purge(s);
+}
+
 int fw_store_meta_get(struct fw_store *s, const char *key, char *out, size_t outsz)
 {
 	return s->ops->meta_get(s, key, out, outsz);

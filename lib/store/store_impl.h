@@ -14,6 +14,11 @@ struct fw_store_ops {
 	int (*commit)(struct fw_store *s);
 	void (*rollback)(struct fw_store *s);
 
+	int (*set_data_key)(struct fw_store *s, const struct fw_data_key *k, struct fw_error *err);
+	int (*rekey)(struct fw_store *s, const struct fw_data_key *new_key, fw_rekey_cb progress, void *ctx,
+	             uint64_t *ret_values, struct fw_error *err);
+	int (*purge)(struct fw_store *s);
+
 	int (*meta_get)(struct fw_store *s, const char *key, char *out, size_t outsz);
 	int (*meta_set)(struct fw_store *s, const char *key, const char *value);
 

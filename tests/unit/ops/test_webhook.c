@@ -157,6 +157,7 @@ static void backoff(void **state)
 struct env {
 	char dir[64];
 	struct fw_store *s;
+	struct fw_data_key *data_key;
 	unsigned char key[FW_KEY_BYTES];
 	char adv[FW_ID_MAX + 1];
 };
@@ -188,7 +189,8 @@ static int setup(void **state)
 	if (!mkdtemp(e->dir))
 		return -1;
 	snprintf(uri, sizeof(uri), "sqlite:%s/forewarn.db", e->dir);
-	if (fw_store_open(uri, 0, &e->s, &err) < 0 ||
+	if (fw_store_open(uri, 0, &e->s, &err) < 0 || fw_data_key_generate(&e->data_key) < 0 ||
+	    fw_store_set_data_key(e->s, e->data_key, &err) < 0 ||
 	    fw_ops_tiers_set(e->s, "test", tiers, fw_default_tiers(tiers), fw_time_now(), &err) < 0)
 		return -1;
 	fw_crypto_random(e->key, sizeof(e->key));
@@ -202,6 +204,7 @@ static int teardown(void **state)
 	char cmd[128];
 
 	fw_store_free(e->s);
+	fw_data_key_free(e->data_key);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
 	if (system(cmd) != 0)
 		return -1;

@@ -14,9 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include "forewarn/crypto.h"
 #include "forewarn/store.h"
 
 #define DEFAULT_URI "sqlite:@DIR@/store.db"
+
+/* The data key every connection of the suite seals and opens advisories with (docs/security.md). */
+static struct fw_data_key *test_key;
 
 struct env {
 	char dir[64];
@@ -57,6 +61,9 @@ static struct fw_store *open_store(const char *uri)
 	if (rc != 0)
 		fail_msg("fw_store_open(%s): %d %s", uri, rc, err.message);
 	assert_non_null(s);
+	rc = fw_store_set_data_key(s, test_key, &err);
+	if (rc != 0)
+		fail_msg("fw_store_set_data_key(%s): %d %s", uri, rc, err.message);
 	return s;
 }
 
@@ -355,6 +362,7 @@ static void reopen_keeps_data(void **state)
 
 	assert_int_equal(fw_store_open(e->uri, FW_STORE_SYNC_FULL, &s, &err), 0);
 	e->s = s;
+	assert_int_equal(fw_store_set_data_key(s, test_key, &err), 0);
 	assert_int_equal(fw_store_partner_get(s, "acme", &got), 0);
 	assert_partner_equal(&got, &p);
 	assert_int_equal(fw_store_event_each(s, 0, 0, on_event, &c), 0);
@@ -1835,6 +1843,11 @@ int main(void)
 	    T(two_connections),
 	    T(concurrent_writers),
 	};
+	int failed;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (fw_crypto_init() < 0 || fw_data_key_generate(&test_key) < 0)
+		return 1;
+	failed = cmocka_run_group_tests(tests, NULL, NULL);
+	fw_data_key_free(test_key);
+	return failed;
 }
