@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 
 admin=$("$fw" init "$work/data" --quiet)
-"$fw" serve --data "$work/data" --listen 127.0.0.1:0 --quiet > "$work/serve.out" 2> "$work/serve.err" &
+"$fw" serve --data "$work/data" --listen 127.0.0.1:0 --plain-http --quiet > "$work/serve.out" 2> "$work/serve.err" &
 fwpid=$!
 for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")

@@ -32,6 +32,13 @@ static int print_hits(struct cli *c, const char *key, const char *label)
 	return any;
 }
 
+/* field: the text at path of the answer into v (initialised before), which it releases first. */
+static int field(struct cli *c, const char *path, struct fw_buf *v)
+{
+	fw_buf_release(v);
+	return cli_text(c, path, v);
+}
+
 /* One leak of the body: {"text": ..., "advisory": ...} appended to the "leaks" array in arr. */
 static int leak_object(struct fw_buf *arr, const char *text, const char *advisory)
 {
@@ -61,16 +68,16 @@ static void print_matches(struct cli *c)
 	fw_buf_init(&v, 0);
 	for (int i = 0; i < c->nargs; i++) {
 		snprintf(path, sizeof(path), "leaks.%d.advisory", i);
-		if (cli_text(c, path, &v) < 0 || !v.data || !v.data[0] || !strcmp(v.data, "null")) {
+		if (field(c, path, &v) < 0 || !v.data || !v.data[0] || !strcmp(v.data, "null")) {
 			printf("%s: matches no fingerprinted advisory\n", c->args[i]);
 			continue;
 		}
 		printf("%s: advisory %s", c->args[i], v.data);
 		snprintf(path, sizeof(path), "leaks.%d.revision", i);
-		if (cli_text(c, path, &v) == 0)
+		if (field(c, path, &v) == 0)
 			printf(" revision %s", v.data);
 		snprintf(path, sizeof(path), "leaks.%d.positions", i);
-		if (cli_text(c, path, &v) == 0)
+		if (field(c, path, &v) == 0)
 			printf(", %s code positions", v.data);
 		printf("\n");
 	}
@@ -130,7 +137,7 @@ static int trace(struct cli *c, int argc, char **argv)
 	if (rc || c->json)
 		return rc ? rc : cli_raw(c);
 	fw_buf_init(&v, 0);
-	if (cli_text(c, "advisory", &v) < 0 || !v.data || !v.data[0] || !strcmp(v.data, "null")) {
+	if (field(c, "advisory", &v) < 0 || !v.data || !v.data[0] || !strcmp(v.data, "null")) {
 		printf("no accusation: the text matches no fingerprinted advisory\n");
 		fw_buf_release(&v);
 		return 0;
@@ -140,14 +147,14 @@ static int trace(struct cli *c, int argc, char **argv)
 		printf("evidence summed");
 	} else {
 		printf("advisory %s", v.data);
-		if (cli_text(c, "revision", &v) == 0)
+		if (field(c, "revision", &v) == 0)
 			printf(" revision %s", v.data);
 	}
-	if (cli_text(c, "positions", &v) == 0)
+	if (field(c, "positions", &v) == 0)
 		printf(": %s code positions observed", v.data);
-	if (c->nargs > 1 && cli_text(c, "revisions", &v) == 0)
+	if (c->nargs > 1 && field(c, "revisions", &v) == 0)
 		printf(" over %s revisions", v.data);
-	if (cli_text(c, "partners", &v) == 0)
+	if (field(c, "partners", &v) == 0)
 		printf(", %s partners scored", v.data);
 	printf("\n");
 	fw_buf_release(&v);
