@@ -54,6 +54,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS log_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
     " PRIMARY KEY(level, idx)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS seal_keys(partner_id TEXT PRIMARY KEY NOT NULL REFERENCES partners(id),"
+    " public_key BLOB NOT NULL, created_at INTEGER NOT NULL);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" SCHEMA_VERSION "');"
     "COMMIT;";
 
@@ -111,6 +113,9 @@ enum {
 	S_CHECKPOINT_PUT,
 	S_CHECKPOINT_LATEST,
 	S_CHECKPOINT_GET,
+	S_SEAL_KEY_PUT,
+	S_SEAL_KEY_GET,
+	S_SEAL_KEY_DELETE,
 	NSTMT
 };
 
@@ -202,6 +207,12 @@ static const char *const sqls[NSTMT] = {
     [S_CHECKPOINT_PUT] = "INSERT OR IGNORE INTO checkpoints(size, note) VALUES(?1, ?2)",
     [S_CHECKPOINT_LATEST] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
     [S_CHECKPOINT_GET] = "SELECT size, note FROM checkpoints WHERE size = ?1",
+    [S_SEAL_KEY_PUT] = "INSERT INTO seal_keys(partner_id, public_key, created_at)"
+                       " SELECT ?1, ?2, ?3 FROM partners WHERE id = ?1"
+                       " ON CONFLICT(partner_id) DO UPDATE SET public_key = excluded.public_key,"
+                       " created_at = excluded.created_at",
+    [S_SEAL_KEY_GET] = "SELECT public_key, created_at FROM seal_keys WHERE partner_id = ?1",
+    [S_SEAL_KEY_DELETE] = "DELETE FROM seal_keys WHERE partner_id = ?1",
     [S_EVENT_EACH] = "SELECT seq, at_ms, type, actor, subject, detail FROM events WHERE seq > ?1"
                      " ORDER BY seq LIMIT ?2",
 };
@@ -1205,7 +1216,7 @@ static int log_append(struct fw_store *s, uint64_t index, const void *entry, siz
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_LOG_APPEND];
-	uint64_t size;
+	uint64_t size = 0; /* GCC cannot see that log_size sets it when it returns 0 */
 	int b = SQLITE_OK, rc;
 
 	if (len > FW_LOG_ENTRY_MAX || index > INT64_MAX)
@@ -1335,6 +1346,51 @@ static int checkpoint_get(struct fw_store *s, uint64_t size, struct fw_buf *note
 	return checkpoint_row(st, b, NULL, note);
 }
 
+/* Partners' sealing keys. */
+
+static int seal_key_put(struct fw_store *s, const char *partner_id, const unsigned char pk[32], int64_t at)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_SEAL_KEY_PUT];
+	int b = SQLITE_OK, n = 0, rc;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	bblob(st, 2, pk, 32, &b);
+	bint(st, 3, at, &b);
+	rc = run(q, st, b, &n);
+	/* The insert selects from partners: no row changed means no such partner. */
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
+static int seal_key_get(struct fw_store *s, const char *partner_id, unsigned char ret_pk[32], int64_t *ret_at)
+{
+	sqlite3_stmt *st = conn(s)->st[S_SEAL_KEY_GET];
+	int b = SQLITE_OK, rc;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	rc = fetch(st, b);
+	if (rc == 0 && sqlite3_column_bytes(st, 0) != 32)
+		rc = FW_EIO; /* only ever written as 32 bytes: the file was changed behind our back */
+	if (rc == 0) {
+		memcpy(ret_pk, sqlite3_column_blob(st, 0), 32);
+		if (ret_at)
+			*ret_at = cint(st, 1);
+	}
+	done(st);
+	return rc;
+}
+
+static int seal_key_delete(struct fw_store *s, const char *partner_id)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_SEAL_KEY_DELETE];
+	int b = SQLITE_OK, n = 0, rc;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	rc = run(q, st, b, &n);
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
 /* Opening and closing. */
 
 static void destroy(struct fw_store *s)
@@ -1396,6 +1452,9 @@ static const struct fw_store_ops sqlite_ops = {
     .checkpoint_put = checkpoint_put,
     .checkpoint_latest = checkpoint_latest,
     .checkpoint_get = checkpoint_get,
+    .seal_key_put = seal_key_put,
+    .seal_key_get = seal_key_get,
+    .seal_key_delete = seal_key_delete,
 };
 
 /*

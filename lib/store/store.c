@@ -275,3 +275,19 @@ int fw_store_checkpoint_get(struct fw_store *s, uint64_t size, struct fw_buf *no
 {
 	return s->ops->checkpoint_get(s, size, note);
 }
+
+int fw_store_seal_key_put(struct fw_store *s, const char *partner_id, const unsigned char pk[32], int64_t at)
+{
+	return s->ops->seal_key_put(s, partner_id, pk, at);
+}
+
+int fw_store_seal_key_get(struct fw_store *s, const char *partner_id, unsigned char ret_pk[32],
+                          int64_t *ret_at)
+{
+	return s->ops->seal_key_get(s, partner_id, ret_pk, ret_at);
+}
+
+int fw_store_seal_key_delete(struct fw_store *s, const char *partner_id)
+{
+	return s->ops->seal_key_delete(s, partner_id);
+}

@@ -67,6 +67,12 @@ struct fw_store_ops {
 	int (*checkpoint_put)(struct fw_store *s, uint64_t size, const char *note);
 	int (*checkpoint_latest)(struct fw_store *s, uint64_t *ret_size, struct fw_buf *note);
 	int (*checkpoint_get)(struct fw_store *s, uint64_t size, struct fw_buf *note);
+
+	int (*seal_key_put)(struct fw_store *s, const char *partner_id, const unsigned char pk[32],
+	                    int64_t at);
+	int (*seal_key_get)(struct fw_store *s, const char *partner_id, unsigned char ret_pk[32],
+	                    int64_t *ret_at);
+	int (*seal_key_delete)(struct fw_store *s, const char *partner_id);
 };
 
 /* The common header of every back end's connection struct: must be its first member. */
