@@ -8,10 +8,11 @@
 #include "cli_common.h"
 
 const char *const client_groups[] = {"partner", "tier",  "rule", "advisory", "inbox",
-                                     "events",  "trace", "log",  NULL};
+                                     "events",  "trace", "log",  "verify",   "open",  "keygen", NULL};
 
 extern const struct cli_group cli_log_group;   /* src/cli_log.c */
 extern const struct cli_group cli_trace_group; /* src/cli_trace.c */
+extern const struct cli_group cli_verify_group, cli_open_group, cli_keygen_group; /* src/cli_sign.c */
 
 static const struct cli_group *const groups[] = {
     &cli_partner_group,
@@ -22,6 +23,9 @@ static const struct cli_group *const groups[] = {
     &cli_events_group,
     &cli_trace_group,
     &cli_log_group,
+    &cli_verify_group,
+    &cli_open_group,
+    &cli_keygen_group,
     NULL,
 };
 
@@ -30,7 +34,8 @@ static const char intro[] =
     "    These talk to a running server: --url URL (or $FOREWARN_URL, default http://127.0.0.1:8443),\n"
     "    --token-file FILE or --token TOKEN (or $FOREWARN_TOKEN), --json for the server's JSON answer.\n"
     "    Admin commands need an admin token; inbox needs a partner token; log takes either, and its\n"
-    "    verify --data, verify-receipt and verify-consistency --proof work offline, without one.\n\n";
+    "    verify --data, verify-receipt and verify-consistency --proof work offline, without one, as\n"
+    "    do verify (a copy's signature), open (a sealed copy) and keygen.\n\n";
 
 void client_usage(FILE *out)
 {
