@@ -16,7 +16,7 @@ done
 
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev libsqlite3-dev
       libcurl4-openssl-dev)
-[ "$want_test" = 1 ] && pkgs+=(libcmocka-dev python3 curl sqlite3)
+[ "$want_test" = 1 ] && pkgs+=(libcmocka-dev python3 curl sqlite3 openssl)
 [ "$want_bench" = 1 ] && pkgs+=(wrk nginx-light)
 command -v node >/dev/null 2>&1 || { [ "$want_test" = 1 ] && pkgs+=(nodejs npm); }
 
