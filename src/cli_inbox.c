@@ -10,7 +10,14 @@
 #include <unistd.h>
 #include "cli_sign.h"
 
-enum { OPT_POC = CLI_OPT_FIRST, OPT_SEALED, OPT_SIGNATURE, OPT_SET_SEAL_KEY, OPT_REMOVE_SEAL_KEY, OPT_SHOW_SEAL_KEY };
+enum {
+	OPT_POC = CLI_OPT_FIRST,
+	OPT_SEALED,
+	OPT_SIGNATURE,
+	OPT_SET_SEAL_KEY,
+	OPT_REMOVE_SEAL_KEY,
+	OPT_SHOW_SEAL_KEY
+};
 
 static const struct option inbox_opts[] = {
     {"poc", no_argument, NULL, OPT_POC},
@@ -94,7 +101,8 @@ static int inbox(struct cli *c, int argc, char **argv)
 	if (seal_key || remove_key || show_key) {
 		/* The partner's own sealing key: not about any advisory. */
 		if (c->nargs || poc || out || sealed || sig || !!seal_key + remove_key + show_key > 1)
-			return cli_usage_error(c, "--set-seal-key, --remove-seal-key and --show-seal-key go alone");
+			return cli_usage_error(
+			    c, "--set-seal-key, --remove-seal-key and --show-seal-key go alone");
 		if (cli_pathf(c, "/api/v1/me/seal-key"))
 			return EXIT_USAGE;
 		return cli_seal_key(c, seal_key, remove_key);
@@ -107,8 +115,10 @@ static int inbox(struct cli *c, int argc, char **argv)
 		return cli_call(c, "GET", NULL, 0) ? 1 : cli_table(c, "advisories", cols);
 	}
 	if (sealed && sig)
-		return cli_usage_error(c, "--signature is the copy's own signature: it goes without --sealed");
-	if (cli_pathf(c, poc ? "/api/v1/inbox/%s/poc%s" : "/api/v1/inbox/%s%s", c->args[0], sig ? "/sig" : ""))
+		return cli_usage_error(c,
+		                       "--signature is the copy's own signature: it goes without --sealed");
+	if (cli_pathf(c, poc ? "/api/v1/inbox/%s/poc%s" : "/api/v1/inbox/%s%s", c->args[0],
+	              sig ? "/sig" : ""))
 		return EXIT_USAGE;
 	if (sealed && cli_query(c, "sealed", "1"))
 		return EXIT_USAGE;

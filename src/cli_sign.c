@@ -84,7 +84,8 @@ static int failed(const char *fmt, ...)
 	return 1;
 }
 
-/* Writes n bytes to path (made with mode 0600, or replaced), or to standard output when path is NULL or "-". */
+/* Writes n bytes to path (made with mode 0600, or replaced), or to standard output when path is NULL or "-".
+ */
 static int write_out(const char *prefix, const char *path, const void *p, size_t n)
 {
 	const char *s = p;
@@ -130,8 +131,8 @@ static int remote_key(struct cli *c, struct fw_buf *b)
 		return 1;
 	}
 	if (status != 200) {
-		fprintf(stderr, "%s: %s answered %ld to GET /api/v1/keys/signing (is --url right?)\n", c->prefix,
-		        c->url, status);
+		fprintf(stderr, "%s: %s answered %ld to GET /api/v1/keys/signing (is --url right?)\n",
+		        c->prefix, c->url, status);
 		return 1;
 	}
 	return 0;
@@ -146,8 +147,9 @@ static int load_key(struct cli *c, const char *file, const char *data, unsigned 
 	int r, n = !!file + !!data + !!c->url_opt;
 
 	if (n == 0)
-		return cli_usage_error(c, "the server's public signing key is required: --key FILE (its sign.pub, "
-		                          "or what GET /api/v1/keys/signing serves), --data DIR or --url URL");
+		return cli_usage_error(
+		    c, "the server's public signing key is required: --key FILE (its sign.pub, "
+		       "or what GET /api/v1/keys/signing serves), --data DIR or --url URL");
 	if (n > 1)
 		return cli_usage_error(c, "give one of --key, --data and --url");
 	if (data) {
@@ -163,15 +165,16 @@ static int load_key(struct cli *c, const char *file, const char *data, unsigned 
 		snprintf(from, sizeof(from), "the answer of %s/api/v1/keys/signing", c->url);
 	}
 	if (r == 0 && fw_sign_key_parse(b.data ? b.data : "", b.len, pk, &err) < 0)
-		r = cli_usage_error(c, "%s is not a signing key: %s%s%s", from, err.field, err.field[0] ? " " : "",
-		                    err.message);
+		r = cli_usage_error(c, "%s is not a signing key: %s%s%s", from, err.field,
+		                    err.field[0] ? " " : "", err.message);
 	fw_buf_release(&b);
 	if (r == 0 && !file) {
 		fw_key_id(pk, keyid);
-		fprintf(stderr,
-		        "%s: warning: key %s comes from the server it vouches for; check its id against the one "
-		        "the operator gave you\n",
-		        c->prefix, keyid);
+		fprintf(
+		    stderr,
+		    "%s: warning: key %s comes from the server it vouches for; check its id against the one "
+		    "the operator gave you\n",
+		    c->prefix, keyid);
 	}
 	return r;
 }
@@ -196,9 +199,10 @@ static int cmd_verify(struct cli *c, int argc, char **argv)
 	if (r != 0)
 		goto out;
 	if (fw_signature_parse(sigtext.data ? sigtext.data : "", sigtext.len, &d, &err) < 0) {
-		r = failed("'%s' is not a signature (as GET /api/v1/inbox/ID/sig serves it, or a Forewarn-Signature "
-		           "header): %s %s",
-		           c->args[1], err.field, err.message);
+		r = failed(
+		    "'%s' is not a signature (as GET /api/v1/inbox/ID/sig serves it, or a Forewarn-Signature "
+		    "header): %s %s",
+		    c->args[1], err.field, err.message);
 		goto out;
 	}
 	if (fw_signature_verify(&d, pk, copy.data ? copy.data : "", copy.len, &err) < 0) {
@@ -208,9 +212,10 @@ static int cmd_verify(struct cli *c, int argc, char **argv)
 	fw_sha256(copy.data ? copy.data : "", copy.len, h);
 	fw_crypto_hex(h, sizeof(h), hex);
 	if (d.have_digest)
-		printf("verified: '%s' is %s revision %d (%s) as the server signed it with key %s: %zu bytes, "
-		       "SHA-256 %s\n",
-		       c->args[0], d.advisory, d.revision, d.what, d.key_id, copy.len, hex);
+		printf(
+		    "verified: '%s' is %s revision %d (%s) as the server signed it with key %s: %zu bytes, "
+		    "SHA-256 %s\n",
+		    c->args[0], d.advisory, d.revision, d.what, d.key_id, copy.len, hex);
 	else
 		printf("verified: '%s' is signed with key %s: %zu bytes, SHA-256 %s\n", c->args[0], d.key_id,
 		       copy.len, hex);
@@ -232,17 +237,20 @@ static int read_secret(struct cli *c, const char *path, unsigned char sk[32])
 	int r = fw_secret_file_read(path, text, sizeof(text));
 
 	if (r == FW_EPERM)
-		r = cli_usage_error(c, "--secret-key: '%s' may be read by others: make it mode 0600 (and think "
-		                       "whether the key has leaked)",
+		r = cli_usage_error(c,
+		                    "--secret-key: '%s' may be read by others: make it mode 0600 (and think "
+		                    "whether the key has leaked)",
 		                    path);
 	else if (r == FW_ENOENT)
 		r = cli_usage_error(c, "--secret-key: '%s' does not exist", path);
 	else if (r < 0)
 		r = cli_usage_error(c, "--secret-key: cannot read '%s': %s", path, fw_strerror(r));
 	else if (fw_base64_decode(text, strlen(text), sk, 32, &n) < 0 || n != 32)
-		r = cli_usage_error(c, "--secret-key: '%s' is not a sealing secret key (one line of base64 of 32 "
-		                       "bytes, as 'forewarn keygen --seal' writes it)",
-		                    path);
+		r = cli_usage_error(
+		    c,
+		    "--secret-key: '%s' is not a sealing secret key (one line of base64 of 32 "
+		    "bytes, as 'forewarn keygen --seal' writes it)",
+		    path);
 	fw_crypto_wipe(text, sizeof(text));
 	return r;
 }
@@ -258,7 +266,8 @@ static int cmd_open(struct cli *c, int argc, char **argv)
 	if (options(c, argc, argv, v, &out) < 0)
 		return c->status;
 	if (!v[OPT_SECRET_KEY - CLI_OPT_FIRST])
-		return cli_usage_error(c, "--secret-key FILE is required (OUT.key of 'forewarn keygen --seal OUT')");
+		return cli_usage_error(
+		    c, "--secret-key FILE is required (OUT.key of 'forewarn keygen --seal OUT')");
 	r = read_secret(c, v[OPT_SECRET_KEY - CLI_OPT_FIRST], sk);
 	if (r == 0 && fw_x25519_public_of(sk, pk) < 0) {
 		fprintf(stderr, "%s: cannot derive the public key\n", c->prefix);
@@ -270,7 +279,8 @@ static int cmd_open(struct cli *c, int argc, char **argv)
 		goto out;
 	fw_key_id(pk, keyid);
 	if (box.len < FW_SEAL_OVERHEAD) {
-		fprintf(stderr, "%s: cannot open '%s': %zu bytes are too few for a sealed box (%d at least)\n",
+		fprintf(stderr,
+		        "%s: cannot open '%s': %zu bytes are too few for a sealed box (%d at least)\n",
 		        c->prefix, c->args[0], box.len, FW_SEAL_OVERHEAD);
 		r = 1;
 		goto out;
@@ -282,15 +292,15 @@ static int cmd_open(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	if (fw_seal_open(pk, sk, (const unsigned char *)box.data, box.len, plain) < 0) {
-		fprintf(stderr, "%s: cannot open '%s': it was not sealed to key %s, or it was changed\n", c->prefix,
-		        c->args[0], keyid);
+		fprintf(stderr, "%s: cannot open '%s': it was not sealed to key %s, or it was changed\n",
+		        c->prefix, c->args[0], keyid);
 		r = 1;
 		goto out;
 	}
 	r = write_out(c->prefix, out, plain, box.len - FW_SEAL_OVERHEAD);
 	if (r == 0 && out && strcmp(out, "-") != 0)
-		fprintf(stderr, "opened '%s' (sealed to key %s) into '%s': %zu bytes\n", c->args[0], keyid, out,
-		        box.len - FW_SEAL_OVERHEAD);
+		fprintf(stderr, "opened '%s' (sealed to key %s) into '%s': %zu bytes\n", c->args[0], keyid,
+		        out, box.len - FW_SEAL_OVERHEAD);
 out:
 	fw_crypto_wipe(sk, sizeof(sk));
 	if (plain)
@@ -319,7 +329,8 @@ static int cmd_keygen(struct cli *c, int argc, char **argv)
 	    (size_t)snprintf(pubp, sizeof(pubp), "%s.pub", base) >= sizeof(pubp))
 		return cli_usage_error(c, "--seal: the path is too long");
 	if (access(keyp, F_OK) == 0 || access(pubp, F_OK) == 0)
-		return cli_usage_error(c, "--seal: '%s' or '%s' exists already: never overwritten", keyp, pubp);
+		return cli_usage_error(c, "--seal: '%s' or '%s' exists already: never overwritten", keyp,
+		                       pubp);
 	if (fw_x25519_keypair(pk, sk) < 0) {
 		fprintf(stderr, "%s: cannot make a key pair\n", c->prefix);
 		return 1;
@@ -355,7 +366,8 @@ static int cmd_keygen(struct cli *c, int argc, char **argv)
 
 int cli_seal_key(struct cli *c, const char *file, int remove)
 {
-	static const char *const fields[] = {"partner", "algorithm", "key_id", "public_key", "created_at", NULL};
+	static const char *const fields[] = {"partner",    "algorithm",  "key_id",
+	                                     "public_key", "created_at", NULL};
 	struct fw_buf text = {0}, body;
 	struct cli_obj o;
 	size_t s = 0, e;
@@ -457,4 +469,5 @@ static const struct cli_cmd keygen_cmds[] = {
 
 const struct cli_group cli_verify_group = {"verify", "check a copy's signature offline", "", "", verify_cmds};
 const struct cli_group cli_open_group = {"open", "open a copy sealed to your key", "", "", open_cmds};
-const struct cli_group cli_keygen_group = {"keygen", "make a key pair for sealed copies", "", "", keygen_cmds};
+const struct cli_group cli_keygen_group = {"keygen", "make a key pair for sealed copies", "", "",
+                                           keygen_cmds};
