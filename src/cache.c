@@ -13,6 +13,7 @@
 #define ADV_SLOTS   64
 #define COPY_SLOTS  256
 #define COPY_MAX    (64 * 1024)
+#define SIG_SLOTS   1024
 
 static atomic_uint_fast64_t generation = 1;
 
@@ -35,6 +36,12 @@ struct copy_slot {
 	unsigned char sha256[32];
 };
 
+struct sig_slot {
+	int used;
+	unsigned char sha256[32];
+	unsigned char sig[64];
+};
+
 struct tcache {
 	struct tcache *next; /* every thread's cache, for cache_release_all */
 	uint64_t gen;
@@ -43,6 +50,7 @@ struct tcache {
 	struct token_slot tokens[TOKEN_SLOTS];
 	struct adv_slot advs[ADV_SLOTS];
 	struct copy_slot copies[COPY_SLOTS];
+	struct sig_slot sigs[SIG_SLOTS]; /* not flushed: a signature of given bytes never goes stale */
 };
 
 static _Thread_local struct tcache *tc;
@@ -287,4 +295,29 @@ void cache_copy_put(const char *key, const char *data, size_t len, const unsigne
 	slot->len = len;
 	memcpy(slot->sha256, sha256, 32);
 	strcpy(slot->key, key);
+}
+
+int cache_signature_get(const unsigned char sha256[32], unsigned char ret_sig[64])
+{
+	struct sig_slot *slot;
+
+	if (!tc)
+		return FW_ENOENT;
+	slot = &tc->sigs[slot_of(sha256, 8, SIG_SLOTS)];
+	if (!slot->used || memcmp(slot->sha256, sha256, 32) != 0)
+		return FW_ENOENT;
+	memcpy(ret_sig, slot->sig, 64);
+	return 0;
+}
+
+void cache_signature_put(const unsigned char sha256[32], const unsigned char sig[64])
+{
+	struct sig_slot *slot;
+
+	if (!tc)
+		return;
+	slot = &tc->sigs[slot_of(sha256, 8, SIG_SLOTS)];
+	slot->used = 1;
+	memcpy(slot->sha256, sha256, 32);
+	memcpy(slot->sig, sig, 64);
 }

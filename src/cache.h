@@ -1,7 +1,8 @@
 /*
  * Per-thread caches of what every partner request reads (tokens and their partners, tiers and rules,
- * advisories with their current revision, rendered copies). Every admin write bumps a process-wide
- * generation before it answers; a request that starts after that sees none of the older entries.
+ * advisories with their current revision, rendered copies, and the signatures of copies). Every admin write
+ * bumps a process-wide generation before it answers; a request that starts after that sees none of the older
+ * entries.
  */
 #ifndef FW_SRC_CACHE_H
 #define FW_SRC_CACHE_H
@@ -42,5 +43,13 @@ int cache_advisory(struct fw_store *s, const char *id, const struct cached_advis
 /* Rendered copies by key, with their SHA-256; only small copies are kept. get's pointers last the request. */
 int cache_copy_get(const char *key, const char **ret, size_t *ret_len, const unsigned char **ret_sha256);
 void cache_copy_put(const char *key, const char *data, size_t len, const unsigned char sha256[32]);
+
+/*
+ * Signatures of copies by the SHA-256 of the bytes they sign (a signature depends on nothing else under the
+ * one signing key), so each copy is signed once per thread, not per download. Kept across generations.
+ * get: FW_ENOENT on a miss.
+ */
+int cache_signature_get(const unsigned char sha256[32], unsigned char ret_sig[64]);
+void cache_signature_put(const unsigned char sha256[32], const unsigned char sig[64]);
 
 #endif

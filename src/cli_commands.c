@@ -7,26 +7,23 @@
 #include <string.h>
 #include "cli_common.h"
 
-const char *const client_groups[] = {"partner", "tier", "rule",    "advisory", "inbox", "events",
-                                     "trace",   "log",  "webhook", "outbox",   NULL};
+const char *const client_groups[] = {"partner", "tier",    "rule",   "advisory", "inbox", "events", "trace",
+                                     "log",     "webhook", "outbox", "verify",   "open",  "keygen", NULL};
 
-extern const struct cli_group cli_log_group;     /* src/cli_log.c */
-extern const struct cli_group cli_trace_group;   /* src/cli_trace.c */
-extern const struct cli_group cli_webhook_group; /* src/cli_webhook.c */
-extern const struct cli_group cli_outbox_group;  /* src/cli_webhook.c */
+extern const struct cli_group cli_log_group;                                      /* src/cli_log.c */
+extern const struct cli_group cli_trace_group;                                    /* src/cli_trace.c */
+extern const struct cli_group cli_webhook_group;                                  /* src/cli_webhook.c */
+extern const struct cli_group cli_outbox_group;                                   /* src/cli_webhook.c */
+extern const struct cli_group cli_verify_group, cli_open_group, cli_keygen_group; /* src/cli_sign.c */
 
 static const struct cli_group *const groups[] = {
-    &cli_partner_group,
-    &cli_tier_group,
-    &cli_rule_group,
-    &cli_advisory_group,
-    &cli_inbox_group,
-    &cli_events_group,
-    &cli_trace_group,
-    &cli_log_group,
-    &cli_webhook_group,
-    &cli_outbox_group,
-    NULL,
+    &cli_partner_group, &cli_tier_group,
+    &cli_rule_group,    &cli_advisory_group,
+    &cli_inbox_group,   &cli_events_group,
+    &cli_trace_group,   &cli_log_group,
+    &cli_webhook_group, &cli_outbox_group,
+    &cli_verify_group,  &cli_open_group,
+    &cli_keygen_group,  NULL,
 };
 
 static const char intro[] =
@@ -37,7 +34,8 @@ static const char intro[] =
     "    directory's tls.crt; --cert FILE and --key FILE (or $FOREWARN_CERT, $FOREWARN_KEY) to present a\n"
     "    partner's client certificate, with or instead of its token (docs/security.md).\n"
     "    Admin commands need an admin token; inbox needs a partner token or certificate; log takes\n"
-    "    either, and its verify --data, verify-receipt and verify-consistency --proof work offline.\n\n";
+    "    either, and its verify --data, verify-receipt and verify-consistency --proof work offline,\n"
+    "    without one, as do verify (a copy's signature), open (a sealed copy) and keygen.\n\n";
 
 void client_usage(FILE *out)
 {

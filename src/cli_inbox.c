@@ -1,19 +1,32 @@
 /*
  * `forewarn inbox`: a partner's view, with a partner token (/api/v1/inbox...): the advisories it may see
- * now, and the download of its own copy (CSAF 2.0 JSON) or PoC. Every download is recorded by the server.
+ * now, and the download of its own copy (CSAF 2.0 JSON) or PoC, plain or sealed, or their signatures; and its
+ * sealing key (/api/v1/me/seal-key). Every download is recorded by the server.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli_common.h"
+#include "cli_sign.h"
 
-enum { OPT_POC = CLI_OPT_FIRST };
+enum {
+	OPT_POC = CLI_OPT_FIRST,
+	OPT_SEALED,
+	OPT_SIGNATURE,
+	OPT_SET_SEAL_KEY,
+	OPT_REMOVE_SEAL_KEY,
+	OPT_SHOW_SEAL_KEY
+};
 
 static const struct option inbox_opts[] = {
     {"poc", no_argument, NULL, OPT_POC},
     {"output", required_argument, NULL, 'o'},
+    {"sealed", no_argument, NULL, OPT_SEALED},
+    {"signature", no_argument, NULL, OPT_SIGNATURE},
+    {"set-seal-key", required_argument, NULL, OPT_SET_SEAL_KEY},
+    {"remove-seal-key", no_argument, NULL, OPT_REMOVE_SEAL_KEY},
+    {"show-seal-key", no_argument, NULL, OPT_SHOW_SEAL_KEY},
     {NULL, 0, NULL, 0},
 };
 
@@ -64,25 +77,50 @@ static int inbox(struct cli *c, int argc, char **argv)
 	static const char *const cols[] = {
 	    "id", "tlp", "status", "public_at", "revision", "parts", "title", NULL,
 	};
-	const char *out = NULL;
-	int o, poc = 0, fd = -1, created = 0, r;
+	const char *out = NULL, *seal_key = NULL;
+	int o, poc = 0, sealed = 0, sig = 0, remove_key = 0, show_key = 0, fd = -1, created = 0, r;
 
 	while ((o = cli_getopt(c, argc, argv)) > 0) {
 		if (o == OPT_POC)
 			poc = 1;
 		else if (o == 'o')
 			out = optarg;
+		else if (o == OPT_SEALED)
+			sealed = 1;
+		else if (o == OPT_SIGNATURE)
+			sig = 1;
+		else if (o == OPT_SET_SEAL_KEY)
+			seal_key = optarg;
+		else if (o == OPT_REMOVE_SEAL_KEY)
+			remove_key = 1;
+		else if (o == OPT_SHOW_SEAL_KEY)
+			show_key = 1;
 	}
 	if (o < 0)
 		return c->status;
+	if (seal_key || remove_key || show_key) {
+		/* The partner's own sealing key: not about any advisory. */
+		if (c->nargs || poc || out || sealed || sig || !!seal_key + remove_key + show_key > 1)
+			return cli_usage_error(
+			    c, "--set-seal-key, --remove-seal-key and --show-seal-key go alone");
+		if (cli_pathf(c, "/api/v1/me/seal-key"))
+			return EXIT_USAGE;
+		return cli_seal_key(c, seal_key, remove_key);
+	}
 	if (c->nargs == 0) {
-		if (poc || out)
-			return cli_usage_error(c, "--poc and -o need an advisory ID");
+		if (poc || out || sealed || sig)
+			return cli_usage_error(c, "--poc, --sealed, --signature and -o need an advisory ID");
 		if (cli_pathf(c, "/api/v1/inbox"))
 			return EXIT_USAGE;
 		return cli_call(c, "GET", NULL, 0) ? 1 : cli_table(c, "advisories", cols);
 	}
-	if (cli_pathf(c, poc ? "/api/v1/inbox/%s/poc" : "/api/v1/inbox/%s", c->args[0]))
+	if (sealed && sig)
+		return cli_usage_error(c,
+		                       "--signature is the copy's own signature: it goes without --sealed");
+	if (cli_pathf(c, poc ? "/api/v1/inbox/%s/poc%s" : "/api/v1/inbox/%s%s", c->args[0],
+	              sig ? "/sig" : ""))
+		return EXIT_USAGE;
+	if (sealed && cli_query(c, "sealed", "1"))
 		return EXIT_USAGE;
 	if (out && strcmp(out, "-") != 0) {
 		fd = open_output(c, out, &created);
@@ -102,7 +140,10 @@ static int inbox(struct cli *c, int argc, char **argv)
 }
 
 static const struct cli_cmd cmds[] = {
-    {NULL, "[ID] [--poc] [-o FILE]", "a partner's advisories, and its copies",
+    {NULL,
+     "[ID] [--poc] [--sealed | --signature] [-o FILE] | --set-seal-key FILE | --show-seal-key | "
+     "--remove-seal-key",
+     "a partner's advisories, and its copies",
      "    Without ID, lists the advisories this partner may see now: id, TLP label (AMBER or RED\n"
      "    while embargoed, WHITE once public), status, public release time, revision, the parts it\n"
      "    receives, title.\n"
@@ -110,11 +151,28 @@ static const struct cli_cmd cmds[] = {
      "    with --poc its proof of concept, to standard output or to FILE (made with mode 0600). Each\n"
      "    copy is made for this partner alone, and each download is recorded: who, which revision,\n"
      "    when, from which address. An advisory the partner may not see answers 404, like one that\n"
-     "    does not exist. Needs a partner token.",
-     "    --poc              download the proof of concept instead of the CSAF document\n"
-     "    -o, --output FILE  write the download to FILE ('-': standard output, the default)\n",
+     "    does not exist. Needs a partner token.\n"
+     "    Every copy is signed by the server. --signature downloads the copy's (or with --poc the\n"
+     "    PoC's) signature instead, which 'forewarn verify' checks offline; it is not a download\n"
+     "    and is not recorded. --sealed downloads the copy sealed to this partner's registered key,\n"
+     "    which only 'forewarn open' with the secret key reads. --set-seal-key FILE registers the\n"
+     "    public key in FILE (OUT.pub of 'forewarn keygen --seal OUT'), replacing any earlier one;\n"
+     "    --show-seal-key shows the registered key; --remove-seal-key removes it.",
+     "    --poc                 the proof of concept instead of the CSAF document\n"
+     "    --sealed              download the copy sealed to this partner's key (binary)\n"
+     "    --signature           download the signature of the copy instead of the copy\n"
+     "    -o, --output FILE     write the download to FILE ('-': standard output, the default)\n"
+     "    --set-seal-key FILE   register the X25519 public key in FILE for sealed copies\n"
+     "    --show-seal-key       show the registered sealing key\n"
+     "    --remove-seal-key     remove the registered sealing key\n",
      "    forewarn inbox --token-file acme-av.token\n"
-     "    forewarn inbox fw-2025-0042 -o fw-2025-0042.json --token-file acme-av.token",
+     "    forewarn inbox fw-2025-0042 -o fw-2025-0042.json --token-file acme-av.token\n"
+     "    forewarn inbox fw-2025-0042 --signature -o fw-2025-0042.sig --token-file acme-av.token\n"
+     "    forewarn verify fw-2025-0042.json fw-2025-0042.sig --key forewarn-sign.pub\n"
+     "    forewarn keygen --seal acme-seal\n"
+     "    forewarn inbox --set-seal-key acme-seal.pub --token-file acme-av.token\n"
+     "    forewarn inbox fw-2025-0042 --sealed -o copy.sealed --token-file acme-av.token\n"
+     "    forewarn open copy.sealed --secret-key acme-seal.key -o fw-2025-0042.json",
      inbox_opts, "o:", 0, 1, inbox},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -6,10 +6,11 @@
 #include <string.h>
 #include "forewarn/timeutil.h"
 #include "cli_common.h"
+#include "cli_sign.h"
 
 /* The field options of create and update, in the order of their codes (CLI_OPT_FIRST + index). */
 enum { F_ID, F_NAME, F_COUNTRY, F_TIER, F_ENTITLEMENTS, F_NDA_VERSION, F_NDA_SIGNED, F_EMAIL, NFIELDS };
-enum { OPT_JSON_FILE = CLI_OPT_FIRST + NFIELDS, OPT_STATUS, OPT_REASON, OPT_EXPIRES };
+enum { OPT_JSON_FILE = CLI_OPT_FIRST + NFIELDS, OPT_STATUS, OPT_REASON, OPT_EXPIRES, OPT_REMOVE };
 
 static const char *const field_keys[NFIELDS] = {
     "id", "name", "country", "tier", "entitlements", "nda_version", "nda_signed", "contact_email",
@@ -40,6 +41,10 @@ static const struct option create_opts[] = {
 static const struct option update_opts[] = {FIELD_OPTS, {NULL, 0, NULL, 0}};
 static const struct option list_opts[] = {
     {"status", required_argument, NULL, OPT_STATUS},
+    {NULL, 0, NULL, 0},
+};
+static const struct option seal_key_opts[] = {
+    {"remove", no_argument, NULL, OPT_REMOVE},
     {NULL, 0, NULL, 0},
 };
 static const struct option reason_opts[] = {
@@ -291,6 +296,20 @@ static int revoke_token(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int seal_key(struct cli *c, int argc, char **argv)
+{
+	int o, remove = 0;
+
+	while ((o = cli_getopt(c, argc, argv)) > 0)
+		if (o == OPT_REMOVE)
+			remove = 1;
+	if (o < 0)
+		return c->status;
+	if (cli_pathf(c, "/api/v1/partners/%s/seal-key", c->args[0]))
+		return EXIT_USAGE;
+	return cli_seal_key(c, c->nargs > 1 ? c->args[1] : NULL, remove);
+}
+
 static const struct cli_cmd cmds[] = {
     {"list", "[--status active|suspended|removed]", "list the partners",
      "    Lists every partner, or those with the given status, as a table: id, name, country, tier,\n"
@@ -352,6 +371,15 @@ static const struct cli_cmd cmds[] = {
      "    Revokes token TOKEN_ID (as listed by 'forewarn partner tokens') of partner ID: requests\n"
      "    with it are refused from now on.",
      NULL, "    forewarn partner revoke-token acme-av 3f2a9c0d1e4b5a67", NULL, NULL, 2, 2, revoke_token},
+    {"seal-key", "ID [FILE | --remove]", "show, register or remove a partner's sealing key",
+     "    Without FILE, shows the X25519 public key partner ID registered for sealed copies: its key\n"
+     "    id, the key in base64, when it was registered. With FILE, registers the public key in FILE\n"
+     "    (one line of base64: OUT.pub of 'forewarn keygen --seal OUT', which the partner makes and\n"
+     "    keeps the secret half of), replacing any earlier one. With --remove, removes it: the\n"
+     "    partner can then no longer fetch copies sealed. A partner can do the same for itself\n"
+     "    ('forewarn inbox --set-seal-key'). Each change is an event of the log, with the key id.",
+     "    --remove         remove the partner's sealing key\n",
+     "    forewarn partner seal-key acme-av acme-seal.pub", seal_key_opts, NULL, 1, 2, seal_key},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 

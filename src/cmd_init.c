@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "forewarn/note.h"
 #include "forewarn/ops.h"
+#include "forewarn/signing.h"
 #include "forewarn/timeutil.h"
 #include "forewarn/tls.h"
 #include "cli.h"
@@ -39,9 +40,11 @@ static void usage(FILE *out)
 	    "    rule 'mandatory-reporting' (lead 0 h, summary only) for the countries given. Creates the\n"
 	    "    fingerprinting key mark.key (mode 0600), which derives each partner's codeword, and the\n"
 	    "    transparency log's Ed25519 signer key, log.key (mode 0600), and its verifier key, log.pub,\n"
-	    "    which partners and auditors use to check checkpoints (docs/log.md). Creates the data key,\n"
-	    "    data.key (mode 0600), under which embargoed content is encrypted at rest, unless the\n"
-	    "    environment variable FOREWARN_DATA_KEY holds it (see 'forewarn data-key --help').\n\n"
+	    "    which partners and auditors use to check checkpoints (docs/log.md). Creates the key that\n"
+	    "    signs every copy and PoC served (Ed25519), sign.key (mode 0600), and its public key,\n"
+	    "    sign.pub, which 'forewarn verify --key' reads (also at GET /api/v1/keys/signing). Creates\n"
+	    "    the data key, data.key (mode 0600), under which embargoed content is encrypted at rest,\n"
+	    "    unless the environment variable FOREWARN_DATA_KEY holds it (see 'forewarn data-key --help').\n\n"
 	    "OPTIONS\n"
 	    "    --publisher-name NAME        the vendor named as CSAF publisher (default \"Forewarn "
 	    "operator\")\n"
@@ -73,6 +76,42 @@ static int parse_countries(const char *list, struct fw_rule *rule)
 	}
 	fw_default_rule(rule, cc, n);
 	return 0;
+}
+
+/*
+ * make_signing_key: the key that signs every copy and PoC served (docs/formats.md, "Signatures"): its seed
+ * in DIR/sign.key (mode 0600), its public key document in DIR/sign.pub, as GET /api/v1/keys/signing serves
+ * it.
+ */
+static int make_signing_key(const char *dir)
+{
+	unsigned char pk[FW_ED25519_PUBLIC_BYTES];
+	struct fw_signer *signer = NULL;
+	struct fw_buf doc;
+	char path[4096];
+	FILE *f;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/sign.key", dir);
+	r = fw_key_file_create(path);
+	if (r == 0)
+		r = fw_signer_load(path, &signer);
+	if (r < 0)
+		return r;
+	fw_signer_public(signer, pk);
+	fw_signer_free(signer);
+	fw_buf_init(&doc, 0);
+	r = fw_sign_key_write(pk, &doc);
+	snprintf(path, sizeof(path), "%s/sign.pub", dir);
+	f = r == 0 ? fopen(path, "wx") : NULL;
+	if (r == 0 && !f)
+		r = FW_EIO;
+	if (f && fprintf(f, "%s\n", doc.data) < 0)
+		r = FW_EIO;
+	if (f && fclose(f) != 0)
+		r = FW_EIO;
+	fw_buf_release(&doc);
+	return r;
 }
 
 int cmd_init(int argc, char **argv)
@@ -220,7 +259,14 @@ int cmd_init(int argc, char **argv)
 			r = FW_EIO;
 	}
 	if (r < 0) {
-		fprintf(stderr, "forewarn init: cannot create the log keys in '%s': %s\n", dir, fw_strerror(r));
+		fprintf(stderr, "forewarn init: cannot create the log keys in '%s': %s\n", dir,
+		        fw_strerror(r));
+		return 1;
+	}
+	r = make_signing_key(dir);
+	if (r < 0) {
+		fprintf(stderr, "forewarn init: cannot create the signing keys in '%s': %s\n", dir,
+		        fw_strerror(r));
 		return 1;
 	}
 	/* The self-signed pair for HTTPS on this machine (docs/security.md). */

@@ -1,6 +1,7 @@
 /*
- * Partner routes (partner token): the inbox and the partner's own copies. Whatever the partner may not see
- * answers exactly like an advisory that does not exist. deliver_copy() is the one place a copy leaves.
+ * Partner routes (partner token): the inbox and the partner's own copies, signed (and sealed on request),
+ * with their signatures. Whatever the partner may not see answers exactly like an advisory that does not
+ * exist. deliver_copy() is the one place a copy leaves.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include "forewarn/csaf.h"
 #include "forewarn/fingerprint.h"
 #include "forewarn/json.h"
+#include "forewarn/seal.h"
+#include "forewarn/signing.h"
 #include "forewarn/timeutil.h"
 #include "cache.h"
 #include "server.h"
@@ -58,103 +61,272 @@ static int inbox(struct request *rq)
 	return r < 0 ? r : reply_json(rq, 200);
 }
 
-/*
- * deliver_copy: the one place a copy leaves the system. Decides what the partner may see now, records the
- * delivery and the download durably (group commit), then serves the partner's own copy (what = "csaf") or
- * its PoC (what = "poc").
- */
-static int deliver_copy(struct request *rq, const char *what)
-{
+/* What a partner may see of one advisory now: the plan of its copy. */
+struct copy_plan {
 	const struct cached_advisory *c;
 	const struct fw_ops_policy *pol;
-	const unsigned char *copy_sha256;
-	const char *copy;
-	char key[256];
-	size_t len;
 	unsigned parts;
-	int64_t now_ms = fw_time_now_ms(), now = now_ms / 1000;
-	int r, poc = strcmp(what, "poc") == 0, public_copy, have_copy;
+	int poc;         /* the PoC rather than the CSAF document */
+	int public_copy; /* T has passed: the neutral TLP:WHITE copy */
+	int64_t now_ms, now;
+	char key[256]; /* of the CSAF copy in the copy cache */
+};
 
-	r = cache_policy(rq->store, &pol);
+/*
+ * plan_copy: decides what the partner may see of advisory rq->params[0] now. 0 with *p filled; 1 when the
+ * partner may see nothing of it (404 already replied); or a negative FW_E* code. The one access decision of
+ * every route that serves a copy or says anything about one.
+ */
+static int plan_copy(struct request *rq, int poc, struct copy_plan *p)
+{
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->poc = poc;
+	p->now_ms = fw_time_now_ms();
+	p->now = p->now_ms / 1000;
+	r = cache_policy(rq->store, &p->pol);
 	if (r < 0)
 		return r;
-	r = fw_slug_valid(rq->params[0]) ? cache_advisory(rq->store, rq->params[0], &c) : FW_ENOENT;
+	r = fw_slug_valid(rq->params[0]) ? cache_advisory(rq->store, rq->params[0], &p->c) : FW_ENOENT;
 	if (r < 0)
-		return r == FW_ENOENT ? not_found(rq) : r;
-	parts = fw_policy_access(&pol->ctx, &rq->partner, &c->adv, c->adv.parts, now, NULL);
-	if (!parts || (poc && !(parts & (1u << FW_PART_POC))))
-		return not_found(rq);
-	public_copy = fw_policy_is_public(&c->adv, now);
-	snprintf(key, sizeof(key), "%s|%s|%d|%u|%d", rq->partner.id, c->adv.id, c->adv.revision, parts,
-	         public_copy);
+		return r == FW_ENOENT ? (not_found(rq), 1) : r;
+	p->parts = fw_policy_access(&p->pol->ctx, &rq->partner, &p->c->adv, p->c->adv.parts, p->now, NULL);
+	if (!p->parts || (poc && !(p->parts & (1u << FW_PART_POC))))
+		return not_found(rq), 1;
+	p->public_copy = fw_policy_is_public(&p->c->adv, p->now);
+	snprintf(p->key, sizeof(p->key), "%s|%s|%d|%u|%d", rq->partner.id, p->c->adv.id, p->c->adv.revision,
+	         p->parts, p->public_copy);
+	return 0;
+}
+
+/* render_copy: appends the exact bytes of the partner's copy, or its PoC, as planned, to out. */
+static int render_copy(struct request *rq, const struct copy_plan *p, struct fw_buf *out)
+{
+	const struct cached_advisory *c = p->c;
+	struct fw_revision mine;
+	char code[FW_FINGERPRINT_CODE_MAX];
+	int r;
+
+	/* The partner's own fingerprinted texts; after T everyone gets the same, neutral ones. */
+	memset(&mine, 0, sizeof(mine));
+	memcpy(mine.advisory_id, c->rev.advisory_id, sizeof(mine.advisory_id));
+	mine.number = c->rev.number;
+	mine.created_at = c->rev.created_at;
+	memcpy(mine.note, c->rev.note, sizeof(mine.note));
+	fw_fingerprint_code(c->adv.id, c->adv.revision, code);
+	r = fw_fingerprint_render(c->fp, rq->srv->mark_key, code, p->public_copy ? NULL : rq->partner.id,
+	                          p->poc ? 1u << FW_PART_POC : p->parts, &mine);
+	if (r == 0 && p->poc) {
+		r = fw_buf_puts(out, mine.parts[FW_PART_POC] ? mine.parts[FW_PART_POC] : "");
+	} else if (r == 0) {
+		struct fw_render_in in = {
+		    .publisher_name = rq->srv->publisher_name,
+		    .publisher_namespace = rq->srv->publisher_namespace,
+		    .partner = &rq->partner,
+		    .advisory = &c->adv,
+		    .revision = &mine,
+		    .history = c->history,
+		    .nhistory = c->nhistory,
+		    .parts = p->parts,
+		    .public_copy = p->public_copy,
+		    .now = p->now,
+		};
+		r = fw_csaf_render(&in, out);
+	}
+	fw_revision_release(&mine);
+	return r;
+}
+
+/*
+ * copy_signature: the signature of the len bytes at data, whose SHA-256 is sha256: signed once, then taken
+ * from this thread's cache (copies are deterministic, so the same copy is the same bytes every time).
+ */
+static int copy_signature(struct request *rq, const unsigned char sha256[32], const char *data, size_t len,
+                          unsigned char ret_sig[FW_ED25519_SIG_BYTES])
+{
+	int r;
+
+	if (cache_signature_get(sha256, ret_sig) == 0)
+		return 0;
+	r = fw_signer_sign(rq->srv->signer, data, len, ret_sig);
+	if (r == 0)
+		cache_signature_put(sha256, ret_sig);
+	return r;
+}
+
+/*
+ * sign_and_seal: the last step before the recorded copy in rq->out is served: its signature in
+ * Forewarn-Signature; or, for a sealed request, the copy sealed to the partner's key in its place, the
+ * signature of the sealed bytes in Forewarn-Signature and the copy's own in Forewarn-Content-Signature.
+ */
+static int sign_and_seal(struct request *rq)
+{
+	const char *keyid = fw_signer_keyid(rq->srv->signer);
+	const char *data = rq->out.data ? rq->out.data : "";
+	unsigned char sig[FW_ED25519_SIG_BYTES];
+	struct fw_buf sealed;
+	int r = copy_signature(rq, rq->job.sha256, data, rq->out.len, sig);
+
+	if (r < 0)
+		return r;
+	if (!rq->sealed) {
+		fw_sign_header(keyid, sig, rq->sig_header);
+		return 0;
+	}
+	fw_sign_header(keyid, sig, rq->content_sig_header);
+	/* A sealed box is random: its signature is made for each download, never cached. */
+	fw_buf_init(&sealed, FW_RESPONSE_MAX);
+	r = fw_seal_to_buf(rq->seal_pk, data, rq->out.len, &sealed);
+	if (r == 0)
+		r = fw_signer_sign(rq->srv->signer, sealed.data, sealed.len, sig);
+	if (r < 0) {
+		fw_buf_release(&sealed);
+		return r;
+	}
+	fw_buf_release(&rq->out);
+	rq->out = sealed;
+	fw_sign_header(keyid, sig, rq->sig_header);
+	rq->content_type = "application/octet-stream";
+	return 0;
+}
+
+/*
+ * want_sealed: on the first run of a download, reads ?sealed= and, for a sealed one, the partner's key.
+ * 0 to go on; 1 when it has replied (400 for a bad value, 409 when no key is registered); or FW_E*.
+ */
+static int want_sealed(struct request *rq)
+{
+	const char *v = request_query(rq, "sealed");
+	struct fw_seal_key k;
+	int r;
+
+	rq->sealed = 0;
+	if (!v || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		return 0;
+	if (strcmp(v, "1") != 0 && strcmp(v, "true") != 0)
+		return reply_error(rq, 400, "invalid", "sealed", "must be 1 or 0 (or true or false)"), 1;
+	/* Before the advisory is even looked at: this answer says nothing about which ids exist. */
+	r = fw_ops_seal_key_get(rq->store, rq->partner.id, &k);
+	if (r == FW_ENOENT)
+		return reply_error(rq, 409, "no_seal_key", "sealed",
+		                   "no sealing key is registered for this partner: register an X25519 public "
+		                   "key with PUT /api/v1/me/seal-key first"),
+		       1;
+	if (r < 0)
+		return r;
+	memcpy(rq->seal_pk, k.pk, sizeof(rq->seal_pk));
+	rq->sealed = 1;
+	return 0;
+}
+
+/*
+ * deliver_copy: the one place a copy leaves the system. Decides what the partner may see now, records the
+ * delivery and the download durably (group commit), then serves the partner's own copy (poc = 0) or its PoC
+ * (poc = 1), signed, and sealed to the partner's key when asked.
+ */
+static int deliver_copy(struct request *rq, int poc)
+{
+	const unsigned char *copy_sha256;
+	struct copy_plan p;
+	const char *copy;
+	size_t len;
+	int r, have_copy;
+
+	if (!rq->recorded) {
+		r = want_sealed(rq);
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
+	r = plan_copy(rq, poc, &p);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	/* A cached copy means this delivery was recorded before it was first served. */
-	have_copy = cache_copy_get(key, &copy, &len, &copy_sha256) == 0;
+	have_copy = cache_copy_get(p.key, &copy, &len, &copy_sha256) == 0;
 	rq->content_type = poc ? "text/plain; charset=utf-8" : "application/json";
 	/* T may have passed while the record was written: then the copy in hand is stale, render again. */
-	if (rq->recorded && rq->job.revision == c->adv.revision && rq->job.parts == parts &&
-	    rq->rendered_public == public_copy && strcmp(rq->job.advisory_id, c->adv.id) == 0) {
+	if (rq->recorded && rq->job.revision == p.c->adv.revision && rq->job.parts == p.parts &&
+	    rq->rendered_public == p.public_copy && strcmp(rq->job.advisory_id, p.c->adv.id) == 0) {
 		/* Back from the recorder: the bytes in rq->out are the ones whose hash the log now holds. */
 		if (!poc && !have_copy)
-			cache_copy_put(key, rq->out.data, rq->out.len, rq->job.sha256);
+			cache_copy_put(p.key, rq->out.data, rq->out.len, rq->job.sha256);
+		r = sign_and_seal(rq);
+		if (r < 0)
+			return r;
 		rq->status = 200;
 		return 0;
 	}
 	/* First the exact bytes, then their record (with their SHA-256), and only then are they served (I3). */
 	fw_buf_reset(&rq->out);
-	rq->rendered_public = public_copy;
-	if (poc || !have_copy) {
-		/* The partner's own fingerprinted texts; after T everyone gets the same, neutral ones. */
-		struct fw_revision mine;
-		char code[FW_FINGERPRINT_CODE_MAX];
-		memset(&mine, 0, sizeof(mine));
-		memcpy(mine.advisory_id, c->rev.advisory_id, sizeof(mine.advisory_id));
-		mine.number = c->rev.number;
-		mine.created_at = c->rev.created_at;
-		memcpy(mine.note, c->rev.note, sizeof(mine.note));
-		fw_fingerprint_code(c->adv.id, c->adv.revision, code);
-		r = fw_fingerprint_render(c->fp, rq->srv->mark_key, code, public_copy ? NULL : rq->partner.id,
-		                          poc ? 1u << FW_PART_POC : parts, &mine);
-		if (r == 0 && poc) {
-			r = fw_buf_puts(&rq->out, mine.parts[FW_PART_POC] ? mine.parts[FW_PART_POC] : "");
-		} else if (r == 0) {
-			struct fw_render_in in = {
-			    .publisher_name = rq->srv->publisher_name,
-			    .publisher_namespace = rq->srv->publisher_namespace,
-			    .partner = &rq->partner,
-			    .advisory = &c->adv,
-			    .revision = &mine,
-			    .history = c->history,
-			    .nhistory = c->nhistory,
-			    .parts = parts,
-			    .public_copy = public_copy,
-			    .now = now,
-			};
-			r = fw_csaf_render(&in, &rq->out);
-		}
-		fw_revision_release(&mine);
-	} else {
+	rq->rendered_public = p.public_copy;
+	if (poc || !have_copy)
+		r = render_copy(rq, &p, &rq->out);
+	else
 		r = fw_buf_append(&rq->out, copy, len);
-	}
 	if (r < 0)
 		return r;
 	{
 		struct fw_download_job *j = &rq->job;
 		memset(j, 0, sizeof(*j));
 		memcpy(j->partner_id, rq->partner.id, sizeof(j->partner_id));
-		memcpy(j->advisory_id, c->adv.id, sizeof(j->advisory_id));
-		j->revision = c->adv.revision;
-		j->parts = parts;
-		j->due_at = fw_ops_due_at(&pol->ctx, &rq->partner, &c->adv, now);
-		snprintf(j->what, sizeof(j->what), "%s", what);
+		memcpy(j->advisory_id, p.c->adv.id, sizeof(j->advisory_id));
+		j->revision = p.c->adv.revision;
+		j->parts = p.parts;
+		j->due_at = fw_ops_due_at(&p.pol->ctx, &rq->partner, &p.c->adv, p.now);
+		snprintf(j->what, sizeof(j->what), "%s", poc ? "poc" : "csaf");
 		snprintf(j->address, sizeof(j->address), "%s", rq->address);
-		j->now_ms = now_ms;
+		j->now_ms = p.now_ms;
 		j->delivered = have_copy;
+		j->sealed = rq->sealed;
 		if (have_copy && !poc)
 			memcpy(j->sha256, copy_sha256, sizeof(j->sha256));
 		else
 			fw_sha256(rq->out.data ? rq->out.data : "", rq->out.len, j->sha256);
 	}
 	return request_defer(rq);
+}
+
+/*
+ * copy_sig: the companion of a copy (or PoC) route: the signature document of exactly the bytes that route
+ * serves this partner now, under the same access decision (plan_copy), so it answers 404 exactly when the
+ * copy would. It serves no content, so it is not a download: nothing is recorded (docs/api.md).
+ */
+static int copy_sig(struct request *rq, int poc)
+{
+	const unsigned char *sha256;
+	struct fw_signature d;
+	struct copy_plan p;
+	struct fw_buf bytes;
+	const char *data;
+	size_t len;
+	int r = plan_copy(rq, poc, &p);
+
+	if (r != 0)
+		return r < 0 ? r : 0;
+	memset(&d, 0, sizeof(d));
+	fw_buf_init(&bytes, FW_RESPONSE_MAX);
+	/* Never put in the copy cache here: a cached copy stands for a recorded delivery. */
+	if (!poc && cache_copy_get(p.key, &data, &len, &sha256) == 0) {
+		memcpy(d.sha256, sha256, sizeof(d.sha256));
+	} else {
+		r = render_copy(rq, &p, &bytes);
+		data = bytes.data ? bytes.data : "";
+		len = bytes.len;
+		fw_sha256(data, len, d.sha256);
+	}
+	if (r == 0)
+		r = copy_signature(rq, d.sha256, data, len, d.sig);
+	fw_buf_release(&bytes);
+	if (r < 0)
+		return r;
+	d.have_digest = 1;
+	d.size = len;
+	snprintf(d.key_id, sizeof(d.key_id), "%s", fw_signer_keyid(rq->srv->signer));
+	snprintf(d.advisory, sizeof(d.advisory), "%s", p.c->adv.id);
+	d.revision = p.c->adv.revision;
+	snprintf(d.what, sizeof(d.what), "%s", poc ? "poc" : "csaf");
+	r = fw_signature_write(&d, &rq->out);
+	return r < 0 ? r : reply_json(rq, 200);
 }
 
 /*
@@ -178,12 +350,22 @@ static int me(struct request *rq)
 
 static int inbox_copy(struct request *rq)
 {
-	return deliver_copy(rq, "csaf");
+	return deliver_copy(rq, 0);
 }
 
 static int inbox_poc(struct request *rq)
 {
-	return deliver_copy(rq, "poc");
+	return deliver_copy(rq, 1);
+}
+
+static int inbox_copy_sig(struct request *rq)
+{
+	return copy_sig(rq, 0);
+}
+
+static int inbox_poc_sig(struct request *rq)
+{
+	return copy_sig(rq, 1);
 }
 
 const struct route partner_routes[] = {
@@ -191,5 +373,7 @@ const struct route partner_routes[] = {
     {"GET", "/api/v1/inbox", ROLE_PARTNER, inbox, 0},
     {"GET", "/api/v1/inbox/*", ROLE_PARTNER, inbox_copy, 0},
     {"GET", "/api/v1/inbox/*/poc", ROLE_PARTNER, inbox_poc, 0},
+    {"GET", "/api/v1/inbox/*/sig", ROLE_PARTNER, inbox_copy_sig, 0},
+    {"GET", "/api/v1/inbox/*/poc/sig", ROLE_PARTNER, inbox_poc_sig, 0},
     {NULL, NULL, ROLE_NONE, NULL, 0},
 };

@@ -131,8 +131,8 @@ static int match(const char *pattern, const char *path, const char *caps[FW_MAX_
 static const struct route *find_route(const char *method, const char *path, const char *caps[FW_MAX_PARAMS],
                                       char *store, size_t storesz, int *ret_path_found)
 {
-	const struct route *tables[] = {admin_routes, partner_routes, log_routes, cert_routes,
-	                                webhook_routes};
+	const struct route *tables[] = {admin_routes, partner_routes, log_routes,
+	                                cert_routes,  webhook_routes, key_routes};
 
 	*ret_path_found = 0;
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
@@ -244,6 +244,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 		snprintf(idx, sizeof(idx), "%llu", (unsigned long long)rq->log_index);
 		MHD_add_response_header(resp, "Forewarn-Log-Index", idx);
 	}
+	if (rq->status == 200 && rq->sig_header[0])
+		MHD_add_response_header(resp, "Forewarn-Signature", rq->sig_header);
+	if (rq->status == 200 && rq->content_sig_header[0])
+		MHD_add_response_header(resp, "Forewarn-Content-Signature", rq->content_sig_header);
 	ret = MHD_queue_response(c, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -492,6 +496,29 @@ static int load_server(struct server *srv, struct server_config *cfg)
 		}
 		fw_note_signer_vkey(srv->log_signer, srv->log_vkey);
 	}
+	{
+		/* Copies are signed with their own key, never the log's (docs/formats.md, "Signatures"). */
+		unsigned char pk[FW_ED25519_PUBLIC_BYTES];
+		struct fw_buf doc;
+		snprintf(path, sizeof(path), "%s/sign.key", cfg->data_dir);
+		r = fw_signer_load(path, &srv->signer);
+		if (r < 0) {
+			fprintf(stderr, "forewarn: cannot load the signing key '%s': %s%s\n", path,
+			        fw_strerror(r),
+			        r == FW_EPERM    ? " (the file must be mode 0600)"
+			        : r == FW_ENOENT ? " (a data directory made by an older 'forewarn init')"
+			                         : "");
+			return r;
+		}
+		fw_signer_public(srv->signer, pk);
+		fw_buf_init(&doc, sizeof(srv->sign_key_doc) - 1);
+		r = fw_sign_key_write(pk, &doc);
+		if (r == 0)
+			memcpy(srv->sign_key_doc, doc.data, doc.len + 1);
+		fw_buf_release(&doc);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -509,6 +536,8 @@ static void release_server(struct server *srv)
 	if (srv->dir_lock >= 0)
 		close(srv->dir_lock);
 	srv->dir_lock = -1;
+	fw_signer_free(srv->signer);
+	srv->signer = NULL;
 }
 
 int log_checkpoint(struct server *srv, struct fw_store *s, char **ret, uint64_t *ret_size)

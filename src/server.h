@@ -11,6 +11,7 @@
 #include "forewarn/crypto.h"
 #include "forewarn/note.h"
 #include "forewarn/ops.h"
+#include "forewarn/signing.h"
 #include "forewarn/store.h"
 
 #define FW_RESPONSE_MAX (64 * 1024 * 1024)
@@ -73,6 +74,8 @@ struct server {
 	struct fw_data_key *data_key;      /* seals embargoed content at rest; every connection gets it */
 	int dir_lock;                      /* the data directory's shared lock (src/datakey.c), or -1 */
 	char log_vkey[FW_NOTE_VKEY_MAX];   /* its verifier key, published at /api/v1/log/key */
+	struct fw_signer *signer;          /* signs copies and PoCs (DIR/sign.key); guarded memory */
+	char sign_key_doc[512];            /* its public key document, published at /api/v1/keys/signing */
 	struct scheduler *sched;
 	struct recorder *recorder;
 	struct webhook *webhook;
@@ -104,6 +107,13 @@ struct request {
 	int record_result;
 	uint64_t log_index;  /* of the download event: the copy's receipt */
 	int rendered_public; /* the copy in rq->out was rendered as the public (TLP:WHITE) copy */
+	/* a copy sealed to the partner's key (?sealed=1), with the key looked up before the download */
+	int sealed;
+	unsigned char seal_pk[FW_X25519_PUBLIC_BYTES];
+	/* Forewarn-Signature (of the bytes served) and Forewarn-Content-Signature (of the copy inside a
+	 * sealed box) response headers, when not empty */
+	char sig_header[FW_SIGN_HEADER_MAX];
+	char content_sig_header[FW_SIGN_HEADER_MAX];
 	/* the response */
 	unsigned retry_after; /* seconds, for a Retry-After header; 0: none */
 	int status;
@@ -132,6 +142,7 @@ extern const struct route partner_routes[];
 extern const struct route log_routes[];
 extern const struct route cert_routes[]; /* routes_cert.c: partners' client certificates */
 extern const struct route webhook_routes[];
+extern const struct route key_routes[];
 
 /* request helpers (server.c) */
 /* request_defer: records rq->job in the background; returns REQUEST_DEFERRED, or a negative FW_E* code. */

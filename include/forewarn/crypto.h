@@ -175,4 +175,44 @@ FW_WUR int fw_data_unseal(const struct fw_data_key *k, const void *ctx, size_t c
 /* fw_data_sealed_key_id: the key id (hex) a sealed value names, into out; FW_ECRYPTO if c is not one. */
 FW_WUR int fw_data_sealed_key_id(const unsigned char *c, size_t clen, char out[FW_DATA_KEY_ID_LEN]);
 
+/*
+ * X25519 keys and libsodium sealed boxes (crypto_box_seal: an ephemeral X25519 key, XSalsa20-Poly1305),
+ * for copies sealed to a partner's key (docs/formats.md). Thread-safe after fw_crypto_init.
+ */
+#define FW_X25519_PUBLIC_BYTES 32
+#define FW_X25519_SECRET_BYTES 32
+#define FW_SEALBOX_OVERHEAD    48 /* the ephemeral public key and the Poly1305 tag */
+
+/*
+ * fw_x25519_keypair: a new random key pair into ret_pk and ret_sk. ret_sk is a secret the caller wipes.
+ * Returns 0 or FW_ECRYPTO.
+ */
+FW_WUR int fw_x25519_keypair(unsigned char ret_pk[FW_X25519_PUBLIC_BYTES],
+                             unsigned char ret_sk[FW_X25519_SECRET_BYTES]);
+/* fw_x25519_public_of: the public key of a secret key (RFC 7748 X25519 with the base point). 0 or FW_ECRYPTO.
+ */
+FW_WUR int fw_x25519_public_of(const unsigned char sk[FW_X25519_SECRET_BYTES],
+                               unsigned char ret_pk[FW_X25519_PUBLIC_BYTES]);
+/*
+ * fw_x25519_public_check: 0 if pk can receive sealed boxes; FW_EINVAL for a point of small order (all
+ * zero among them), with which every shared secret is zero and nothing would stay secret.
+ */
+FW_WUR int fw_x25519_public_check(const unsigned char pk[FW_X25519_PUBLIC_BYTES]);
+/*
+ * fw_seal: the sealed box of the n bytes at msg for pk into out, which holds n + FW_SEALBOX_OVERHEAD bytes:
+ * the ephemeral public key (32 bytes), then the XSalsa20-Poly1305 ciphertext under the nonce
+ * BLAKE2b-192(ephemeral pk || pk). Random: each call gives other bytes. FW_EINVAL for a key refused by
+ * fw_x25519_public_check, FW_ETOOBIG if n + FW_SEALBOX_OVERHEAD overflows, FW_ECRYPTO.
+ */
+FW_WUR int fw_seal(const unsigned char pk[FW_X25519_PUBLIC_BYTES], const void *msg, size_t n,
+                   unsigned char *out);
+/*
+ * fw_seal_open: opens the n bytes of a sealed box with the key pair (pk, sk) into out (n -
+ * FW_SEALBOX_OVERHEAD bytes). FW_EINVAL if n < FW_SEALBOX_OVERHEAD; FW_ECRYPTO if the box was not sealed to
+ * this key or was changed (out then holds nothing: it is zeroed).
+ */
+FW_WUR int fw_seal_open(const unsigned char pk[FW_X25519_PUBLIC_BYTES],
+                        const unsigned char sk[FW_X25519_SECRET_BYTES], const unsigned char *box, size_t n,
+                        unsigned char *out);
+
 #endif

@@ -22,7 +22,8 @@ void fw_fingerprint_code(const char *advisory_id, int revision, char out[FW_FING
  * fw_fingerprint_new: the plan of the revision's parts (those present). A syntax error in an authored slot is
  * FW_EINVAL with err naming the part ("parts.details") and the line and column. The caller frees *ret.
  */
-FW_WUR int fw_fingerprint_new(const struct fw_revision *rev, struct fw_fingerprint **ret, struct fw_error *err);
+FW_WUR int fw_fingerprint_new(const struct fw_revision *rev, struct fw_fingerprint **ret,
+                              struct fw_error *err);
 void fw_fingerprint_free(struct fw_fingerprint *f);
 
 /* fw_fingerprint_positions: the code length m; fw_fingerprint_part: one part's slots and positions. */

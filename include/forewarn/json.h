@@ -54,6 +54,12 @@ FW_WUR int fw_json_schedule_parse(const char *body, size_t len, int64_t *ret, st
  */
 FW_WUR int fw_json_action_parse(const char *body, size_t len, char *reason, size_t reasonsz,
                                 struct fw_error *err);
+/*
+ * fw_json_seal_key_parse: {"public_key": "<base64>"} (PUT .../seal-key); the string, unchecked, into ret_b64
+ * (b64sz bytes, NUL-terminated; longer is FW_EINVAL naming the field).
+ */
+FW_WUR int fw_json_seal_key_parse(const char *body, size_t len, char *ret_b64, size_t b64sz,
+                                  struct fw_error *err);
 
 #define FW_TOKEN_TTL_MAX (3650LL * 86400) /* a token is issued for at most ten years */
 /*

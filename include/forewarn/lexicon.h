@@ -39,10 +39,10 @@
  *
  * A canary-facts directive (fw_template_facts_directive) passes through unchanged and is no slot.
  * Authored templates are not auto-slotted: prose already holding a slot (a "{{" other than the escape
- * "{{{{" or a directive, closed by a later "}}") is appended unchanged with *ret_slots = 0, since its author chose its slots
- * and escapes. A "{{" never closed is literal text and gets escaped. So the function is idempotent on its own
- * output when that output holds a slot; output without a slot is prose with escapes, and slotting it again
- * escapes them again.
+ * "{{{{" or a directive, closed by a later "}}") is appended unchanged with *ret_slots = 0, since its author
+ * chose its slots and escapes. A "{{" never closed is literal text and gets escaped. So the function is
+ * idempotent on its own output when that output holds a slot; output without a slot is prose with escapes,
+ * and slotting it again escapes them again.
  *
  * The template is longer than the prose: an out with maximum FW_TEMPLATE_MAX (template.h) gets FW_ETOOBIG
  * rather than a template fw_template_parse refuses. Deterministic: the same prose gives the same template.

@@ -25,7 +25,7 @@
 #define FW_PRODUCT_MAX     160
 #define FW_CVSS_MAX        160
 #define FW_PART_MAX        (1024 * 1024) /* bytes per part */
-#define FW_REV_NOTE_MAX        1000
+#define FW_REV_NOTE_MAX    1000
 #define FW_LEAD_MAX_HOURS  8760 /* a year */
 
 enum fw_part { FW_PART_SUMMARY = 0, FW_PART_DETAILS, FW_PART_DETECTION, FW_PART_POC, FW_PART_COUNT };
@@ -100,7 +100,8 @@ struct fw_revision {
 	int64_t created_at;
 	char note[FW_REV_NOTE_MAX + 1]; /* what changed */
 	char *parts[FW_PART_COUNT];
-	unsigned present; /* metadata listings (fw_store_revision_each), whose parts are NULL: the parts present */
+	unsigned
+	    present; /* metadata listings (fw_store_revision_each), whose parts are NULL: the parts present */
 };
 
 /* fw_revision_release: frees the parts; the struct may be reused. Accepts a zeroed struct. */

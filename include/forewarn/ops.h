@@ -115,7 +115,8 @@ struct fw_download_job {
 	char address[64]; /* the client's address */
 	int64_t now_ms;
 	int delivered;            /* 1: this delivery was seen recorded earlier; skip re-recording it */
-	unsigned char sha256[32]; /* of the exact bytes to be served */
+	unsigned char sha256[32]; /* of the exact bytes to be served (a sealed copy: of the copy inside) */
+	int sealed;               /* served sealed to the partner's key (the operator's record says so) */
 };
 /* fw_ops_due_at: when the partner's current access to the advisory began: T - lead, or T once public. */
 int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p,

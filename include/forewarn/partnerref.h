@@ -13,7 +13,8 @@
 #define FW_PARTNER_REF_HEX  33 /* 32 hex digits and NUL */
 
 /* fw_partner_salt: the partner's salt (hex) from the operator's ref key. */
-void fw_partner_salt(const unsigned char key[FW_KEY_BYTES], const char *partner_id, char out[FW_PARTNER_SALT_HEX]);
+void fw_partner_salt(const unsigned char key[FW_KEY_BYTES], const char *partner_id,
+                     char out[FW_PARTNER_SALT_HEX]);
 /* fw_partner_ref: the reference a partner with this salt and id has in the log. */
 void fw_partner_ref(const char *salt_hex, const char *partner_id, char out[FW_PARTNER_REF_HEX]);
 

@@ -296,4 +296,15 @@ FW_WUR int fw_store_outbox_due(struct fw_store *s, int64_t now_ms, size_t limit,
 /* fw_store_outbox_next_due: the smallest next_ms of a pending item (INT64_MAX when none). */
 FW_WUR int fw_store_outbox_next_due(struct fw_store *s, int64_t *ret_ms);
 
+/*
+ * Partners' sealing keys (docs/formats.md, "Sealed copies"): at most one X25519 public key per partner, to
+ * which its copies can be sealed. put: inserts or replaces (FW_ENOENT if the partner does not exist); get:
+ * FW_ENOENT when the partner has none; delete: FW_ENOENT when there was none.
+ */
+FW_WUR int fw_store_seal_key_put(struct fw_store *s, const char *partner_id, const unsigned char pk[32],
+                                 int64_t at);
+FW_WUR int fw_store_seal_key_get(struct fw_store *s, const char *partner_id, unsigned char ret_pk[32],
+                                 int64_t *ret_at);
+FW_WUR int fw_store_seal_key_delete(struct fw_store *s, const char *partner_id);
+
 #endif

@@ -1,14 +1,20 @@
 /*
- * Thin wrappers over libsodium: randomness, bearer tokens and their keyed hashes, key files.
+ * Thin wrappers over libsodium: randomness, bearer tokens and their keyed hashes, key files, Ed25519,
+ * X25519 sealed boxes.
  * Secrets are wiped on every exit path.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
 #include "forewarn/crypto.h"
+
+_Static_assert(FW_SEALBOX_OVERHEAD == crypto_box_SEALBYTES, "the sealed box overhead");
+_Static_assert(FW_X25519_PUBLIC_BYTES == crypto_box_PUBLICKEYBYTES, "X25519 public keys");
+_Static_assert(FW_X25519_SECRET_BYTES == crypto_box_SECRETKEYBYTES, "X25519 secret keys");
 
 int fw_crypto_init(void)
 {
@@ -459,5 +465,71 @@ int fw_data_sealed_key_id(const unsigned char *c, size_t clen, char out[FW_DATA_
 	if (clen < FW_SEAL_OVERHEAD || c[0] != SEAL_VERSION)
 		return FW_ECRYPTO;
 	sodium_bin2hex(out, FW_DATA_KEY_ID_LEN, c + 1, FW_DATA_KEY_ID_BYTES);
+	return 0;
+}
+
+/* X25519 keys and sealed boxes (copies sealed to a partner's key). */
+
+int fw_x25519_keypair(unsigned char ret_pk[FW_X25519_PUBLIC_BYTES],
+                      unsigned char ret_sk[FW_X25519_SECRET_BYTES])
+{
+	unsigned char pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
+	int r = 0;
+
+	if (crypto_box_keypair(pk, sk) != 0) {
+		r = FW_ECRYPTO;
+		goto out;
+	}
+	memcpy(ret_pk, pk, sizeof(pk));
+	memcpy(ret_sk, sk, sizeof(sk));
+out:
+	sodium_memzero(sk, sizeof(sk));
+	return r;
+}
+
+int fw_x25519_public_of(const unsigned char sk[FW_X25519_SECRET_BYTES],
+                        unsigned char ret_pk[FW_X25519_PUBLIC_BYTES])
+{
+	unsigned char pk[crypto_scalarmult_BYTES];
+
+	if (crypto_scalarmult_base(pk, sk) != 0)
+		return FW_ECRYPTO;
+	memcpy(ret_pk, pk, sizeof(pk));
+	return 0;
+}
+
+int fw_x25519_public_check(const unsigned char pk[FW_X25519_PUBLIC_BYTES])
+{
+	/* Any scalar will do: libsodium clamps it to a multiple of the cofactor, so a point of small order
+	 * gives the all-zero result, which crypto_scalarmult reports as an error. */
+	static const unsigned char scalar[crypto_scalarmult_SCALARBYTES] = {9};
+	unsigned char q[crypto_scalarmult_BYTES];
+	int r = crypto_scalarmult(q, scalar, pk) == 0 ? 0 : FW_EINVAL;
+
+	sodium_memzero(q, sizeof(q));
+	return r;
+}
+
+int fw_seal(const unsigned char pk[FW_X25519_PUBLIC_BYTES], const void *msg, size_t n, unsigned char *out)
+{
+	if (n > SIZE_MAX - crypto_box_SEALBYTES || n > crypto_box_MESSAGEBYTES_MAX)
+		return FW_ETOOBIG;
+	/* libsodium refuses a small-order key itself (crypto_box_beforenm): check only then, to say why; a
+	 * check up front would cost a third scalar multiplication on every box. */
+	if (crypto_box_seal(out, msg, n, pk) != 0)
+		return fw_x25519_public_check(pk) < 0 ? FW_EINVAL : FW_ECRYPTO;
+	return 0;
+}
+
+int fw_seal_open(const unsigned char pk[FW_X25519_PUBLIC_BYTES],
+                 const unsigned char sk[FW_X25519_SECRET_BYTES], const unsigned char *box, size_t n,
+                 unsigned char *out)
+{
+	if (n < crypto_box_SEALBYTES)
+		return FW_EINVAL;
+	if (crypto_box_seal_open(out, box, n, pk, sk) != 0) {
+		sodium_memzero(out, n - crypto_box_SEALBYTES);
+		return FW_ECRYPTO;
+	}
 	return 0;
 }

@@ -749,6 +749,36 @@ int fw_json_action_parse(const char *body, size_t len, char *reason, size_t reas
 	return r;
 }
 
+int fw_json_seal_key_parse(const char *body, size_t len, char *ret_b64, size_t b64sz, struct fw_error *err)
+{
+	char b64[128];
+	const char *key;
+	json_t *j, *v;
+	int r;
+
+	r = load(body, len, &j, err);
+	if (r < 0)
+		return r;
+	json_object_foreach(j, key, v)
+	{
+		if (strcmp(key, "public_key") == 0)
+			r = get_str(v, key, b64, sizeof(b64) < b64sz ? sizeof(b64) : b64sz, err);
+		else
+			r = unknown(key, "a sealing key", err);
+		if (r < 0)
+			goto out;
+	}
+	if (!json_object_get(j, "public_key")) {
+		r = fw_error_set(err, FW_EINVAL, "public_key",
+		                 "is required: the base64 of a 32-byte X25519 public key");
+		goto out;
+	}
+	memcpy(ret_b64, b64, strlen(b64) + 1);
+out:
+	json_decref(j);
+	return r;
+}
+
 static json_t *strlist(const char *base, size_t width, size_t n)
 {
 	json_t *a = json_array();

@@ -14,7 +14,7 @@
 
 /* Detail keys that may enter the log (docs/log.md); others (reasons, addresses, release times) stay in the
  * operator's rows. */
-static const char *const public_keys[] = {"status", "tier", "parts", "what", "token", NULL};
+static const char *const public_keys[] = {"status", "tier", "parts", "what", "token", "key_id", NULL};
 
 static int public_key(const char *k)
 {

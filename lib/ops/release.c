@@ -211,6 +211,9 @@ static int record_one(struct fw_store *s, const struct fw_download_job *j, uint6
 	r = fw_store_download_insert(s, &d);
 	if (r < 0)
 		return r;
+	if (j->sealed)
+		return fw_event_emitkv(s, "download", actor, &about, ret_index, "what", d.what, "address",
+		                       d.address, "sealed", "true", NULL);
 	return fw_event_emitkv(s, "download", actor, &about, ret_index, "what", d.what, "address", d.address,
 	                       NULL);
 }

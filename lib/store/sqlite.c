@@ -80,6 +80,9 @@ static const char schema_delivery[] =
     " payload TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_ms);"
     "CREATE INDEX IF NOT EXISTS outbox_partner ON outbox(partner_id, id);"
+    /* Partners' sealing keys (X25519), to which their copies can be sealed. */
+    "CREATE TABLE IF NOT EXISTS seal_keys(partner_id TEXT PRIMARY KEY NOT NULL REFERENCES partners(id),"
+    " public_key BLOB NOT NULL, created_at INTEGER NOT NULL);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" SCHEMA_VERSION "');"
     "COMMIT;";
 
@@ -152,6 +155,9 @@ enum {
 	S_OUTBOX_EACH,
 	S_OUTBOX_DUE,
 	S_OUTBOX_NEXT_DUE,
+	S_SEAL_KEY_PUT,
+	S_SEAL_KEY_GET,
+	S_SEAL_KEY_DELETE,
 	NSTMT
 };
 
@@ -281,6 +287,12 @@ static const char *const sqls[NSTMT] = {
     [S_OUTBOX_DUE] = "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 0 AND next_ms <= ?1"
                      " ORDER BY next_ms, id LIMIT ?2",
     [S_OUTBOX_NEXT_DUE] = "SELECT MIN(next_ms) FROM outbox WHERE state = 0",
+    [S_SEAL_KEY_PUT] = "INSERT INTO seal_keys(partner_id, public_key, created_at)"
+                       " SELECT ?1, ?2, ?3 FROM partners WHERE id = ?1"
+                       " ON CONFLICT(partner_id) DO UPDATE SET public_key = excluded.public_key,"
+                       " created_at = excluded.created_at",
+    [S_SEAL_KEY_GET] = "SELECT public_key, created_at FROM seal_keys WHERE partner_id = ?1",
+    [S_SEAL_KEY_DELETE] = "DELETE FROM seal_keys WHERE partner_id = ?1",
 };
 
 struct sq {
@@ -1815,6 +1827,51 @@ static int outbox_next_due(struct fw_store *s, int64_t *ret_ms)
 	return rc;
 }
 
+/* Partners' sealing keys. */
+
+static int seal_key_put(struct fw_store *s, const char *partner_id, const unsigned char pk[32], int64_t at)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_SEAL_KEY_PUT];
+	int b = SQLITE_OK, n = 0, rc;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	bblob(st, 2, pk, 32, &b);
+	bint(st, 3, at, &b);
+	rc = run(q, st, b, &n);
+	/* The insert selects from partners: no row changed means no such partner. */
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
+static int seal_key_get(struct fw_store *s, const char *partner_id, unsigned char ret_pk[32], int64_t *ret_at)
+{
+	sqlite3_stmt *st = conn(s)->st[S_SEAL_KEY_GET];
+	int b = SQLITE_OK, rc;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	rc = fetch(st, b);
+	if (rc == 0 && sqlite3_column_bytes(st, 0) != 32)
+		rc = FW_EIO; /* only ever written as 32 bytes: the file was changed behind our back */
+	if (rc == 0) {
+		memcpy(ret_pk, sqlite3_column_blob(st, 0), 32);
+		if (ret_at)
+			*ret_at = cint(st, 1);
+	}
+	done(st);
+	return rc;
+}
+
+static int seal_key_delete(struct fw_store *s, const char *partner_id)
+{
+	struct sq *q = conn(s);
+	sqlite3_stmt *st = q->st[S_SEAL_KEY_DELETE];
+	int b = SQLITE_OK, n = 0, rc;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	rc = run(q, st, b, &n);
+	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+}
+
 /* The data key: set, rotated (rekey), and what old values leave in the files removed (purge). */
 
 /* has_rows: 1 if the query returns a row, 0 if not, or an FW_E* code. */
@@ -2209,6 +2266,9 @@ static const struct fw_store_ops sqlite_ops = {
     .outbox_each = outbox_each,
     .outbox_due = outbox_due,
     .outbox_next_due = outbox_next_due,
+    .seal_key_put = seal_key_put,
+    .seal_key_get = seal_key_get,
+    .seal_key_delete = seal_key_delete,
 };
 
 /* has_expires: 1 if the tokens table has its expires_at column, 0 if not, or -1 (an SQLite error). */

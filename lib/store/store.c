@@ -271,8 +271,8 @@ int fw_store_log_node_put(struct fw_store *s, unsigned level, uint64_t index, co
 	return s->ops->log_node_put(s, level, index, hash);
 }
 
-int fw_store_log_node_range(struct fw_store *s, unsigned level, uint64_t start, uint64_t end, fw_log_node_cb cb,
-                            void *ctx)
+int fw_store_log_node_range(struct fw_store *s, unsigned level, uint64_t start, uint64_t end,
+                            fw_log_node_cb cb, void *ctx)
 {
 	return s->ops->log_node_range(s, level, start, end, cb, ctx);
 }
@@ -366,4 +366,20 @@ int fw_store_outbox_due(struct fw_store *s, int64_t now_ms, size_t limit, fw_out
 int fw_store_outbox_next_due(struct fw_store *s, int64_t *ret_ms)
 {
 	return s->ops->outbox_next_due(s, ret_ms);
+}
+
+int fw_store_seal_key_put(struct fw_store *s, const char *partner_id, const unsigned char pk[32], int64_t at)
+{
+	return s->ops->seal_key_put(s, partner_id, pk, at);
+}
+
+int fw_store_seal_key_get(struct fw_store *s, const char *partner_id, unsigned char ret_pk[32],
+                          int64_t *ret_at)
+{
+	return s->ops->seal_key_get(s, partner_id, ret_pk, ret_at);
+}
+
+int fw_store_seal_key_delete(struct fw_store *s, const char *partner_id)
+{
+	return s->ops->seal_key_delete(s, partner_id);
 }

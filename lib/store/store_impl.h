@@ -89,6 +89,11 @@ struct fw_store_ops {
 	                   fw_outbox_cb cb, void *ctx);
 	int (*outbox_due)(struct fw_store *s, int64_t now_ms, size_t limit, fw_outbox_cb cb, void *ctx);
 	int (*outbox_next_due)(struct fw_store *s, int64_t *ret_ms);
+	int (*seal_key_put)(struct fw_store *s, const char *partner_id, const unsigned char pk[32],
+	                    int64_t at);
+	int (*seal_key_get)(struct fw_store *s, const char *partner_id, unsigned char ret_pk[32],
+	                    int64_t *ret_at);
+	int (*seal_key_delete)(struct fw_store *s, const char *partner_id);
 };
 
 /* The common header of every back end's connection struct: must be its first member. */

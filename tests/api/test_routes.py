@@ -80,6 +80,16 @@ ROUTES = [
     ("GET", "/api/v1/inbox", "partner", None),
     ("GET", "/api/v1/inbox/*", "partner", None),
     ("GET", "/api/v1/inbox/*/poc", "partner", None),
+    ("GET", "/api/v1/inbox/*/sig", "partner", None),
+    ("GET", "/api/v1/inbox/*/poc/sig", "partner", None),
+    # src/routes_keys.c: the signing key, sealing keys (tests/api/test_signing.py, test_sealing.py)
+    ("GET", "/api/v1/keys/signing", "none", None),
+    ("GET", "/api/v1/partners/*/seal-key", "admin", None),
+    ("PUT", "/api/v1/partners/*/seal-key", "admin", {"public_key": "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="}),
+    ("DELETE", "/api/v1/partners/*/seal-key", "admin", None),
+    ("GET", "/api/v1/me/seal-key", "partner", None),
+    ("PUT", "/api/v1/me/seal-key", "partner", {"public_key": "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="}),
+    ("DELETE", "/api/v1/me/seal-key", "partner", None),
 ]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 # The objects whose lists must not change when a request is rejected.
@@ -215,7 +225,7 @@ def run(s):
 def test_routes_table():
     """The test's route list is the server's: a route added without a test fails here."""
     found = set()
-    for name in ("routes_admin.c", "routes_partner.c"):
+    for name in ("routes_admin.c", "routes_partner.c", "routes_keys.c"):
         path = os.path.join(fwtest.SOURCE, "src", name)
         if not os.path.exists(path):
             print("skip: %s not found; cannot compare the route tables" % path)
@@ -913,7 +923,7 @@ def test_fuzz(s, st):
         bodies.append(b)
     routes = [(m, fill(p, *{"partners": ("acme", "0123456789abcdef"), "advisories": ("adv-full",)}.get(
         p.split("/")[3], ()))) for m, p, role, _ in ROUTES if m in ("POST", "PUT", "PATCH")]
-    check(len(routes) == 14, "fuzzing %d write routes" % len(routes))
+    check(len(routes) == 16, "fuzzing %d write routes" % len(routes))
     for method, path in routes:
         snap = st.snapshot()
         bad = []

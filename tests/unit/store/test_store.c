@@ -1795,6 +1795,39 @@ static void log_storage(void **state)
 	assert_int_equal(size, 3);
 }
 
+/* Sealing keys: one per existing partner, replaced in place, removed once; a rolled-back put leaves none. */
+static void seal_keys(void **state)
+{
+	struct fw_store *s = st(state);
+	unsigned char k1[32], k2[32], got[32];
+	int64_t at = 0;
+
+	memset(k1, 0x11, sizeof(k1));
+	memset(k2, 0x22, sizeof(k2));
+	add_partner(s, "acme");
+	add_partner(s, "beta");
+	assert_int_equal(fw_store_seal_key_get(s, "acme", got, &at), FW_ENOENT);
+	assert_int_equal(fw_store_seal_key_put(s, "nobody", k1, 10), FW_ENOENT);
+	assert_int_equal(fw_store_seal_key_get(s, "nobody", got, NULL), FW_ENOENT);
+	assert_int_equal(fw_store_seal_key_put(s, "acme", k1, 10), 0);
+	assert_int_equal(fw_store_seal_key_get(s, "acme", got, &at), 0);
+	assert_memory_equal(got, k1, 32);
+	assert_int_equal(at, 10);
+	assert_int_equal(fw_store_seal_key_get(s, "beta", got, NULL), FW_ENOENT);
+	assert_int_equal(fw_store_seal_key_put(s, "acme", k2, 20), 0);
+	assert_int_equal(fw_store_seal_key_get(s, "acme", got, &at), 0);
+	assert_memory_equal(got, k2, 32);
+	assert_int_equal(at, 20);
+	assert_int_equal(fw_store_seal_key_delete(s, "beta"), FW_ENOENT);
+	assert_int_equal(fw_store_seal_key_delete(s, "acme"), 0);
+	assert_int_equal(fw_store_seal_key_delete(s, "acme"), FW_ENOENT);
+	assert_int_equal(fw_store_seal_key_get(s, "acme", got, NULL), FW_ENOENT);
+	assert_int_equal(fw_store_begin(s), 0);
+	assert_int_equal(fw_store_seal_key_put(s, "beta", k1, 30), 0);
+	fw_store_rollback(s);
+	assert_int_equal(fw_store_seal_key_get(s, "beta", got, NULL), FW_ENOENT);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1842,6 +1875,7 @@ int main(void)
 	    T(tx_misuse),
 	    T(two_connections),
 	    T(concurrent_writers),
+	    T(seal_keys),
 	};
 	int failed;
 

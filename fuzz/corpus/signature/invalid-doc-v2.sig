@@ -1,0 +1,1 @@
+{"v":2,"algorithm":"ed25519","key_id":"d9556061add61cd2","signature":"GbW+zXAUQmvbC4mRYrS92XKW929MI7sjrtt7Nv2WVinhdvwl7VBhQ1ML+HNYLcgDP9ubw8xAynDFI5mB9GdBAw==","sha256":"9f97906559208201f245a140cb8d903ce8844db8f22ff15148e0b55f940922df","size":3107,"advisory":"exs-2026-001","revision":1,"what":"csaf"}
