@@ -244,6 +244,7 @@ static int select_blocks(const struct work *w, uint32_t mask, struct fw_tardos_b
 	return 0;
 }
 
+/* The band of mask, from bands (room for one per recipient and one more) or added to it. */
 static int band_of(const struct work *w, struct band *bands, size_t *nbands, uint32_t mask,
                    const struct band **ret)
 {
@@ -320,7 +321,8 @@ int fw_ops_trace_leaks(struct fw_store *s, const unsigned char key[FW_KEY_BYTES]
 {
 	struct fw_trace_result res;
 	struct work w;
-	struct band bands[FW_TRACE_LEAKS_MAX + 1];
+	struct band *bands =
+	    NULL; /* one per distinct set of revisions received: at most one per partner, + all */
 	size_t nbands = 0;
 	const struct band *all;
 	double *scores = NULL;
@@ -379,6 +381,11 @@ int fw_ops_trace_leaks(struct fw_store *s, const unsigned char key[FW_KEY_BYTES]
 	res.revision = w.blocks[0].revision;
 	res.partners = w.nwho;
 	res.revisions = w.nblocks;
+	bands = malloc((w.nwho + 1) * sizeof(*bands));
+	if (!bands) {
+		r = FW_ENOMEM;
+		goto out;
+	}
 	r = band_of(&w, bands, &nbands, (uint32_t)((1ull << w.nblocks) - 1), &all);
 	if (r < 0)
 		goto out;
@@ -420,6 +427,7 @@ out:
 		free(w.blocks[b].biases);
 	}
 	free(w.who);
+	free(bands);
 	free(scores);
 	if (r < 0) {
 		fw_trace_result_release(&res);
