@@ -16,7 +16,7 @@ _Static_assert(FW_TLS_FP_LEN == FW_CERT_FP_LEN, "one fingerprint size");
 
 #define CERT_SLOTS          64
 #define MODE_SLOTS          64
-#define REFUSALS_PER_SECOND 50 /* events recorded for refused certificates, process-wide */
+#define REFUSALS_PER_MINUTE 60 /* events recorded for refused certificates, process-wide */
 
 struct cert_slot {
 	uint64_t gen;
@@ -95,20 +95,26 @@ static int lookup(struct fw_store *s, const char *fp, const struct cert_slot **r
 	return 0;
 }
 
-/* Records a refusal as an event, at most REFUSALS_PER_SECOND a second: a flood of bad certificates must not
- * turn into a flood of durable writes. */
+/*
+ * Records a refusal as an event (each one is also a transparency-log entry, kept for good), so a flood of bad
+ * certificates must not turn into a flood of entries: a refusal counts as a failed authentication of the
+ * client's address (which the limiter locks out after --auth-fail-limit, with one auth.locked event), nothing
+ * is recorded while the address is locked, and at most REFUSALS_PER_MINUTE are recorded process-wide.
+ */
 static void record(struct request *rq, const char *partner_id, const char *fp, const char *reason)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static int64_t second;
+	static int64_t minute;
 	static unsigned count;
-	int64_t now = fw_time_now();
+	int64_t now = fw_time_now() / 60;
 	int go;
 
+	if (authlimit_fail_address(rq))
+		return;
 	pthread_mutex_lock(&lock);
-	if (now != second)
-		second = now, count = 0;
-	go = count++ < REFUSALS_PER_SECOND;
+	if (now != minute)
+		minute = now, count = 0;
+	go = count++ < REFUSALS_PER_MINUTE;
 	pthread_mutex_unlock(&lock);
 	if (go && fw_ops_cert_refused(rq->store, partner_id, fp, reason, rq->address) < 0 &&
 	    !rq->srv->cfg.quiet)

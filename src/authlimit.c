@@ -149,6 +149,22 @@ static void record(struct request *rq, const char *scope, const char *token, siz
 		fprintf(stderr, "forewarn: cannot record the lockout of %s: %s\n", shown, fw_strerror(r));
 }
 
+int authlimit_fail_address(struct request *rq)
+{
+	struct authlimit *al = rq->srv->authlimit;
+	unsigned char key[FW_HASH_BYTES];
+	int64_t now = mono_ms();
+
+	if (!al)
+		return 0;
+	address_key(al, rq->address, key, NULL);
+	if (fw_ratelimit_check(al->rl, key, now) != 0)
+		return 1; /* locked already: not counted again */
+	if (fw_ratelimit_fail(al->rl, key, now))
+		record(rq, "address", NULL, 0, now);
+	return 0;
+}
+
 void authlimit_fail(struct request *rq, const char *token, size_t len)
 {
 	struct authlimit *al = rq->srv->authlimit;

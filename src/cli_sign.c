@@ -15,9 +15,9 @@
 #include "client.h"
 #include "cli_sign.h"
 
-#define COPY_MAX   HTTP_RESPONSE_MAX                      /* a copy, as the client downloads it */
+#define COPY_MAX   HTTP_RESPONSE_MAX                         /* a copy, as the client downloads it */
 #define SEALED_MAX (HTTP_RESPONSE_MAX + FW_SEALBOX_OVERHEAD) /* a sealed copy */
-#define B64_KEY    45                                     /* base64 of a 32-byte key, and NUL */
+#define B64_KEY    45                                        /* base64 of a 32-byte key, and NUL */
 
 enum { OPT_KEY = CLI_OPT_FIRST, OPT_DATA, OPT_SECRET_KEY, OPT_SEAL };
 
@@ -211,11 +211,12 @@ static int cmd_verify(struct cli *c, int argc, char **argv)
 	}
 	fw_sha256(copy.data ? copy.data : "", copy.len, h);
 	fw_crypto_hex(h, sizeof(h), hex);
+	/* Only the bytes are signed: the labels of a signature document are said to be unsigned. */
 	if (d.have_digest)
 		printf(
-		    "verified: '%s' is %s revision %d (%s) as the server signed it with key %s: %zu bytes, "
-		    "SHA-256 %s\n",
-		    c->args[0], d.advisory, d.revision, d.what, d.key_id, copy.len, hex);
+		    "verified: '%s' is signed with key %s: %zu bytes, SHA-256 %s (the signature covers these "
+		    "bytes; the signature file's labels, %s revision %d (%s), are not signed)\n",
+		    c->args[0], d.key_id, copy.len, hex, d.advisory, d.revision, d.what);
 	else
 		printf("verified: '%s' is signed with key %s: %zu bytes, SHA-256 %s\n", c->args[0], d.key_id,
 		       copy.len, hex);

@@ -96,11 +96,15 @@ static int me_seal_key_get(struct request *rq)
 
 static int me_seal_key_put(struct request *rq)
 {
+	if (request_partner_active(rq) < 0)
+		return 0;
 	return seal_key_put(rq, rq->partner.id);
 }
 
 static int me_seal_key_delete(struct request *rq)
 {
+	if (request_partner_active(rq) < 0)
+		return 0;
 	return seal_key_delete(rq, rq->partner.id);
 }
 

@@ -67,6 +67,14 @@ int reply_json(struct request *rq, int status)
 	return 0;
 }
 
+int request_partner_active(struct request *rq)
+{
+	if (rq->partner.status == FW_PARTNER_ACTIVE)
+		return 0;
+	reply_error(rq, 403, "forbidden", NULL, "the partner is suspended: its settings cannot change");
+	return -1;
+}
+
 int reply_error(struct request *rq, int status, const char *code, const char *field, const char *message)
 {
 	fw_buf_reset(&rq->out);
@@ -187,9 +195,6 @@ static int authenticate(struct request *rq, enum role role)
 	/* Not counted as a failure: nothing was guessed. */
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
 		return reply_error(rq, 401, "unauthenticated", NULL, "a bearer token is required"), -1;
-	/* A locked-out address or token is refused before its token is even looked up: guessing stops. */
-	if (authlimit_check(rq, h + 7, strlen(h + 7)) < 0)
-		return -1;
 	r = cache_authenticate(rq->store, rq->srv->token_key, h + 7, strlen(h + 7), &rq->token, &rq->partner);
 	if (r < 0 && r != FW_ENOENT)
 		return reply_fw_error(rq, r, NULL), -1;
@@ -197,6 +202,13 @@ static int authenticate(struct request *rq, enum role role)
 		why = "the token is not valid";
 	else if (rq->token.expires_at && fw_time_now() >= rq->token.expires_at)
 		why = "the token has expired";
+	/*
+	 * A failed token from a locked-out address, or a locked-out token, gets 429 and counts no more. A
+	 * valid token is never refused for others' failures: whoever shares the operator's address (a NAT, a
+	 * proxy) cannot lock it out, and guessing gains nothing against 256-bit tokens.
+	 */
+	if (why && authlimit_check(rq, h + 7, strlen(h + 7)) < 0)
+		return -1;
 	if (why) {
 		authlimit_fail(rq, h + 7, strlen(h + 7));
 		return reply_error(rq, 401, "unauthenticated", NULL, why), -1;

@@ -190,6 +190,17 @@ int authlimit_new(const struct server_limits *limits, struct authlimit **ret);
 void authlimit_free(struct authlimit *al);
 int authlimit_check(struct request *rq, const char *token, size_t len);
 void authlimit_fail(struct request *rq, const char *token, size_t len);
+/*
+ * authlimit_fail_address: counts one failed authentication against the client's address alone (a refused
+ * client certificate); returns 1 while the address is locked out (the caller records nothing more), else 0.
+ */
+int authlimit_fail_address(struct request *rq);
+
+/*
+ * request_partner_active: 0 if the request's partner is active; else replies 403 (a suspended partner keeps
+ * reading what is public and its own records, but changes none of its settings) and returns -1.
+ */
+int request_partner_active(struct request *rq);
 
 /* log_checkpoint: the signed checkpoint of the log now (made if the log grew); *ret malloc()ed. */
 int log_checkpoint(struct server *srv, struct fw_store *s, char **ret, uint64_t *ret_size);

@@ -25,6 +25,16 @@
 FW_WUR int fw_webhook_url_validate(const char *url, struct fw_error *err);
 
 /*
+ * fw_webhook_url_public: 0 if url, already valid, names a host a partner may register for itself: https://,
+ * and a host name that is not local (localhost, *.localhost, *.local, *.internal, *.home.arpa) or a dotted
+ * IPv4 address outside the loopback, private, link-local, shared (100.64/10), "this network" and multicast or
+ * reserved ranges; no IPv6 literal and no other numeric form (2130706433, 0x7f.1). Else FW_EINVAL with err
+ * (field "url"). Only the operator may point a webhook at its own network. A name that resolves to a private
+ * address is not caught here: docs/webhooks.md asks for egress filtering.
+ */
+FW_WUR int fw_webhook_url_public(const char *url, struct fw_error *err);
+
+/*
  * fw_webhook_secret: the registration's signing secret, "whsec_" and 64 hex characters: derived from the
  * server's key, the partner id and the registration's nonce, so the store never holds it. The caller wipes
  * ret (fw_crypto_wipe). Thread-safe.

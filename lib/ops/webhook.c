@@ -87,6 +87,85 @@ static int bad(struct fw_error *err, const char *msg)
 	return fw_error_set(err, FW_EINVAL, "url", "%s", msg);
 }
 
+/* ipv4_parse: h[0..n) as a dotted quad into a[4]; 0 if it is not one. */
+static int ipv4_parse(const char *h, size_t n, unsigned a[4])
+{
+	unsigned parts = 0, v = 0, digits = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || h[i] == '.') {
+			if (digits == 0 || v > 255 || parts == 4)
+				return 0;
+			a[parts++] = v;
+			v = digits = 0;
+		} else if (h[i] >= '0' && h[i] <= '9' && digits < 3) {
+			v = v * 10 + (unsigned)(h[i] - '0');
+			digits++;
+		} else {
+			return 0;
+		}
+	}
+	return parts == 4;
+}
+
+/* ends_with: 1 if h[0..n) is suffix (without its leading dot) or ends with it, case aside. */
+static int ends_with(const char *h, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	if (n == k - 1 && strncasecmp(h, suffix + 1, k - 1) == 0)
+		return 1;
+	return n > k && strncasecmp(h + n - k, suffix, k) == 0;
+}
+
+int fw_webhook_url_public(const char *url, struct fw_error *err)
+{
+	static const char *const local[] = {".localhost", ".local", ".internal", ".home.arpa",
+	                                    ".localdomain"};
+	const char *host, *end, *last;
+	unsigned a[4];
+	size_t hn;
+	int numeric, hex = 0;
+
+	if (strncasecmp(url, "https://", 8) != 0)
+		return bad(err, "must use https:// (only the operator may register an http:// URL)");
+	host = url + 8;
+	end = host + strcspn(host, "/?#");
+	if (*host == '[')
+		return bad(err, "must name a host, not an IPv6 address (only the operator may)");
+	hn = strcspn(host, ":/?#");
+	if (host + hn > end)
+		hn = (size_t)(end - host);
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (ends_with(host, hn, local[i]))
+			return bad(
+			    err, "names a local host (only the operator may point a webhook at its network)");
+	/*
+	 * A DNS name's last label is never all digits (RFC 3696): a host whose last label is a number in any
+	 * base (2130706433, 0x7f.1, 127.1) is an address, which is read only as a plain dotted quad.
+	 */
+	last = host + hn;
+	while (last > host && last[-1] != '.')
+		last--;
+	if (last + 2 <= host + hn && last[0] == '0' && (last[1] == 'x' || last[1] == 'X'))
+		hex = 1, last += 2;
+	numeric = hex || last < host + hn;
+	for (const char *q = last; q < host + hn; q++)
+		if (!(hex ? is_hex(*q) : *q >= '0' && *q <= '9'))
+			numeric = 0;
+	if (!numeric)
+		return 0;
+	if (!ipv4_parse(host, hn, a))
+		return bad(err, "must name a host or a dotted IPv4 address");
+	if (a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+	    (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+	    (a[0] == 192 && a[1] == 168) || (a[0] == 192 && a[1] == 0 && (a[2] == 0 || a[2] == 2)) ||
+	    (a[0] == 198 && (a[1] & 0xfe) == 18) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+	    (a[0] == 203 && a[1] == 0 && a[2] == 113))
+		return bad(err, "names a private, loopback or reserved address (only the operator may)");
+	return 0;
+}
+
 int fw_webhook_url_validate(const char *url, struct fw_error *err)
 {
 	const char *host, *p, *end;

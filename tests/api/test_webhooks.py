@@ -232,6 +232,27 @@ def test_registration(srv):
               "partner on the outbox: 403")
     r = srv.request("PUT", "/api/v1/me/webhook", {"url": "http://example.com/"}, token=tok_b)
     res.check(r.status == 400 and r.json()["error"]["field"] == "url", "partner's bad URL: 400 on url")
+    # A partner may not point its webhook at the server's own network (SSRF); the operator may.
+    for url in ("http://127.0.0.1:9/hook", "https://127.0.0.1/hook", "https://10.0.0.5/h", "https://192.168.1.2/",
+                "https://169.254.169.254/latest/meta-data", "https://2130706433/", "https://0x7f.1/",
+                "https://[::1]/", "https://localhost/", "https://db.internal/", "https://printer.local/"):
+        r = srv.request("PUT", "/api/v1/me/webhook", {"url": url}, token=tok_b)
+        res.check(r.status == 400 and r.json()["error"]["field"] == "url",
+                  "a partner's webhook to %s: 400 on url: %r" % (url, r))
+    r = srv.request("GET", "/api/v1/me/webhook", token=tok_b)
+    res.check(r.json().get("url") == "https://b.example/hook", "refusals leave the registration as it was")
+    r = srv.request("PUT", "/api/v1/partners/reg-b/webhook", {"url": "http://127.0.0.1:9/hook"}, token=srv.admin)
+    res.check(r.status == 200, "the operator may register a loopback URL: %r" % r)
+    r = srv.request("PUT", "/api/v1/me/webhook", {"url": "https://b.example/hook"}, token=tok_b)
+    res.check(r.status == 200, "the partner sets a public one again: %r" % r)
+    # A suspended partner changes none of its settings.
+    srv.admin_call("POST", "/api/v1/partners/reg-b/suspend", {"reason": "review"})
+    for method, body in (("PUT", {"url": "https://c.example/"}), ("DELETE", None)):
+        r = srv.request(method, "/api/v1/me/webhook", body, token=tok_b)
+        res.check(r.status == 403, "a suspended partner's %s /me/webhook: 403: %r" % (method, r))
+    r = srv.request("PUT", "/api/v1/me/seal-key", {"public_key": "AAAA"}, token=tok_b)
+    res.check(r.status == 403, "a suspended partner's PUT /me/seal-key: 403: %r" % r)
+    srv.admin_call("POST", "/api/v1/partners/reg-b/reinstate", {})
     res.check(srv.request("DELETE", "/api/v1/me/webhook", token=tok_b).status == 204, "partner DELETE: 204")
     res.check(srv.request("GET", "/api/v1/me/webhook", token=tok_b).status == 404, "after DELETE: 404")
     res.check(srv.request("DELETE", "/api/v1/me/webhook", token=tok_b).status == 404, "DELETE again: 404")
