@@ -227,8 +227,11 @@ static int with_content(struct webhook *w, const struct fw_outbox *o, int64_t no
 		r = copy_plan(w->store, &p, o->advisory_id, 1, now_ms, &c[1].plan);
 		if (r == 0)
 			r = copy_render(w->srv, &p, &c[1].plan, &c[1].bytes);
-		n = r == 0 ? 2 : 0;
-		r = r == 1 ? 0 : r;
+		if (r == 0)
+			n = 2;
+		else if (r == 1)
+			r = 0; /* the same decision at the same instant cannot differ; if it did: the copy
+			          alone */
 	}
 	if (r < 0)
 		goto out;

@@ -269,6 +269,16 @@ static void enqueue_with_delivery(void **state)
 	assert_int_equal(
 	    fw_ops_webhook_set(e->s, "test", e->key, "hooked", "http://h.example/x", 0, 1, secret, &w, &err),
 	    FW_EINVAL);
+	/* Content only sealed, so only with a sealing key: refused, naming the field, the registration kept.
+	 */
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/y",
+	                                    FW_WEBHOOK_CONTENT_SEALED, 1, secret, &w, &err),
+	                 FW_EINVAL);
+	assert_string_equal(err.field, "content");
+	assert_int_equal(fw_store_webhook_get(e->s, "hooked", &w), 0);
+	assert_string_equal(w.url, "https://h.example/x");
+	assert_int_equal(w.content, FW_WEBHOOK_CONTENT_NONE);
 	release(e);
 	assert_int_equal(items(e->s, -1, "hooked"), 1);
 	assert_int_equal(items(e->s, -1, "plain"), 0);
