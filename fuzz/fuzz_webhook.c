@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(url, 0x5a, sizeof(url));
 	memset(&err, 0, sizeof(err));
-	r = fw_json_webhook_parse((const char *)data, size, url, sizeof(url), &err);
+	r = fw_json_webhook_parse((const char *)data, size, url, sizeof(url), NULL, &err);
 	if (r < 0) {
 		check_refused(r, &err);
 		for (size_t i = 0; i < sizeof(url); i++)

@@ -8,9 +8,9 @@
 #include "forewarn/crypto.h"
 #include "cli_common.h"
 
-enum { OPT_STATE = CLI_OPT_FIRST, OPT_PARTNER, OPT_LIMIT, OPT_OFFSET };
+enum { OPT_STATE = CLI_OPT_FIRST, OPT_PARTNER, OPT_LIMIT, OPT_OFFSET, OPT_CONTENT };
 
-static const char *const webhook_fields[] = {"partner", "url", "created_at", "updated_at", NULL};
+static const char *const webhook_fields[] = {"partner", "url", "content", "created_at", "updated_at", NULL};
 static const char *const outbox_fields[] = {
     "id",         "key",   "partner",         "advisory", "revision",    "parts",
     "state",      "tries", "next_attempt_at", "done_at",  "last_status", "last_error",
@@ -26,19 +26,30 @@ static int no_options(struct cli *c, int argc, char **argv)
 	return o;
 }
 
+static const struct option set_opts[] = {
+    {"content", required_argument, NULL, OPT_CONTENT},
+    {NULL, 0, NULL, 0},
+};
+
 static int set(struct cli *c, int argc, char **argv)
 {
+	const char *content = NULL;
 	struct fw_buf body, secret;
 	struct cli_obj o;
 	int r;
 
-	if (no_options(c, argc, argv) < 0)
+	while ((r = cli_getopt(c, argc, argv)) > 0)
+		if (r == OPT_CONTENT)
+			content = optarg; /* the server checks it: "sealed" or "none" */
+	if (r < 0)
 		return c->status;
 	if (cli_pathf(c, "/api/v1/partners/%s/webhook", c->args[0]))
 		return EXIT_USAGE;
 	fw_buf_init(&body, CLI_BODY_MAX);
 	cli_obj_begin(&o, &body);
 	cli_obj_str(&o, "url", c->args[1]);
+	if (content)
+		cli_obj_str(&o, "content", content);
 	r = cli_obj_end(&o);
 	r = r ? cli_body_error(c, r) : cli_call(c, "PUT", body.data, body.len);
 	fw_buf_release(&body);
@@ -89,8 +100,11 @@ static const struct cli_cmd webhook_cmds[] = {
      "    which checks the Forewarn-Webhook-Signature of each notification with it\n"
      "    (docs/webhooks.md). URL must be https:// (http:// only to a loopback address), without a\n"
      "    user name, password or fragment, at most 2048 bytes. Each release of an advisory to the\n"
-     "    partner is then announced to URL; notifications already queued go to the new URL.",
-     NULL, "    forewarn webhook set acme-av https://hooks.acme.example/forewarn > acme-av.whsec", NULL, NULL,
+     "    partner is then announced to URL; notifications already queued go to the new URL.\n"
+     "    With --content sealed, each notification also carries the partner's copies sealed to its\n"
+     "    sealing key, each recorded as a download (the partner must have a sealing key).",
+     "    --content sealed|none  carry the partner's copies, sealed (default: none)\n",
+     "    forewarn webhook set acme-av https://hooks.acme.example/forewarn > acme-av.whsec", set_opts, NULL,
      2, 2, set},
     {"show", "PARTNER", "show a partner's webhook",
      "    Prints partner PARTNER's webhook: its URL and when it was registered and last replaced.\n"

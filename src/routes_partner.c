@@ -14,6 +14,7 @@
 #include "forewarn/signing.h"
 #include "forewarn/timeutil.h"
 #include "cache.h"
+#include "copy.h"
 #include "server.h"
 
 /* 404, not 403: ids must not be probeable. The same bytes whether the advisory exists or not. */
@@ -61,98 +62,20 @@ static int inbox(struct request *rq)
 	return r < 0 ? r : reply_json(rq, 200);
 }
 
-/* What a partner may see of one advisory now: the plan of its copy. */
-struct copy_plan {
-	const struct cached_advisory *c;
-	const struct fw_ops_policy *pol;
-	unsigned parts;
-	int poc;         /* the PoC rather than the CSAF document */
-	int public_copy; /* T has passed: the neutral TLP:WHITE copy */
-	int64_t now_ms, now;
-	char key[256]; /* of the CSAF copy in the copy cache */
-};
-
 /*
- * plan_copy: decides what the partner may see of advisory rq->params[0] now. 0 with *p filled; 1 when the
- * partner may see nothing of it (404 already replied); or a negative FW_E* code. The one access decision of
- * every route that serves a copy or says anything about one.
+ * plan_copy: decides what the partner may see of advisory rq->params[0] now (copy_plan). 0 with *p filled; 1
+ * when the partner may see nothing of it (404 already replied); or a negative FW_E* code.
  */
 static int plan_copy(struct request *rq, int poc, struct copy_plan *p)
 {
-	int r;
+	int r = copy_plan(rq->store, &rq->partner, rq->params[0], poc, fw_time_now_ms(), p);
 
-	memset(p, 0, sizeof(*p));
-	p->poc = poc;
-	p->now_ms = fw_time_now_ms();
-	p->now = p->now_ms / 1000;
-	r = cache_policy(rq->store, &p->pol);
-	if (r < 0)
-		return r;
-	r = fw_slug_valid(rq->params[0]) ? cache_advisory(rq->store, rq->params[0], &p->c) : FW_ENOENT;
-	if (r < 0)
-		return r == FW_ENOENT ? (not_found(rq), 1) : r;
-	p->parts = fw_policy_access(&p->pol->ctx, &rq->partner, &p->c->adv, p->c->adv.parts, p->now, NULL);
-	if (!p->parts || (poc && !(p->parts & (1u << FW_PART_POC))))
-		return not_found(rq), 1;
-	p->public_copy = fw_policy_is_public(&p->c->adv, p->now);
-	snprintf(p->key, sizeof(p->key), "%s|%s|%d|%u|%d", rq->partner.id, p->c->adv.id, p->c->adv.revision,
-	         p->parts, p->public_copy);
-	return 0;
+	return r == 1 ? (not_found(rq), 1) : r;
 }
 
-/* render_copy: appends the exact bytes of the partner's copy, or its PoC, as planned, to out. */
 static int render_copy(struct request *rq, const struct copy_plan *p, struct fw_buf *out)
 {
-	const struct cached_advisory *c = p->c;
-	struct fw_revision mine;
-	char code[FW_FINGERPRINT_CODE_MAX];
-	int r;
-
-	/* The partner's own fingerprinted texts; after T everyone gets the same, neutral ones. */
-	memset(&mine, 0, sizeof(mine));
-	memcpy(mine.advisory_id, c->rev.advisory_id, sizeof(mine.advisory_id));
-	mine.number = c->rev.number;
-	mine.created_at = c->rev.created_at;
-	memcpy(mine.note, c->rev.note, sizeof(mine.note));
-	fw_fingerprint_code(c->adv.id, c->adv.revision, code);
-	r = fw_fingerprint_render(c->fp, rq->srv->mark_key, code, p->public_copy ? NULL : rq->partner.id,
-	                          p->poc ? 1u << FW_PART_POC : p->parts, &mine);
-	if (r == 0 && p->poc) {
-		r = fw_buf_puts(out, mine.parts[FW_PART_POC] ? mine.parts[FW_PART_POC] : "");
-	} else if (r == 0) {
-		struct fw_render_in in = {
-		    .publisher_name = rq->srv->publisher_name,
-		    .publisher_namespace = rq->srv->publisher_namespace,
-		    .partner = &rq->partner,
-		    .advisory = &c->adv,
-		    .revision = &mine,
-		    .history = c->history,
-		    .nhistory = c->nhistory,
-		    .parts = p->parts,
-		    .public_copy = p->public_copy,
-		    .now = p->now,
-		};
-		r = fw_csaf_render(&in, out);
-	}
-	fw_revision_release(&mine);
-	return r;
-}
-
-/*
- * copy_signature: the signature of the len bytes at data, whose SHA-256 is sha256: signed once, then taken
- * from this thread's cache (copies are deterministic, so the same copy is the same bytes every time).
- */
-static int copy_signature(struct request *rq, const unsigned char sha256[32], const char *data, size_t len,
-                          unsigned char ret_sig[FW_ED25519_SIG_BYTES])
-{
-	int r;
-
-	if (cache_signature_get(sha256, ret_sig) == 0)
-		return 0;
-	r = fw_signer_sign(rq->srv->signer, data, len, ret_sig);
-	if (r == 0)
-		cache_signature_put(sha256, ret_sig);
-	return r;
+	return copy_render(rq->srv, &rq->partner, p, out);
 }
 
 /*
@@ -166,7 +89,7 @@ static int sign_and_seal(struct request *rq)
 	const char *data = rq->out.data ? rq->out.data : "";
 	unsigned char sig[FW_ED25519_SIG_BYTES];
 	struct fw_buf sealed;
-	int r = copy_signature(rq, rq->job.sha256, data, rq->out.len, sig);
+	int r = copy_signature(rq->srv, rq->job.sha256, data, rq->out.len, sig);
 
 	if (r < 0)
 		return r;
@@ -256,7 +179,8 @@ static int deliver_copy(struct request *rq, int poc)
 		rq->status = 200;
 		return 0;
 	}
-	/* First the exact bytes, then their record (with their SHA-256), and only then are they served (I3). */
+	/* First the exact bytes, then their record (with their SHA-256), and only then are they served (I3).
+	 */
 	fw_buf_reset(&rq->out);
 	rq->rendered_public = p.public_copy;
 	if (poc || !have_copy)
@@ -315,7 +239,7 @@ static int copy_sig(struct request *rq, int poc)
 		fw_sha256(data, len, d.sha256);
 	}
 	if (r == 0)
-		r = copy_signature(rq, d.sha256, data, len, d.sig);
+		r = copy_signature(rq->srv, d.sha256, data, len, d.sig);
 	fw_buf_release(&bytes);
 	if (r < 0)
 		return r;

@@ -17,11 +17,11 @@ static int webhook_put(struct request *rq, const char *partner_id)
 	char url[FW_WEBHOOK_URL_MAX + 1], secret[FW_WEBHOOK_SECRET_LEN];
 	struct fw_error err = {0};
 	struct fw_webhook w;
-	int r;
+	int r, content = FW_WEBHOOK_CONTENT_NONE;
 
-	r = fw_json_webhook_parse(rq->body, rq->body_len, url, sizeof(url), &err);
+	r = fw_json_webhook_parse(rq->body, rq->body_len, url, sizeof(url), &content, &err);
 	if (r == 0)
-		r = fw_ops_webhook_set(rq->store, rq->actor, rq->srv->token_key, partner_id, url,
+		r = fw_ops_webhook_set(rq->store, rq->actor, rq->srv->token_key, partner_id, url, content,
 		                       fw_time_now(), secret, &w, &err);
 	if (r < 0)
 		return reply_fw_error(rq, r, &err);

@@ -156,12 +156,14 @@ FW_WUR int fw_json_auth_parse(const char *body, size_t len, char ret[16], struct
 FW_WUR int fw_json_cert_write(const struct fw_partner_cert *c, struct fw_buf *out);
 
 /*
- * Webhooks (docs/webhooks.md). fw_json_webhook_parse: {"url": "..."} into url (urlsz bytes); the URL itself
- * is checked by fw_webhook_url_validate. fw_json_webhook_write: {"partner", "url", "created_at",
+ * Webhooks (docs/webhooks.md). fw_json_webhook_parse: {"url": "...", "content": "sealed"|"none"} into url
+ * (urlsz bytes) and *ret_content (FW_WEBHOOK_CONTENT_*, may be NULL; "none" when absent); the URL itself
+ * is checked by fw_webhook_url_validate. fw_json_webhook_write: {"partner", "url", "content", "created_at",
  * "updated_at"} and "secret" when secret is not NULL (shown once). fw_json_outbox_write: an outbox item as
  * the operator sees it (docs/api.md), without its payload's bytes.
  */
-FW_WUR int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz, struct fw_error *err);
+FW_WUR int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz, int *ret_content,
+                                 struct fw_error *err);
 FW_WUR int fw_json_webhook_write(const struct fw_webhook *w, const char *secret, struct fw_buf *out);
 FW_WUR int fw_json_outbox_write(const struct fw_outbox *o, struct fw_buf *out);
 

@@ -246,6 +246,11 @@ struct fw_webhook {
 	char nonce[FW_WEBHOOK_NONCE_HEX];
 	int64_t created_at;
 	int64_t updated_at;
+	int content; /* FW_WEBHOOK_CONTENT_*: what each notification carries besides its summary */
+};
+enum {
+	FW_WEBHOOK_CONTENT_NONE = 0, /* the summary only (advisory, revision, parts) */
+	FW_WEBHOOK_CONTENT_SEALED,   /* and the partner's copy, sealed to its key (docs/webhooks.md) */
 };
 /* fw_store_webhook_put: registers or replaces the partner's webhook (a replacement keeps created_at). */
 FW_WUR int fw_store_webhook_put(struct fw_store *s, const struct fw_webhook *w);

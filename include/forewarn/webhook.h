@@ -51,11 +51,13 @@ void fw_webhook_sign(const char *secret, int64_t timestamp, const char *body, si
 
 /*
  * fw_ops_webhook_set: registers (or replaces) partner_id's webhook at url, with a new signing secret written
- * to ret_secret (shown once; the caller wipes it) and the registration to *ret. FW_EINVAL (bad URL),
- * FW_ENOENT (no such partner), FW_ECONFLICT (removed partner), with err. Emits "webhook.set".
+ * to ret_secret (shown once; the caller wipes it) and the registration to *ret. content
+ * (FW_WEBHOOK_CONTENT_*) asks for the partner's copies in each notification, sealed: only with a sealing key
+ * registered. FW_EINVAL (bad URL; "content" without a sealing key), FW_ENOENT (no such partner), FW_ECONFLICT
+ * (removed partner), with err. Emits "webhook.set".
  */
 FW_WUR int fw_ops_webhook_set(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
-                              const char *partner_id, const char *url, int64_t now,
+                              const char *partner_id, const char *url, int content, int64_t now,
                               char ret_secret[FW_WEBHOOK_SECRET_LEN], struct fw_webhook *ret,
                               struct fw_error *err);
 /* fw_ops_webhook_remove: drops the registration (FW_ENOENT if none); emits "webhook.removed". */

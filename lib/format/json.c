@@ -1329,9 +1329,11 @@ int fw_json_trace_write(const struct fw_trace_result *r, struct fw_buf *out)
 	            out);
 }
 
-int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz, struct fw_error *err)
+int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz, int *ret_content,
+                          struct fw_error *err)
 {
 	const char *key, *u = NULL;
+	int content = FW_WEBHOOK_CONTENT_NONE;
 	json_t *j, *v;
 	int r;
 
@@ -1340,7 +1342,13 @@ int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz,
 		return r;
 	json_object_foreach(j, key, v)
 	{
-		if (strcmp(key, "url") != 0)
+		if (strcmp(key, "content") == 0) {
+			const char *c = json_is_string(v) ? json_string_value(v) : "";
+			if (strcmp(c, "sealed") == 0)
+				content = FW_WEBHOOK_CONTENT_SEALED;
+			else if (strcmp(c, "none") != 0)
+				r = fw_error_set(err, FW_EINVAL, key, "must be \"sealed\" or \"none\"");
+		} else if (strcmp(key, "url") != 0)
 			r = unknown(key, "a webhook", err);
 		else if (!json_is_string(v))
 			r = fw_error_set(err, FW_EINVAL, key, "must be a string");
@@ -1351,10 +1359,13 @@ int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz,
 		if (r < 0)
 			goto out;
 	}
-	if (!u)
+	if (!u) {
 		r = fw_error_set(err, FW_EINVAL, "url", "is required");
-	else
+	} else {
 		memcpy(url, u, strlen(u) + 1); /* written only when the whole body is good */
+		if (ret_content)
+			*ret_content = content;
+	}
 out:
 	json_decref(j);
 	return r;
@@ -1362,7 +1373,8 @@ out:
 
 int fw_json_webhook_write(const struct fw_webhook *w, const char *secret, struct fw_buf *out)
 {
-	json_t *j = json_pack("{s:s, s:s, s:o, s:o}", "partner", w->partner_id, "url", w->url, "created_at",
+	json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "partner", w->partner_id, "url", w->url, "content",
+	                      w->content == FW_WEBHOOK_CONTENT_SEALED ? "sealed" : "none", "created_at",
 	                      time_value(w->created_at), "updated_at", time_value(w->updated_at));
 
 	if (j && secret)

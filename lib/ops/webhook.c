@@ -8,6 +8,7 @@
 #include <strings.h>
 #include "forewarn/json.h"
 #include "forewarn/ops.h"
+#include "forewarn/seal.h"
 #include "forewarn/timeutil.h"
 #include "forewarn/webhook.h"
 
@@ -277,10 +278,11 @@ static void url_host(const char *url, char *out, size_t outsz)
 }
 
 int fw_ops_webhook_set(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
-                       const char *partner_id, const char *url, int64_t now,
+                       const char *partner_id, const char *url, int content, int64_t now,
                        char ret_secret[FW_WEBHOOK_SECRET_LEN], struct fw_webhook *ret, struct fw_error *err)
 {
 	struct fw_webhook w, old;
+	struct fw_seal_key k;
 	struct fw_partner p;
 	unsigned char nonce[16];
 	char host[300];
@@ -292,6 +294,8 @@ int fw_ops_webhook_set(struct fw_store *s, const char *actor, const unsigned cha
 	memset(&w, 0, sizeof(w));
 	snprintf(w.partner_id, sizeof(w.partner_id), "%s", partner_id);
 	memcpy(w.url, url, strlen(url) + 1);
+	w.content =
+	    content == FW_WEBHOOK_CONTENT_SEALED ? FW_WEBHOOK_CONTENT_SEALED : FW_WEBHOOK_CONTENT_NONE;
 	fw_crypto_random(nonce, sizeof(nonce));
 	fw_crypto_hex(nonce, sizeof(nonce), w.nonce);
 	w.created_at = w.updated_at = now;
@@ -303,6 +307,16 @@ int fw_ops_webhook_set(struct fw_store *s, const char *actor, const unsigned cha
 		r = fw_error_set(err, FW_ENOENT, NULL, "no partner \"%.64s\"", partner_id);
 	if (r == 0 && p.status == FW_PARTNER_REMOVED)
 		r = fw_error_set(err, FW_ECONFLICT, "status", "partner \"%s\" has been removed", partner_id);
+	/* Content goes out only sealed: no key now, no opt-in (a key removed later is handled at send time).
+	 */
+	if (r == 0 && w.content == FW_WEBHOOK_CONTENT_SEALED) {
+		r = fw_ops_seal_key_get(s, partner_id, &k);
+		if (r == FW_ENOENT)
+			r = fw_error_set(
+			    err, FW_EINVAL, "content",
+			    "\"sealed\" needs a sealing key: register an X25519 public key with PUT "
+			    "/api/v1/me/seal-key first");
+	}
 	if (r < 0)
 		goto out;
 	r = fw_store_webhook_get(s, partner_id, &old);
@@ -315,7 +329,7 @@ int fw_ops_webhook_set(struct fw_store *s, const char *actor, const unsigned cha
 	if (r == 0)
 		r = fw_event_emitkv(s, "webhook.set", actor,
 		                    &(struct fw_event_about){.partner_id = partner_id}, NULL, "host", host,
-		                    NULL);
+		                    "content", w.content ? "sealed" : "none", NULL);
 out:
 	r = fw_ops_finish(s, r);
 	if (r == 0) {

@@ -73,6 +73,8 @@ static const char schema_delivery[] =
     " mode INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS webhooks(partner_id TEXT PRIMARY KEY NOT NULL REFERENCES partners(id),"
     " url TEXT NOT NULL, nonce TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS webhook_content(partner_id TEXT PRIMARY KEY NOT NULL REFERENCES partners(id),"
+    " content INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS outbox(id INTEGER PRIMARY KEY, key TEXT NOT NULL,"
     " partner_id TEXT NOT NULL, advisory_id TEXT NOT NULL, revision INTEGER NOT NULL, parts INTEGER NOT NULL,"
     " state INTEGER NOT NULL, tries INTEGER NOT NULL, created_ms INTEGER NOT NULL, next_ms INTEGER NOT NULL,"
@@ -149,6 +151,8 @@ enum {
 	S_WEBHOOK_PUT,
 	S_WEBHOOK_GET,
 	S_WEBHOOK_DELETE,
+	S_WEBHOOK_CONTENT_SET,
+	S_WEBHOOK_CONTENT_DELETE,
 	S_OUTBOX_INSERT,
 	S_OUTBOX_GET,
 	S_OUTBOX_UPDATE,
@@ -274,8 +278,12 @@ static const char *const sqls[NSTMT] = {
     [S_WEBHOOK_PUT] = "INSERT INTO webhooks(" WEBHOOK_COLS ") VALUES(?1, ?2, ?3, ?4, ?5)"
                       " ON CONFLICT(partner_id) DO UPDATE SET url = excluded.url, nonce = excluded.nonce,"
                       " updated_at = excluded.updated_at",
-    [S_WEBHOOK_GET] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE partner_id = ?1",
+    [S_WEBHOOK_GET] = "SELECT " WEBHOOK_COLS ", (SELECT content FROM webhook_content c"
+                      " WHERE c.partner_id = webhooks.partner_id) FROM webhooks WHERE partner_id = ?1",
     [S_WEBHOOK_DELETE] = "DELETE FROM webhooks WHERE partner_id = ?1",
+    [S_WEBHOOK_CONTENT_SET] = "INSERT INTO webhook_content(partner_id, content) VALUES(?1, ?2)"
+                              " ON CONFLICT(partner_id) DO UPDATE SET content = excluded.content",
+    [S_WEBHOOK_CONTENT_DELETE] = "DELETE FROM webhook_content WHERE partner_id = ?1",
     [S_OUTBOX_INSERT] = "INSERT INTO outbox(key, partner_id, advisory_id, revision, parts, state, tries,"
                         " created_ms, next_ms, done_ms, last_status, last_error, payload)"
                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -1658,13 +1666,21 @@ static int webhook_put(struct fw_store *s, const struct fw_webhook *w)
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_WEBHOOK_PUT];
-	int b = SQLITE_OK;
+	int b = SQLITE_OK, rc;
 
 	btext(st, 1, w->partner_id, sizeof(w->partner_id), &b);
 	btext(st, 2, w->url, sizeof(w->url), &b);
 	btext(st, 3, w->nonce, sizeof(w->nonce), &b);
 	bint(st, 4, w->created_at, &b);
 	bint(st, 5, w->updated_at, &b);
+	rc = run(q, st, b, NULL);
+	if (rc < 0)
+		return rc;
+	/* The content opt-in lives in its own table (added after webhooks): a missing row means none. */
+	st = q->st[S_WEBHOOK_CONTENT_SET];
+	b = SQLITE_OK;
+	btext(st, 1, w->partner_id, sizeof(w->partner_id), &b);
+	bint(st, 2, w->content, &b);
 	return run(q, st, b, NULL);
 }
 
@@ -1681,6 +1697,7 @@ static int webhook_get(struct fw_store *s, const char *partner_id, struct fw_web
 		ctext(st, 2, ret->nonce, sizeof(ret->nonce));
 		ret->created_at = cint(st, 3);
 		ret->updated_at = cint(st, 4);
+		ret->content = (int)cint(st, 5);
 	}
 	done(st);
 	return rc;
@@ -1694,7 +1711,12 @@ static int webhook_delete(struct fw_store *s, const char *partner_id)
 
 	btext(st, 1, partner_id, SIZE_MAX, &b);
 	rc = run(q, st, b, &n);
-	return rc < 0 ? rc : n == 0 ? FW_ENOENT : 0;
+	if (rc < 0 || n == 0)
+		return rc < 0 ? rc : FW_ENOENT;
+	st = q->st[S_WEBHOOK_CONTENT_DELETE];
+	b = SQLITE_OK;
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	return run(q, st, b, NULL);
 }
 
 static void row_outbox(sqlite3_stmt *st, struct fw_outbox *o)

@@ -42,9 +42,11 @@ FAST = ["--webhook-backoff", "300ms", "--webhook-timeout", "3s", "--webhook-conn
 
 class Receiver:
     """A webhook receiver on 127.0.0.1: records every POST (arrival time, path, headers, body) and answers
-    `status` (changeable at any time)."""
+    `status` (changeable at any time). on_post, if set, is called before each answer and what it returns kept
+    with the request (test_webhook_content.py: the event log as it stood when the POST arrived)."""
 
     def __init__(self, port=0, status=200):
+        self.on_post = None
         self.port = port
         self.status = status
         self.requests = []
@@ -58,10 +60,12 @@ class Receiver:
             def do_POST(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n)
+                at = time.time()
+                then = rcv.on_post() if rcv.on_post else None
                 with rcv.lock:
-                    rcv.requests.append({"at": time.time(), "path": self.path,
+                    rcv.requests.append({"at": at, "path": self.path,
                                          "headers": {k.lower(): v for k, v in self.headers.items()},
-                                         "body": body})
+                                         "body": body, "events_then": then})
                     status = rcv.status
                 self.send_response(status)
                 self.send_header("Content-Length", "2")

@@ -98,6 +98,12 @@ out_has '^url: +http://127\.0\.0\.1:1/hook$' "webhook show: url"
 out_lacks 'whsec_' "webhook show: no secret"
 expect 0 "webhook show --json" webhook show acme --json "${ADMIN[@]}"
 out_has '^\{"partner":"acme","url":"http://127\.0\.0\.1:1/hook",' "webhook show --json"
+out_has '"content":"none"' "webhook show --json: content none by default"
+expect 1 "webhook set --content sealed without a sealing key" webhook set acme http://127.0.0.1:1/hook \
+	--content sealed "${ADMIN[@]}"
+err_has "^forewarn: 400 .*sealing key.*\(field: content\)" "the refusal names content and the missing key"
+expect 1 "webhook set --content bogus" webhook set acme http://127.0.0.1:1/hook --content bogus "${ADMIN[@]}"
+err_has "^forewarn: 400 .*content" "a bad --content is refused naming content"
 printf 'Summary.\n' >"$TMP/summary.txt"
 # T in two days: the vetted partner (120 h ahead) receives it at once.
 expect 0 "advisory create" advisory create --title T --product P --public-at "$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)" \

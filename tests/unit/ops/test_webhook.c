@@ -261,14 +261,24 @@ static void enqueue_with_delivery(void **state)
 	make_partner(e->s, "hooked");
 	make_partner(e->s, "plain");
 	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/x", 1, secret, &w, &err),
+	    fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/x", 0, 1, secret, &w, &err),
 	    0);
 	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "nobody", "https://h.example/x", 1, secret, &w, &err),
+	    fw_ops_webhook_set(e->s, "test", e->key, "nobody", "https://h.example/x", 0, 1, secret, &w, &err),
 	    FW_ENOENT);
 	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "hooked", "http://h.example/x", 1, secret, &w, &err),
+	    fw_ops_webhook_set(e->s, "test", e->key, "hooked", "http://h.example/x", 0, 1, secret, &w, &err),
 	    FW_EINVAL);
+	/* Content only sealed, so only with a sealing key: refused, naming the field, the registration kept.
+	 */
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/y",
+	                                    FW_WEBHOOK_CONTENT_SEALED, 1, secret, &w, &err),
+	                 FW_EINVAL);
+	assert_string_equal(err.field, "content");
+	assert_int_equal(fw_store_webhook_get(e->s, "hooked", &w), 0);
+	assert_string_equal(w.url, "https://h.example/x");
+	assert_int_equal(w.content, FW_WEBHOOK_CONTENT_NONE);
 	release(e);
 	assert_int_equal(items(e->s, -1, "hooked"), 1);
 	assert_int_equal(items(e->s, -1, "plain"), 0);
@@ -317,7 +327,7 @@ static void retry_set_aside_and_deliver(void **state)
 
 	make_partner(e->s, "hooked");
 	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/x", 1, secret, &w, &err),
+	    fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/x", 0, 1, secret, &w, &err),
 	    0);
 	release(e);
 	now = fw_time_now_ms(); /* the item is due from its delivery on */
@@ -405,9 +415,11 @@ static void check_refuses(void **state)
 	make_partner(e->s, "one");
 	make_partner(e->s, "two");
 	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "one", "https://h.example/1", 1, secret, &w, &err), 0);
+	    fw_ops_webhook_set(e->s, "test", e->key, "one", "https://h.example/1", 0, 1, secret, &w, &err),
+	    0);
 	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "two", "https://h.example/2", 1, secret, &w, &err), 0);
+	    fw_ops_webhook_set(e->s, "test", e->key, "two", "https://h.example/2", 0, 1, secret, &w, &err),
+	    0);
 	release(e);
 	now = fw_time_now_ms();
 	assert_int_equal(fw_ops_outbox_claim(e->s, &pol, now, o, 4, &n), 0);

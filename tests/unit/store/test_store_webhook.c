@@ -105,9 +105,23 @@ static void webhook_put_get_delete(void **state)
 	assert_int_equal(got.created_at, 100);
 	assert_int_equal(got.updated_at, 200);
 
+	assert_int_equal(got.content, FW_WEBHOOK_CONTENT_NONE);
+
+	/* The content opt-in is kept, and replaced with the rest. */
+	w.content = FW_WEBHOOK_CONTENT_SEALED;
+	assert_int_equal(fw_store_webhook_put(s, &w), 0);
+	assert_int_equal(fw_store_webhook_get(s, "acme", &got), 0);
+	assert_int_equal(got.content, FW_WEBHOOK_CONTENT_SEALED);
+
+	/* Deleting the registration deletes its opt-in: a new one starts without. */
 	assert_int_equal(fw_store_webhook_delete(s, "acme"), 0);
 	assert_int_equal(fw_store_webhook_get(s, "acme", &got), FW_ENOENT);
 	assert_int_equal(fw_store_webhook_delete(s, "acme"), FW_ENOENT);
+	w.content = FW_WEBHOOK_CONTENT_NONE;
+	assert_int_equal(fw_store_webhook_put(s, &w), 0);
+	assert_int_equal(fw_store_webhook_get(s, "acme", &got), 0);
+	assert_int_equal(got.content, FW_WEBHOOK_CONTENT_NONE);
+	assert_int_equal(fw_store_webhook_delete(s, "acme"), 0);
 	/* A registration needs its partner. */
 	strcpy(w.partner_id, "nobody");
 	assert_true(fw_store_webhook_put(s, &w) < 0);
