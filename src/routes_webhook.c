@@ -79,11 +79,11 @@ static int me_put(struct request *rq)
 {
 	char url[FW_WEBHOOK_URL_MAX + 1];
 	struct fw_error err = {0};
-	int r;
+	int r, content;
 
 	if (request_partner_active(rq) < 0)
 		return 0;
-	r = fw_json_webhook_parse(rq->body, rq->body_len, url, sizeof(url), &err);
+	r = fw_json_webhook_parse(rq->body, rq->body_len, url, sizeof(url), &content, &err);
 	if (r == 0)
 		r = fw_webhook_url_validate(url, &err);
 	if (r == 0)
