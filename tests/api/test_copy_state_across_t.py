@@ -3,7 +3,7 @@
 A download deferred while its record was written could cross T; the embargoed copy (TLP:RED, interim)
 was then cached under the public copy's key and served after T. Eight clients download across T, three
 times; every copy requested from T + 1 s on must be the public one (TLP:WHITE, final), and every copy
-requested before T the embargoed one.
+answered before T the embargoed one.
 """
 import sys
 import threading
