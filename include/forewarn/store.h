@@ -32,8 +32,9 @@ void fw_store_rollback(struct fw_store *s);
 
 /*
  * fw_store_tx_serial: while a transaction begun with fw_store_begin is open, a number that identifies it
- * on this connection (it grows with each one); 0 outside. Lets a caller trust what it wrote in this very
- * transaction, which no other connection can have changed.
+ * in this process (no two transactions on any connections share one, even a store freed and another opened
+ * at its address); 0 outside. Lets a caller trust what it wrote or read in this very transaction, which no
+ * other connection can have changed.
  */
 uint64_t fw_store_tx_serial(struct fw_store *s);
 

@@ -28,9 +28,12 @@ static int public_key(const char *k)
  * Partner references need the operator's reference key, made on first use and kept in the store. The key's
  * text is read on every call (one indexed row) and compared with the last one this thread saw: a thread that
  * opens another store then sees another key, and the references it keeps are dropped with the old key.
+ * Within one transaction it is read once: nothing else can change it meanwhile (fw_store_tx_serial).
  */
 #define REF_SLOTS 64
 static _Thread_local struct {
+	struct fw_store *store;
+	uint64_t tx; /* the transaction in which the key was last read, 0 if none */
 	char hex[2 * FW_KEY_BYTES + 1];
 	unsigned char key[FW_KEY_BYTES];
 	struct {
@@ -42,8 +45,12 @@ static _Thread_local struct {
 static int ref_key(struct fw_store *s)
 {
 	char hex[2 * FW_KEY_BYTES + 1];
-	int r = fw_store_meta_get(s, "log_ref_key", hex, sizeof(hex));
+	uint64_t tx = fw_store_tx_serial(s);
+	int r;
 
+	if (tx && rc.tx == tx && rc.store == s)
+		return 0;
+	r = fw_store_meta_get(s, "log_ref_key", hex, sizeof(hex));
 	if (r == FW_ENOENT) {
 		unsigned char key[FW_KEY_BYTES];
 		fw_crypto_random(key, FW_KEY_BYTES);
@@ -61,6 +68,10 @@ static int ref_key(struct fw_store *s)
 		}
 		if (r == 0)
 			memcpy(rc.hex, hex, sizeof(hex));
+	}
+	if (r == 0) {
+		rc.store = s;
+		rc.tx = tx;
 	}
 	fw_crypto_wipe(hex, sizeof(hex));
 	return r;

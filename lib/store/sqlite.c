@@ -210,8 +210,10 @@ struct sq {
 	struct fw_store base; /* first: struct fw_store * and struct sq * convert */
 	sqlite3 *db;
 	sqlite3_stmt *st[NSTMT];
-	int tx;            /* between fw_store_begin and commit or rollback */
-	uint64_t tx_serial; /* counts fw_store_begin calls that opened a transaction */
+	int tx;             /* between fw_store_begin and commit or rollback */
+	uint64_t tx_serial; /* this transaction's number, unique in the process (fw_store_tx_serial) */
+	uint64_t log_tx;    /* the transaction in which log_next was last known (0: none) */
+	uint64_t log_next;  /* the log's size as this transaction's appends left it */
 };
 
 static struct sq *conn(struct fw_store *s)
@@ -404,6 +406,9 @@ static int write_begin(struct sq *q)
 	return rc;
 }
 
+/* Transaction numbers are drawn from one counter for the process, under the writer lock. */
+static uint64_t last_serial;
+
 static int begin(struct fw_store *s)
 {
 	struct sq *q = conn(s);
@@ -413,7 +418,7 @@ static int begin(struct fw_store *s)
 		return FW_ECONFLICT;
 	if ((rc = write_begin(q)) == 0) {
 		q->tx = 1;
-		q->tx_serial++;
+		q->tx_serial = ++last_serial;
 	}
 	return rc;
 }
@@ -474,6 +479,7 @@ static int xend(struct sq *q, int own, int rc)
 	} else {
 		(void)run(q, q->st[S_ROLLBACK_TO], SQLITE_OK, NULL);
 		(void)run(q, q->st[S_RELEASE], SQLITE_OK, NULL);
+		q->log_tx = 0; /* what this transaction knew of the log may have been undone */
 	}
 	return rc;
 }
@@ -1210,14 +1216,21 @@ static int log_append(struct fw_store *s, uint64_t index, const void *entry, siz
 
 	if (len > FW_LOG_ENTRY_MAX || index > INT64_MAX)
 		return FW_ETOOBIG;
-	/* Appends only: an entry goes at the end, never over or past it. */
-	if ((rc = log_size(s, &size)) < 0)
+	/* Appends only: an entry goes at the end, never over or past it. Within one transaction the end is
+	 * where this transaction's last append left it: no other connection can write meanwhile. */
+	if (q->tx && q->log_tx == q->tx_serial)
+		size = q->log_next;
+	else if ((rc = log_size(s, &size)) < 0)
 		return rc;
 	if (index != size)
 		return FW_ECONFLICT;
 	bint(st, 1, (int64_t)index, &b);
 	bblob(st, 2, entry, (int)len, &b);
-	return run(q, st, b, NULL);
+	if ((rc = run(q, st, b, NULL)) == 0 && q->tx) {
+		q->log_tx = q->tx_serial;
+		q->log_next = index + 1;
+	}
+	return rc;
 }
 
 static int log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb, void *ctx)
@@ -1430,7 +1443,8 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 	st = NULL;
 	if ((rc = sqlite3_exec(q->db, sync, NULL, NULL, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(q->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL)) != SQLITE_OK ||
-	    /* Reads through the page cache mapping instead of a read() per page: whole-log scans are faster. */
+	    /* Reads through the page cache mapping instead of a read() per page: whole-log scans are faster.
+	     */
 	    (rc = sqlite3_exec(q->db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL)) != SQLITE_OK)
 		goto out;
 	/* Creating the schema is a write: queue with this process's writers, never against them. */

@@ -159,6 +159,29 @@ static void test_rollback_then_append(void **state)
 	assert_memory_equal(root, want, 32);
 }
 
+/*
+ * Regression: a store freed and another opened in its place (often at the same address) on the same thread:
+ * what the log remembered of the first one's last transaction must not be taken for the second's.
+ */
+static void test_fresh_store_after_free(void **state)
+{
+	struct fixture *f = *state;
+	char uri[160];
+	struct fw_error err;
+	uint64_t idx;
+
+	for (int round = 0; round < 2; round++) {
+		struct fw_store *s;
+		snprintf(uri, sizeof(uri), "sqlite:%s/fresh%d.db", f->dir, round);
+		assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
+		assert_int_equal(fw_store_begin(s), 0);
+		assert_int_equal(fw_log_append(s, "first", 5, &idx), 0);
+		assert_int_equal(idx, 0);
+		assert_int_equal(fw_store_commit(s), 0);
+		fw_store_free(s);
+	}
+}
+
 /* tamper: runs SQL on the database behind the store's back, as an attacker with the file would. */
 static void tamper(struct fixture *f, const char *sql)
 {
@@ -241,6 +264,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_roots_and_proofs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback_then_append, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fresh_store_after_free, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tamper_entry, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tamper_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tamper_reorder, setup, teardown),
