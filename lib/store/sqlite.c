@@ -50,9 +50,9 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS downloads_advisory ON downloads(advisory_id);"
     "CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"
     " type TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS log_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
-    " PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+    /* hashes: of the complete subtrees the entry is the last leaf of, level 0 first (store.h, docs/log.md) */
+    "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL,"
+    " hashes BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" SCHEMA_VERSION "');"
     "COMMIT;";
@@ -105,9 +105,8 @@ enum {
 	S_LOG_SIZE,
 	S_LOG_APPEND,
 	S_LOG_ENTRY_EACH,
+	S_LOG_LEAF_EACH,
 	S_LOG_NODE_GET,
-	S_LOG_NODE_PUT,
-	S_LOG_NODE_RANGE,
 	S_CHECKPOINT_PUT,
 	S_CHECKPOINT_LATEST,
 	S_CHECKPOINT_GET,
@@ -194,11 +193,11 @@ static const char *const sqls[NSTMT] = {
     [S_DOWNLOAD_EACH] = "SELECT " DL_COLS " FROM downloads WHERE advisory_id = ?1 ORDER BY id",
     [S_EVENT_INSERT] = "INSERT INTO events(at_ms, type, actor, subject, detail) VALUES(?1, ?2, ?3, ?4, ?5)",
     [S_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM log_entries",
-    [S_LOG_APPEND] = "INSERT INTO log_entries(idx, entry) VALUES(?1, ?2)",
+    [S_LOG_APPEND] = "INSERT INTO log_entries(idx, entry, hashes) VALUES(?1, ?2, ?3)",
     [S_LOG_ENTRY_EACH] = "SELECT idx, entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
-    [S_LOG_NODE_GET] = "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2",
-    [S_LOG_NODE_PUT] = "INSERT INTO log_nodes(level, idx, hash) VALUES(?1, ?2, ?3)",
-    [S_LOG_NODE_RANGE] = "SELECT idx, hash FROM log_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
+    [S_LOG_LEAF_EACH] =
+        "SELECT idx, entry, hashes FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+    [S_LOG_NODE_GET] = "SELECT hashes FROM log_entries WHERE idx = ?1",
     [S_CHECKPOINT_PUT] = "INSERT OR IGNORE INTO checkpoints(size, note) VALUES(?1, ?2)",
     [S_CHECKPOINT_LATEST] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
     [S_CHECKPOINT_GET] = "SELECT size, note FROM checkpoints WHERE size = ?1",
@@ -1207,7 +1206,18 @@ static int log_size(struct fw_store *s, uint64_t *ret)
 	return rc;
 }
 
-static int log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len)
+/* completes: how many complete subtrees leaf `index` is the last leaf of: one more than its trailing ones. */
+static size_t completes(uint64_t index)
+{
+	size_t t = 0;
+
+	while (index >> t & 1)
+		t++;
+	return t + 1;
+}
+
+static int log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len,
+                      const unsigned char *hashes, size_t nhashes)
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_LOG_APPEND];
@@ -1216,6 +1226,8 @@ static int log_append(struct fw_store *s, uint64_t index, const void *entry, siz
 
 	if (len > FW_LOG_ENTRY_MAX || index > INT64_MAX)
 		return FW_ETOOBIG;
+	if (nhashes != completes(index))
+		return FW_EINVAL;
 	/* Appends only: an entry goes at the end, never over or past it. Within one transaction the end is
 	 * where this transaction's last append left it: no other connection can write meanwhile. */
 	if (q->tx && q->log_tx == q->tx_serial)
@@ -1226,6 +1238,7 @@ static int log_append(struct fw_store *s, uint64_t index, const void *entry, siz
 		return FW_ECONFLICT;
 	bint(st, 1, (int64_t)index, &b);
 	bblob(st, 2, entry, (int)len, &b);
+	bblob(st, 3, hashes, (int)(nhashes * 32), &b);
 	if ((rc = run(q, st, b, NULL)) == 0 && q->tx) {
 		q->log_tx = q->tx_serial;
 		q->log_next = index + 1;
@@ -1252,56 +1265,46 @@ static int log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw_l
 	return rc;
 }
 
-static int log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32])
+static int log_leaf_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_leaf_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = conn(s)->st[S_LOG_NODE_GET];
+	sqlite3_stmt *st = conn(s)->st[S_LOG_LEAF_EACH];
 	int b = SQLITE_OK, rc;
 
-	bint(st, 1, level, &b);
-	bint(st, 2, index > INT64_MAX ? INT64_MAX : (int64_t)index, &b);
-	rc = fetch(st, b);
-	if (rc == 0) {
-		if (sqlite3_column_bytes(st, 0) == 32)
-			memcpy(out, sqlite3_column_blob(st, 0), 32);
-		else
-			rc = FW_EIO; /* a damaged store: never hand out a short hash */
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	bint(st, 1, start > INT64_MAX ? INT64_MAX : (int64_t)start, &b);
+	bint(st, 2, end > INT64_MAX ? INT64_MAX : (int64_t)end, &b);
+	while ((rc = step(st, b)) == 1) {
+		const void *p = sqlite3_column_blob(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		const unsigned char *h = sqlite3_column_blob(st, 2);
+		size_t hn = (size_t)sqlite3_column_bytes(st, 2);
+		if ((rc = cb(ctx, (uint64_t)cint(st, 0), p ? p : "", n, h ? h : (const unsigned char *)"",
+		             hn)) != 0)
+			break;
 	}
 	done(st);
 	return rc;
 }
 
-static int log_node_put(struct fw_store *s, unsigned level, uint64_t index, const unsigned char hash[32])
+/* The subtree (level, index) is kept with its last leaf, (index + 1) * 2^level - 1, at offset 32 * level. */
+static int log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32])
 {
-	struct sq *q = conn(s);
-	sqlite3_stmt *st = q->st[S_LOG_NODE_PUT];
-	int b = SQLITE_OK;
-
-	if (index > INT64_MAX)
-		return FW_EINVAL;
-	bint(st, 1, level, &b);
-	bint(st, 2, (int64_t)index, &b);
-	bblob(st, 3, hash, 32, &b);
-	return run(q, st, b, NULL);
-}
-
-static int log_node_range(struct fw_store *s, unsigned level, uint64_t start, uint64_t end, fw_log_node_cb cb,
-                          void *ctx)
-{
-	sqlite3_stmt *st = conn(s)->st[S_LOG_NODE_RANGE];
+	sqlite3_stmt *st = conn(s)->st[S_LOG_NODE_GET];
 	int b = SQLITE_OK, rc;
 
-	if (sqlite3_stmt_busy(st))
-		return FW_ECONFLICT;
-	bint(st, 1, level, &b);
-	bint(st, 2, start > INT64_MAX ? INT64_MAX : (int64_t)start, &b);
-	bint(st, 3, end > INT64_MAX ? INT64_MAX : (int64_t)end, &b);
-	while ((rc = step(st, b)) == 1) {
-		if (sqlite3_column_bytes(st, 1) != 32) {
-			rc = FW_EIO;
-			break;
-		}
-		if ((rc = cb(ctx, (uint64_t)cint(st, 0), sqlite3_column_blob(st, 1))) != 0)
-			break;
+	if (level >= 64 || index > (uint64_t)INT64_MAX >> level)
+		return FW_ENOENT;
+	bint(st, 1, (int64_t)(((index + 1) << level) - 1), &b);
+	rc = fetch(st, b);
+	if (rc == 0) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		if (n % 32 != 0)
+			rc = FW_EIO; /* a damaged store: never hand out a short hash */
+		else if (n < 32 * ((size_t)level + 1))
+			rc = FW_ENOENT;
+		else
+			memcpy(out, (const unsigned char *)sqlite3_column_blob(st, 0) + 32 * level, 32);
 	}
 	done(st);
 	return rc;
@@ -1403,13 +1406,91 @@ static const struct fw_store_ops sqlite_ops = {
     .log_size = log_size,
     .log_append = log_append,
     .log_entry_each = log_entry_each,
+    .log_leaf_each = log_leaf_each,
     .log_node_get = log_node_get,
-    .log_node_put = log_node_put,
-    .log_node_range = log_node_range,
     .checkpoint_put = checkpoint_put,
     .checkpoint_latest = checkpoint_latest,
     .checkpoint_get = checkpoint_get,
 };
+
+/*
+ * migrate_log: a database made before the log kept each entry's subtree hashes in its row (they were rows of
+ * a table log_nodes(level, idx, hash)) gets the column, each entry's hashes copied over from log_nodes as
+ * store.h lays them out, and log_nodes dropped, in one transaction. A hash missing from log_nodes stays
+ * missing, so verification still names the entry at fault.
+ */
+static int old_log(struct sq *q, int *ret_old, int64_t *ret_size)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+	    q->db,
+	    "SELECT (SELECT count(*) FROM pragma_table_info('log_entries') WHERE name = 'hashes') = 0"
+	    " AND (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'log_nodes'),"
+	    " (SELECT coalesce(max(idx) + 1, 0) FROM log_entries)",
+	    -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*ret_old = sqlite3_column_int(st, 0);
+		*ret_size = sqlite3_column_int64(st, 1);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int migrate_log(struct sq *q)
+{
+	sqlite3_stmt *node = NULL, *put = NULL;
+	unsigned char hashes[64 * 32];
+	int64_t size = 0;
+	int rc, old = 0;
+
+	/* Checked again under the write lock: another process may have migrated meanwhile. */
+	if ((rc = old_log(q, &old, &size)) != SQLITE_OK || !old)
+		return rc;
+	if ((rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+		return rc;
+	if ((rc = old_log(q, &old, &size)) != SQLITE_OK || !old)
+		goto out;
+	if ((rc = sqlite3_exec(q->db, "ALTER TABLE log_entries ADD COLUMN hashes BLOB NOT NULL DEFAULT x''",
+	                       NULL, NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(q->db, "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2", -1,
+	                             &node, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(q->db, "UPDATE log_entries SET hashes = ?2 WHERE idx = ?1", -1, &put,
+	                             NULL)) != SQLITE_OK)
+		goto out;
+	for (int64_t i = 0; rc == SQLITE_OK && i < size; i++) {
+		size_t n = 0, want = completes((uint64_t)i);
+		while (n < want) {
+			sqlite3_bind_int(node, 1, (int)n);
+			sqlite3_bind_int64(node, 2, i >> n);
+			rc = sqlite3_step(node);
+			if (rc != SQLITE_ROW || sqlite3_column_bytes(node, 0) != 32) {
+				sqlite3_reset(node);
+				break;
+			}
+			memcpy(hashes + 32 * n++, sqlite3_column_blob(node, 0), 32);
+			sqlite3_reset(node);
+		}
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(put, 1, i);
+			sqlite3_bind_blob(put, 2, hashes, (int)(32 * n), SQLITE_STATIC);
+			rc = sqlite3_step(put) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(q->db);
+			sqlite3_reset(put);
+		}
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(q->db, "DROP TABLE log_nodes", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(node);
+	sqlite3_finalize(put);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK && !sqlite3_get_autocommit(q->db))
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
 
 /*
  * setup: journal mode, pragmas, schema (created under the write lock, so concurrent openers of a new file
@@ -1467,7 +1548,8 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 		rc = SQLITE_ERROR;
 		goto out;
 	}
-	if ((rc = sqlite3_exec(q->db, schema, NULL, NULL, NULL)) != SQLITE_OK)
+	if ((rc = sqlite3_exec(q->db, schema, NULL, NULL, NULL)) != SQLITE_OK ||
+	    (rc = migrate_log(q)) != SQLITE_OK)
 		goto out;
 	pthread_mutex_unlock(&writer_lock);
 	locked = 0;

@@ -235,9 +235,10 @@ int fw_store_log_size(struct fw_store *s, uint64_t *ret)
 	return s->ops->log_size(s, ret);
 }
 
-int fw_store_log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len)
+int fw_store_log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len,
+                        const unsigned char *hashes, size_t nhashes)
 {
-	return s->ops->log_append(s, index, entry, len);
+	return s->ops->log_append(s, index, entry, len, hashes, nhashes);
 }
 
 int fw_store_log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb, void *ctx)
@@ -245,20 +246,14 @@ int fw_store_log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw
 	return s->ops->log_entry_each(s, start, end, cb, ctx);
 }
 
+int fw_store_log_leaf_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_leaf_cb cb, void *ctx)
+{
+	return s->ops->log_leaf_each(s, start, end, cb, ctx);
+}
+
 int fw_store_log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32])
 {
 	return s->ops->log_node_get(s, level, index, out);
-}
-
-int fw_store_log_node_put(struct fw_store *s, unsigned level, uint64_t index, const unsigned char hash[32])
-{
-	return s->ops->log_node_put(s, level, index, hash);
-}
-
-int fw_store_log_node_range(struct fw_store *s, unsigned level, uint64_t start, uint64_t end, fw_log_node_cb cb,
-                            void *ctx)
-{
-	return s->ops->log_node_range(s, level, start, end, cb, ctx);
 }
 
 int fw_store_checkpoint_put(struct fw_store *s, uint64_t size, const char *note)
