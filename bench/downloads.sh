@@ -56,6 +56,8 @@ mkdir -p "$work/www"
 curl -sf -H "Authorization: Bearer ${token[0]}" "${url[0]}/api/v1/inbox/${id[0]}" > "$work/www/copy.json"
 size=$(stat -c %s "$work/www/copy.json")
 
+# A free port for nginx (other benchmarks may run on this machine at the same time).
+ngport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > "$work/nginx.conf" <<NGINX
 worker_processes auto;
 pid $work/nginx.pid;
@@ -65,7 +67,7 @@ http {
   access_log off;
   keepalive_requests 1000000;
   server {
-    listen 127.0.0.1:18099;
+    listen 127.0.0.1:$ngport;
     root $work/www;
     default_type application/json;
   }
@@ -97,7 +99,7 @@ for _ in $(seq "$rounds"); do
     run "fw$k" "${pids[$k]}" -- -H "Authorization: Bearer ${token[$k]}" "${url[$k]}/api/v1/inbox/${id[$k]}"
   done
   # shellcheck disable=SC2086
-  run nginx $ngpid $ngworkers -- http://127.0.0.1:18099/copy.json
+  run nginx $ngpid $ngworkers -- "http://127.0.0.1:$ngport/copy.json"
 done
 ngm=$(median < "$work/nginx.rate")
 ngc=$(median < "$work/nginx.cpu")
