@@ -29,6 +29,13 @@ struct fw_event_about {
 FW_WUR int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor,
                            const struct fw_event_about *about, uint64_t *ret_index, ...)
 	__attribute__((sentinel));
+/*
+ * fw_event_download: records a download in the caller's transaction: its row (fw_store_download_insert: the
+ * download is its own event "download", actor "partner:<id>") and its log entry, as fw_event_emitkv does for
+ * other events. Sets d->at_ms to the time recorded. *ret_index (may be NULL): the entry's index, the copy's
+ * receipt.
+ */
+FW_WUR int fw_event_download(struct fw_store *s, struct fw_download *d, uint64_t *ret_index);
 
 /* fw_ops_finish: commits when r is 0, else (or if the commit fails) rolls back; returns the outcome. */
 FW_WUR int fw_ops_finish(struct fw_store *s, int r);

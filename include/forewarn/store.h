@@ -116,7 +116,11 @@ FW_WUR int fw_store_delivery_insert(struct fw_store *s, const struct fw_delivery
 FW_WUR int fw_store_delivery_each(struct fw_store *s, const char *advisory_id, const char *partner_id,
                                   fw_delivery_cb cb, void *ctx);
 
-/* Downloads: every copy served. */
+/*
+ * Downloads: every copy served. A download is also its own event: fw_store_download_insert takes the next
+ * seq of the events' sequence for it, and fw_store_event_each shows it as the event "download" (actor
+ * "partner:<id>", subject "<advisory>/<partner>", detail what, address, revision, sha256), at at_ms.
+ */
 struct fw_download {
 	char partner_id[FW_ID_MAX + 1];
 	char advisory_id[FW_ID_MAX + 1];
@@ -125,12 +129,16 @@ struct fw_download {
 	char what[8];     /* "csaf" or "poc" */
 	char address[64]; /* client address */
 	int64_t at_ms;
+	unsigned char sha256[32]; /* of the bytes served */
 };
 typedef int (*fw_download_cb)(void *ctx, const struct fw_download *d);
 FW_WUR int fw_store_download_insert(struct fw_store *s, const struct fw_download *d);
 FW_WUR int fw_store_download_each(struct fw_store *s, const char *advisory_id, fw_download_cb cb, void *ctx);
 
-/* Events: every state change, in order. The one stream the transparency log will consume. */
+/*
+ * Events: every state change, in order: the rows fw_store_event_insert makes and the downloads (above), one
+ * sequence over both. Each is also an entry of the transparency log (fw_event_emitkv, fw_event_download).
+ */
 struct fw_event {
 	int64_t seq; /* assigned by the store on insert, 1-based */
 	int64_t at_ms;

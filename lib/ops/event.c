@@ -161,19 +161,79 @@ static int leaf(struct fw_buf *b, const char *type, const char *actor, const str
 	return r;
 }
 
+/*
+ * record: an event's operator row e (all but its seq; the detail only when want_detail) and its log entry,
+ * stamped with the same time; the caller stores the row, then appends the entry.
+ */
+static int record(struct fw_store *s, const char *type, const char *actor, const struct fw_event_about *about,
+                  const char *const *pairs, size_t npairs, int want_detail, struct fw_event *e,
+                  struct fw_buf *entry)
+{
+	char ref[FW_PARTNER_REF_HEX], time[FW_RFC3339_LEN], log_actor[96], hex[65];
+	struct fw_buf detail;
+	int r = 0, first = 1;
+
+	memset(e, 0, sizeof(*e));
+	e->at_ms = fw_time_now_ms();
+	fw_time_format_ms(e->at_ms, time);
+	/* Callers pass fixed type names and bounded ids; truncation here would be a bug, not input. */
+	snprintf(e->type, sizeof(e->type), "%s", type);
+	snprintf(e->actor, sizeof(e->actor), "%s", actor ? actor : "");
+	if (about->advisory_id && about->partner_id)
+		snprintf(e->subject, sizeof(e->subject), "%s/%s", about->advisory_id, about->partner_id);
+	else
+		snprintf(e->subject, sizeof(e->subject), "%s",
+		         about->partner_id    ? about->partner_id
+		         : about->advisory_id ? about->advisory_id
+		                              : "");
+
+	/* The operator's row: every pair, with the revision and the hash of the bytes delivered. */
+	fw_buf_init(&detail, sizeof(e->detail) - 1);
+	if (want_detail) {
+		r = fw_buf_puts(&detail, "{");
+		for (size_t i = 0; r == 0 && i < npairs; i += 2)
+			r = kv(&detail, &first, pairs[i], pairs[i + 1]);
+		if (r == 0 && about->revision > 0) {
+			r = fw_buf_printf(&detail, "%s\"revision\":%d", first ? "" : ",", about->revision);
+			first = 0;
+		}
+		if (r == 0 && about->sha256) {
+			fw_crypto_hex(about->sha256, 32, hex);
+			r = fw_buf_printf(&detail, "%s\"sha256\":\"%s\"", first ? "" : ",", hex);
+		}
+		if (r == 0)
+			r = fw_buf_puts(&detail, "}");
+		if (r == 0)
+			memcpy(e->detail, detail.data, detail.len + 1);
+	}
+
+	/* The log's entry: partners by reference only, in the subject and as actor. */
+	if (r == 0 && about->partner_id)
+		r = fw_ops_partner_ref(s, about->partner_id, NULL, ref);
+	snprintf(log_actor, sizeof(log_actor), "%s", e->actor);
+	if (r == 0 && strncmp(e->actor, "partner:", 8) == 0) {
+		char aref[FW_PARTNER_REF_HEX];
+		r = fw_ops_partner_ref(s, e->actor + 8, NULL, aref);
+		snprintf(log_actor, sizeof(log_actor), "partner:%s", aref);
+	}
+	if (r == 0)
+		r = leaf(entry, type, log_actor, about, about->partner_id ? ref : NULL, time, pairs, npairs);
+	fw_buf_release(&detail);
+	return r;
+}
+
 int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor,
                     const struct fw_event_about *about, uint64_t *ret_index, ...)
 {
 	static const struct fw_event_about none = {.advisory_id = NULL};
 	const char *pairs[16];
-	char ref[FW_PARTNER_REF_HEX], time[FW_RFC3339_LEN], log_actor[96], hex[65];
-	struct fw_buf detail, entry;
+	struct fw_buf entry;
 	struct fw_event e;
 	size_t npairs = 0;
 	uint64_t index;
 	const char *k;
 	va_list ap;
-	int r = 0, first = 1;
+	int r = 0;
 
 	about = about ? about : &none;
 	va_start(ap, ret_index);
@@ -189,56 +249,44 @@ int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor,
 	va_end(ap);
 	if (r < 0)
 		return r;
-
-	memset(&e, 0, sizeof(e));
-	e.at_ms = fw_time_now_ms();
-	fw_time_format_ms(e.at_ms, time);
-	/* Callers pass fixed type names and bounded ids; truncation here would be a bug, not input. */
-	snprintf(e.type, sizeof(e.type), "%s", type);
-	snprintf(e.actor, sizeof(e.actor), "%s", actor ? actor : "");
-	if (about->advisory_id && about->partner_id)
-		snprintf(e.subject, sizeof(e.subject), "%s/%s", about->advisory_id, about->partner_id);
-	else
-		snprintf(e.subject, sizeof(e.subject), "%s",
-		         about->partner_id    ? about->partner_id
-		         : about->advisory_id ? about->advisory_id
-		                              : "");
-
-	/* The operator's row: every pair, with the revision and the hash of the bytes delivered. */
-	fw_buf_init(&detail, sizeof(e.detail) - 1);
 	fw_buf_init(&entry, FW_LOG_ENTRY_MAX);
-	r = fw_buf_puts(&detail, "{");
-	for (size_t i = 0; r == 0 && i < npairs; i += 2)
-		r = kv(&detail, &first, pairs[i], pairs[i + 1]);
-	if (r == 0 && about->revision > 0) {
-		r = fw_buf_printf(&detail, "%s\"revision\":%d", first ? "" : ",", about->revision);
-		first = 0;
-	}
-	if (r == 0 && about->sha256) {
-		fw_crypto_hex(about->sha256, 32, hex);
-		r = fw_buf_printf(&detail, "%s\"sha256\":\"%s\"", first ? "" : ",", hex);
-	}
-	if (r == 0)
-		r = fw_buf_puts(&detail, "}");
-	if (r == 0)
-		memcpy(e.detail, detail.data, detail.len + 1);
-
-	/* The log's entry: partners by reference only, in the subject and as actor. */
-	if (r == 0 && about->partner_id)
-		r = fw_ops_partner_ref(s, about->partner_id, NULL, ref);
-	snprintf(log_actor, sizeof(log_actor), "%s", e.actor);
-	if (r == 0 && strncmp(e.actor, "partner:", 8) == 0) {
-		char aref[FW_PARTNER_REF_HEX];
-		r = fw_ops_partner_ref(s, e.actor + 8, NULL, aref);
-		snprintf(log_actor, sizeof(log_actor), "partner:%s", aref);
-	}
-	if (r == 0)
-		r = leaf(&entry, type, log_actor, about, about->partner_id ? ref : NULL, time, pairs, npairs);
+	r = record(s, type, actor, about, pairs, npairs, 1, &e, &entry);
 	if (r == 0)
 		r = fw_store_event_insert(s, &e, NULL);
 	if (r == 0)
 		r = fw_log_append(s, entry.data, entry.len, &index);
-	fw_buf_release(&detail);
+	fw_buf_release(&entry);
+	if (r == 0 && ret_index)
+		*ret_index = index;
+	return r;
+}
+
+/*
+ * A download's row is its own event (store.h): the store shows it with the detail record() would have
+ * written (what, address, revision, sha256), so only the log entry is made here.
+ */
+int fw_event_download(struct fw_store *s, struct fw_download *d, uint64_t *ret_index)
+{
+	const struct fw_event_about about = {.advisory_id = d->advisory_id,
+	                                     .revision = d->revision,
+	                                     .partner_id = d->partner_id,
+	                                     .sha256 = d->sha256};
+	const char *pairs[] = {"what", d->what, "address", d->address};
+	char actor[FW_ID_MAX + 9];
+	struct fw_buf entry;
+	struct fw_event e;
+	uint64_t index;
+	int r;
+
+	snprintf(actor, sizeof(actor), "partner:%s", d->partner_id);
+	fw_buf_init(&entry, FW_LOG_ENTRY_MAX);
+	r = record(s, "download", actor, &about, pairs, 4, 0, &e, &entry);
+	if (r == 0) {
+		d->at_ms = e.at_ms; /* the time of its event and of its log entry */
+		r = fw_store_download_insert(s, d);
+	}
+	if (r == 0)
+		r = fw_log_append(s, entry.data, entry.len, &index);
 	fw_buf_release(&entry);
 	if (r == 0 && ret_index)
 		*ret_index = index;

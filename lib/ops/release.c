@@ -181,15 +181,13 @@ int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *
 
 static int record_one(struct fw_store *s, const struct fw_download_job *j, uint64_t *ret_index)
 {
-	struct fw_event_about about = {
-	    .advisory_id = j->advisory_id, .revision = j->revision, .partner_id = j->partner_id, .sha256 = j->sha256};
 	char actor[FW_ID_MAX + 9];
 	struct fw_download d;
 	int r;
 
 	/* The delivery is recorded before any byte is served, even if the scheduler has not run yet. */
-	snprintf(actor, sizeof(actor), "partner:%s", j->partner_id);
 	if (!j->delivered) {
+		snprintf(actor, sizeof(actor), "partner:%s", j->partner_id);
 		r = deliver(s, j->advisory_id, j->revision, j->partner_id, j->parts, j->due_at, j->now_ms,
 		            actor, NULL);
 		if (r < 0)
@@ -202,12 +200,8 @@ static int record_one(struct fw_store *s, const struct fw_download_job *j, uint6
 	d.parts = j->parts;
 	memcpy(d.what, j->what, sizeof(d.what));
 	memcpy(d.address, j->address, sizeof(d.address));
-	d.at_ms = j->now_ms;
-	r = fw_store_download_insert(s, &d);
-	if (r < 0)
-		return r;
-	return fw_event_emitkv(s, "download", actor, &about, ret_index, "what", d.what, "address", d.address,
-	                       NULL);
+	memcpy(d.sha256, j->sha256, sizeof(d.sha256));
+	return fw_event_download(s, &d, ret_index);
 }
 
 int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,

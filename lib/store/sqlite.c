@@ -44,9 +44,12 @@ static const char schema[] =
     " UNIQUE(partner_id, advisory_id, revision, parts));"
     "CREATE INDEX IF NOT EXISTS deliveries_advisory ON deliveries(advisory_id, delivered_ms);"
     "CREATE INDEX IF NOT EXISTS deliveries_partner ON deliveries(partner_id, advisory_id, delivered_ms);"
+    /* A download is its own event: id is its seq in the events' sequence, and the events list shows it
+     * (rows with sha256 NULL predate this: their events are rows of events). */
     "CREATE TABLE IF NOT EXISTS downloads(id INTEGER PRIMARY KEY, partner_id TEXT NOT NULL,"
     " advisory_id TEXT NOT NULL REFERENCES advisories(id), revision INTEGER NOT NULL,"
-    " parts INTEGER NOT NULL, what TEXT NOT NULL, address TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+    " parts INTEGER NOT NULL, what TEXT NOT NULL, address TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+    " sha256 BLOB);"
     "CREATE INDEX IF NOT EXISTS downloads_advisory ON downloads(advisory_id);"
     "CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"
     " type TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);"
@@ -102,6 +105,7 @@ enum {
 	S_DOWNLOAD_EACH,
 	S_EVENT_INSERT,
 	S_EVENT_EACH,
+	S_EVENT_NEXT_SEQ,
 	S_LOG_SIZE,
 	S_LOG_APPEND,
 	S_LOG_ENTRY_EACH,
@@ -189,9 +193,13 @@ static const char *const sqls[NSTMT] = {
         "SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1 ORDER BY delivered_ms, rowid",
     [S_DELIVERY_EACH_PARTNER] = "SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1"
                                 " AND partner_id = ?2 ORDER BY delivered_ms, rowid",
-    [S_DOWNLOAD_INSERT] = "INSERT INTO downloads(" DL_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_DOWNLOAD_INSERT] =
+        "INSERT INTO downloads(" DL_COLS ", sha256, id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [S_DOWNLOAD_EACH] = "SELECT " DL_COLS " FROM downloads WHERE advisory_id = ?1 ORDER BY id",
-    [S_EVENT_INSERT] = "INSERT INTO events(at_ms, type, actor, subject, detail) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [S_EVENT_INSERT] =
+        "INSERT INTO events(at_ms, type, actor, subject, detail, seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_EVENT_NEXT_SEQ] = "SELECT max(coalesce((SELECT max(seq) FROM events), 0),"
+                         " coalesce((SELECT max(id) FROM downloads), 0)) + 1",
     [S_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM log_entries",
     [S_LOG_APPEND] = "INSERT INTO log_entries(idx, entry, hashes) VALUES(?1, ?2, ?3)",
     [S_LOG_ENTRY_EACH] = "SELECT idx, entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
@@ -201,8 +209,12 @@ static const char *const sqls[NSTMT] = {
     [S_CHECKPOINT_PUT] = "INSERT OR IGNORE INTO checkpoints(size, note) VALUES(?1, ?2)",
     [S_CHECKPOINT_LATEST] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
     [S_CHECKPOINT_GET] = "SELECT size, note FROM checkpoints WHERE size = ?1",
-    [S_EVENT_EACH] = "SELECT seq, at_ms, type, actor, subject, detail FROM events WHERE seq > ?1"
-                     " ORDER BY seq LIMIT ?2",
+    /* Events and downloads merged by seq (two rowid scans, no sort); a download's row as its event. */
+    [S_EVENT_EACH] =
+        "SELECT seq, at_ms, type, actor, subject, detail FROM events WHERE seq > ?1"
+        " UNION ALL SELECT id, at_ms, 'download', 'partner:' || partner_id, advisory_id || '/' || partner_id,"
+        " json_object('what', what, 'address', address, 'revision', revision, 'sha256', lower(hex(sha256)))"
+        " FROM downloads WHERE id > ?1 AND sha256 IS NOT NULL ORDER BY 1 LIMIT ?2",
 };
 
 struct sq {
@@ -213,6 +225,8 @@ struct sq {
 	uint64_t tx_serial; /* this transaction's number, unique in the process (fw_store_tx_serial) */
 	uint64_t log_tx;    /* the transaction in which log_next was last known (0: none) */
 	uint64_t log_next;  /* the log's size as this transaction's appends left it */
+	uint64_t seq_tx;    /* likewise for seq_next, the next event's seq */
+	int64_t seq_next;
 };
 
 static struct sq *conn(struct fw_store *s)
@@ -478,7 +492,7 @@ static int xend(struct sq *q, int own, int rc)
 	} else {
 		(void)run(q, q->st[S_ROLLBACK_TO], SQLITE_OK, NULL);
 		(void)run(q, q->st[S_RELEASE], SQLITE_OK, NULL);
-		q->log_tx = 0; /* what this transaction knew of the log may have been undone */
+		q->log_tx = q->seq_tx = 0; /* what this transaction knew may have been undone */
 	}
 	return rc;
 }
@@ -1105,12 +1119,45 @@ static int delivery_each(struct fw_store *s, const char *advisory_id, const char
 	return rc;
 }
 
+/*
+ * next_seq: the seq for the next event or download, one sequence over both tables. Called in a write
+ * transaction; within the caller's transaction, where its last insert left it.
+ */
+static int next_seq(struct sq *q, int64_t *ret)
+{
+	sqlite3_stmt *st = q->st[S_EVENT_NEXT_SEQ];
+	int rc;
+
+	if (q->tx && q->seq_tx == q->tx_serial) {
+		*ret = q->seq_next;
+		return 0;
+	}
+	if ((rc = fetch(st, SQLITE_OK)) == 0)
+		*ret = cint(st, 0);
+	done(st);
+	return rc;
+}
+
+/* took_seq: seq is taken; the caller's transaction may trust what follows. */
+static void took_seq(struct sq *q, int64_t seq)
+{
+	if (q->tx) {
+		q->seq_tx = q->tx_serial;
+		q->seq_next = seq + 1;
+	}
+}
+
 static int download_insert(struct fw_store *s, const struct fw_download *d)
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_DOWNLOAD_INSERT];
-	int b = SQLITE_OK;
+	int64_t seq = 0;
+	int b = SQLITE_OK, own, rc;
 
+	/* Taking a seq and using it must be one step: in the caller's transaction, else in one of its own. */
+	if ((own = !q->tx) && (rc = write_begin(q)) < 0)
+		return rc;
+	rc = next_seq(q, &seq);
 	btext(st, 1, d->partner_id, sizeof(d->partner_id), &b);
 	btext(st, 2, d->advisory_id, sizeof(d->advisory_id), &b);
 	bint(st, 3, d->revision, &b);
@@ -1118,7 +1165,13 @@ static int download_insert(struct fw_store *s, const struct fw_download *d)
 	btext(st, 5, d->what, sizeof(d->what), &b);
 	btext(st, 6, d->address, sizeof(d->address), &b);
 	bint(st, 7, d->at_ms, &b);
-	return run(q, st, b, NULL);
+	bblob(st, 8, d->sha256, sizeof(d->sha256), &b);
+	bint(st, 9, seq, &b);
+	if (rc == 0 && (rc = run(q, st, b, NULL)) == 0)
+		took_seq(q, seq);
+	else
+		done(st);
+	return own ? xend(q, own, rc) : rc;
 }
 
 static int download_each(struct fw_store *s, const char *advisory_id, fw_download_cb cb, void *ctx)
@@ -1155,15 +1208,25 @@ static int event_insert(struct fw_store *s, const struct fw_event *e, int64_t *r
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_EVENT_INSERT];
-	int b = SQLITE_OK, rc;
+	int64_t seq = 0;
+	int b = SQLITE_OK, own, rc;
 
+	if ((own = !q->tx) && (rc = write_begin(q)) < 0)
+		return rc;
+	rc = next_seq(q, &seq);
 	bint(st, 1, e->at_ms, &b);
 	btext(st, 2, e->type, sizeof(e->type), &b);
 	btext(st, 3, e->actor, sizeof(e->actor), &b);
 	btext(st, 4, e->subject, sizeof(e->subject), &b);
 	btext(st, 5, e->detail, sizeof(e->detail), &b);
-	if ((rc = run(q, st, b, NULL)) == 0 && ret_seq)
-		*ret_seq = sqlite3_last_insert_rowid(q->db);
+	bint(st, 6, seq, &b);
+	if (rc == 0 && (rc = run(q, st, b, NULL)) == 0)
+		took_seq(q, seq);
+	else
+		done(st);
+	rc = own ? xend(q, own, rc) : rc;
+	if (rc == 0 && ret_seq)
+		*ret_seq = seq;
 	return rc;
 }
 
@@ -1493,6 +1556,41 @@ out:
 }
 
 /*
+ * migrate_downloads: downloads recorded before a download was its own event (its row in events then) get
+ * the column sha256, NULL for them: the events list keeps showing their rows of events, not these.
+ */
+static int migrate_downloads(struct sq *q)
+{
+	static const char has_sql[] =
+	    "SELECT count(*) FROM pragma_table_info('downloads') WHERE name = 'sha256'";
+	sqlite3_stmt *st = NULL;
+	int rc, pass, has = 1;
+
+	/* Checked again under the write lock: another process may have migrated meanwhile. */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1 && (rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+			return rc;
+		rc = sqlite3_prepare_v2(q->db, has_sql, -1, &st, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			has = sqlite3_column_int(st, 0) > 0;
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc != SQLITE_OK || has)
+			break;
+	}
+	if (rc == SQLITE_OK && !has)
+		rc = sqlite3_exec(q->db, "ALTER TABLE downloads ADD COLUMN sha256 BLOB; COMMIT", NULL, NULL,
+		                  NULL);
+	if (rc != SQLITE_OK && !sqlite3_get_autocommit(q->db))
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc == SQLITE_OK && pass == 1 && has)
+		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+/*
  * setup: journal mode, pragmas, schema (created under the write lock, so concurrent openers of a new file
  * do not race), version check, then every statement. On failure `why` says what went wrong.
  */
@@ -1549,7 +1647,7 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 		goto out;
 	}
 	if ((rc = sqlite3_exec(q->db, schema, NULL, NULL, NULL)) != SQLITE_OK ||
-	    (rc = migrate_log(q)) != SQLITE_OK)
+	    (rc = migrate_log(q)) != SQLITE_OK || (rc = migrate_downloads(q)) != SQLITE_OK)
 		goto out;
 	pthread_mutex_unlock(&writer_lock);
 	locked = 0;
