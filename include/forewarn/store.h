@@ -37,6 +37,12 @@ void fw_store_rollback(struct fw_store *s);
  * other connection can have changed.
  */
 uint64_t fw_store_tx_serial(struct fw_store *s);
+/*
+ * fw_store_serial: a number that identifies this connection in the process: no two connections opened in
+ * the process share one, even one freed and another opened at its address. Lets a caller keep what it
+ * read through one connection without taking it for another's.
+ */
+uint64_t fw_store_serial(struct fw_store *s);
 
 /* Key/value metadata (e.g. the schema version, the instance name). Values up to 1 KiB. */
 FW_WUR int fw_store_meta_get(struct fw_store *s, const char *key, char *out, size_t outsz);

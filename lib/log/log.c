@@ -63,9 +63,17 @@ static int frontier(struct fw_store *s, uint64_t size, struct fw_merkle_frontier
 
 int fw_log_append(struct fw_store *s, const void *entry, size_t len, uint64_t *ret_index)
 {
+	unsigned char leaf[FW_MERKLE_HASH_BYTES];
+
+	fw_merkle_leaf_hash(entry, len, leaf);
+	return fw_log_append_hashed(s, entry, len, leaf, ret_index);
+}
+
+int fw_log_append_hashed(struct fw_store *s, const void *entry, size_t len,
+                         const unsigned char leaf[FW_MERKLE_HASH_BYTES], uint64_t *ret_index)
+{
 	struct fw_merkle_frontier f;
 	struct completed c;
-	unsigned char leaf[FW_MERKLE_HASH_BYTES];
 	uint64_t size, tx = fw_store_tx_serial(s);
 	int r = 0;
 
@@ -82,7 +90,6 @@ int fw_log_append(struct fw_store *s, const void *entry, size_t len, uint64_t *r
 	if (r < 0)
 		return r;
 	/* f is this call's copy: the cached frontier changes only once the row is stored. */
-	fw_merkle_leaf_hash(entry, len, leaf);
 	c.n = 0;
 	r = fw_merkle_frontier_append(&f, leaf, collect_completed, &c);
 	if (r == 0)
@@ -92,7 +99,7 @@ int fw_log_append(struct fw_store *s, const void *entry, size_t len, uint64_t *r
 	cached.store = s;
 	cached.tx = tx;
 	cached.f = f;
-	memcpy(cached.last, leaf, sizeof(leaf));
+	memcpy(cached.last, leaf, FW_MERKLE_HASH_BYTES);
 	if (ret_index)
 		*ret_index = size;
 	return 0;

@@ -179,6 +179,32 @@ int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *
 	return due_at(ctx, p, a, 0, now);
 }
 
+/* job_download: the download row of a job (its time is stamped when it is recorded). */
+static void job_download(const struct fw_download_job *j, struct fw_download *d)
+{
+	memset(d, 0, sizeof(*d));
+	memcpy(d->partner_id, j->partner_id, sizeof(d->partner_id));
+	memcpy(d->advisory_id, j->advisory_id, sizeof(d->advisory_id));
+	d->revision = j->revision;
+	d->parts = j->parts;
+	memcpy(d->what, j->what, sizeof(d->what));
+	memcpy(d->address, j->address, sizeof(d->address));
+	memcpy(d->sha256, j->sha256, sizeof(d->sha256));
+}
+
+int fw_ops_download_prepare(struct fw_store *s, struct fw_download_job *job)
+{
+	struct fw_download d;
+	int r;
+
+	job->drafted = 0;
+	job_download(job, &d);
+	r = fw_event_download_draft(s, &d, &job->draft);
+	if (r == 0)
+		job->drafted = 1;
+	return r;
+}
+
 static int record_one(struct fw_store *s, const struct fw_download_job *j, uint64_t *ret_index)
 {
 	char actor[FW_ID_MAX + 9];
@@ -193,15 +219,8 @@ static int record_one(struct fw_store *s, const struct fw_download_job *j, uint6
 		if (r < 0)
 			return r;
 	}
-	memset(&d, 0, sizeof(d));
-	memcpy(d.partner_id, j->partner_id, sizeof(d.partner_id));
-	memcpy(d.advisory_id, j->advisory_id, sizeof(d.advisory_id));
-	d.revision = j->revision;
-	d.parts = j->parts;
-	memcpy(d.what, j->what, sizeof(d.what));
-	memcpy(d.address, j->address, sizeof(d.address));
-	memcpy(d.sha256, j->sha256, sizeof(d.sha256));
-	return fw_event_download(s, &d, ret_index);
+	job_download(j, &d);
+	return fw_event_download(s, &d, j->drafted ? &j->draft : NULL, ret_index);
 }
 
 int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,

@@ -71,6 +71,7 @@ struct fw_store_ops {
 /* The common header of every back end's connection struct: must be its first member. */
 struct fw_store {
 	const struct fw_store_ops *ops;
+	uint64_t serial; /* set by fw_store_open (fw_store_serial) */
 };
 
 /*
