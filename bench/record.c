@@ -29,6 +29,7 @@ static int one_run(long n, long batch, double *ret_cpu, double *ret_wall, double
 	char dir[] = "/tmp/fw-bench-rec-XXXXXX", uri[128];
 	struct fw_tier tiers[FW_MAX_TIERS];
 	struct fw_download_job *jobs = NULL;
+	const struct fw_download_job **ptrs = NULL;
 	struct fw_store *s = NULL;
 	struct fw_error err = {0};
 	struct fw_advisory a;
@@ -63,10 +64,12 @@ static int one_run(long n, long batch, double *ret_cpu, double *ret_wall, double
 		r = fw_ops_advisory_create(s, "bench", &a, &rev, now + 3600, now, &err);
 	jobs = calloc((size_t)batch, sizeof(*jobs));
 	idx = calloc((size_t)batch, sizeof(*idx));
-	if (r == 0 && (!jobs || !idx))
+	ptrs = calloc((size_t)batch, sizeof(*ptrs));
+	if (r == 0 && (!jobs || !idx || !ptrs))
 		r = FW_ENOMEM;
 	for (long i = 0; r == 0 && i < batch; i++) {
 		struct fw_download_job *j = &jobs[i];
+		ptrs[i] = j;
 		strcpy(j->partner_id, p.id);
 		strcpy(j->advisory_id, a.id);
 		j->revision = a.revision;
@@ -74,8 +77,8 @@ static int one_run(long n, long batch, double *ret_cpu, double *ret_wall, double
 		j->due_at = now;
 		strcpy(j->what, "csaf");
 		strcpy(j->address, "127.0.0.1");
-		j->delivered =
-		    i > 0; /* the first download records the delivery, as the server's cache does */
+		/* The first download records the delivery, as the server's cache does. */
+		j->delivered = i > 0;
 		fw_sha256("copy", 4, j->sha256);
 	}
 	if (r < 0)
@@ -91,7 +94,7 @@ static int one_run(long n, long batch, double *ret_cpu, double *ret_wall, double
 		}
 		prep += thread_cpu_s() - p0;
 		if (r == 0)
-			r = fw_ops_record_downloads(s, jobs, (size_t)batch, idx);
+			r = fw_ops_record_downloads(s, ptrs, (size_t)batch, idx);
 	}
 	*ret_cpu = (thread_cpu_s() - c0 - prep) / (double)n;
 	*ret_prep = prep / (double)n;
@@ -100,6 +103,7 @@ out:
 	if (r < 0)
 		fprintf(stderr, "bench_record: %s %s\n", fw_strerror(r), err.message);
 	free(jobs);
+	free(ptrs);
 	free(idx);
 	fw_store_free(s);
 	{

@@ -150,7 +150,7 @@ FW_WUR int fw_ops_download_prepare(struct fw_store *s, struct fw_download_job *j
  * durable transaction (group commit), before any of the copies is served. All or nothing. ret_indexes (may be
  * NULL; n entries) receives the log index of each download event: the copy's receipt.
  */
-FW_WUR int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,
+FW_WUR int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *const *jobs, size_t n,
                                    uint64_t *ret_indexes);
 
 #endif

@@ -192,17 +192,48 @@ static void job_download(const struct fw_download_job *j, struct fw_download *d)
 	memcpy(d->sha256, j->sha256, sizeof(d->sha256));
 }
 
+/*
+ * A download's draft depends only on the copy (partner, advisory, revision, what, bytes) and the store's
+ * reference key, never on the client or the time: each thread keeps the last drafts it made, by connection
+ * (fw_store_serial) and copy, and a partner fetching the same copy again costs a lookup.
+ */
+#define DRAFT_SLOTS 8
+struct draft_slot {
+	uint64_t store; /* 0: empty */
+	struct fw_download d;
+	struct fw_event_draft draft;
+};
+static _Thread_local struct draft_slot drafts[DRAFT_SLOTS];
+
+static int same_copy(const struct fw_download *a, const struct fw_download *b)
+{
+	return a->revision == b->revision && strcmp(a->partner_id, b->partner_id) == 0 &&
+	       strcmp(a->advisory_id, b->advisory_id) == 0 && strcmp(a->what, b->what) == 0 &&
+	       memcmp(a->sha256, b->sha256, sizeof(a->sha256)) == 0;
+}
+
 int fw_ops_download_prepare(struct fw_store *s, struct fw_download_job *job)
 {
+	struct draft_slot *slot = &drafts[job->sha256[0] % DRAFT_SLOTS];
 	struct fw_download d;
+	uint64_t id = fw_store_serial(s);
 	int r;
 
 	job->drafted = 0;
 	job_download(job, &d);
-	r = fw_event_download_draft(s, &d, &job->draft);
-	if (r == 0)
+	if (slot->store == id && same_copy(&slot->d, &d)) {
+		job->draft = slot->draft;
 		job->drafted = 1;
-	return r;
+		return 0;
+	}
+	r = fw_event_download_draft(s, &d, &job->draft);
+	if (r < 0)
+		return r;
+	job->drafted = 1;
+	slot->store = id;
+	slot->d = d;
+	slot->draft = job->draft;
+	return 0;
 }
 
 static int record_one(struct fw_store *s, const struct fw_download_job *j, uint64_t *ret_index)
@@ -223,7 +254,7 @@ static int record_one(struct fw_store *s, const struct fw_download_job *j, uint6
 	return fw_event_download(s, &d, j->drafted ? &j->draft : NULL, ret_index);
 }
 
-int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,
+int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *const *jobs, size_t n,
                             uint64_t *ret_indexes)
 {
 	uint64_t idx;
@@ -233,7 +264,7 @@ int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jo
 	if (r < 0)
 		return r;
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		r = record_one(s, &jobs[i], &idx);
+		r = record_one(s, jobs[i], &idx);
 		if (r == 0 && ret_indexes)
 			ret_indexes[i] = idx;
 	}

@@ -114,6 +114,7 @@ static void draft_and_whole_agree(void **state)
 {
 	struct fixture *f = *state;
 	struct fw_download_job job;
+	const struct fw_download_job *jobs[] = {&job};
 	struct got entries = {0}, events = {0};
 	struct fw_error err;
 	uint64_t idx[2], size, before;
@@ -130,11 +131,11 @@ static void draft_and_whole_agree(void **state)
 	memset(job.sha256, 0x5a, sizeof(job.sha256));
 	assert_int_equal(fw_store_log_size(f->s, &before), 0);
 	/* The first whole (with its delivery), the second from its draft. */
-	assert_int_equal(fw_ops_record_downloads(f->s, &job, 1, &idx[0]), 0);
+	assert_int_equal(fw_ops_record_downloads(f->s, jobs, 1, &idx[0]), 0);
 	job.delivered = 1;
 	assert_int_equal(fw_ops_download_prepare(f->s, &job), 0);
 	assert_true(job.drafted);
-	assert_int_equal(fw_ops_record_downloads(f->s, &job, 1, &idx[1]), 0);
+	assert_int_equal(fw_ops_record_downloads(f->s, jobs, 1, &idx[1]), 0);
 	assert_int_equal(idx[1], idx[0] + 1);
 
 	assert_int_equal(fw_store_log_entry_each(f->s, idx[0], idx[1] + 1, on_entry, &entries), 0);
@@ -156,10 +157,51 @@ static void draft_and_whole_agree(void **state)
 	assert_true(size > before);
 }
 
+/* has: whether the draft's text holds needle. */
+static int has(const struct fw_event_draft *d, const char *needle)
+{
+	char text[FW_EVENT_DRAFT_MAX + 1];
+
+	assert_true(d->len <= FW_EVENT_DRAFT_MAX);
+	memcpy(text, d->text, d->len);
+	text[d->len] = '\0';
+	return strstr(text, needle) != NULL;
+}
+
+/* Drafts are kept per copy: another copy (even one that would share their slot) gets its own. */
+static void drafts_kept_per_copy(void **state)
+{
+	struct fixture *f = *state;
+	struct fw_download_job a, b;
+	char hex[65];
+
+	memset(&a, 0, sizeof(a));
+	strcpy(a.partner_id, "acme");
+	strcpy(a.advisory_id, f->a.id);
+	a.revision = f->a.revision;
+	strcpy(a.what, "csaf");
+	memset(a.sha256, 0x11, sizeof(a.sha256));
+	b = a;
+	b.sha256[31] = 0x22; /* same first byte */
+	assert_int_equal(fw_ops_download_prepare(f->s, &a), 0);
+	assert_int_equal(fw_ops_download_prepare(f->s, &b), 0);
+	assert_int_equal(fw_ops_download_prepare(f->s, &a), 0);
+	assert_true(a.drafted && b.drafted);
+	fw_crypto_hex(a.sha256, 32, hex);
+	assert_true(has(&a.draft, hex));
+	fw_crypto_hex(b.sha256, 32, hex);
+	assert_true(has(&b.draft, hex));
+	strcpy(b.what, "poc");
+	b.sha256[31] = 0x11;
+	assert_int_equal(fw_ops_download_prepare(f->s, &b), 0);
+	assert_true(has(&b.draft, "\"what\":\"poc\""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(draft_and_whole_agree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(drafts_kept_per_copy, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
