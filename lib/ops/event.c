@@ -1,8 +1,10 @@
 /*
- * The one place events are made: every state change, release and download passes through fw_event_emitkv,
- * inside the transaction of the act it records. Each event is a row for the operator (events) and a
- * canonical entry of the transparency log (docs/log.md), which names partners only by pseudonym.
+ * The one place events are made: every state change and release passes through fw_event_emitkv, every
+ * download through fw_event_download, inside the transaction of the act it records. Each event is a row for
+ * the operator (events; a download's own row) and a canonical entry of the transparency log (docs/log.md),
+ * which names partners only by pseudonym. A download's entry can be drafted ahead, all but its time.
  */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -340,6 +342,7 @@ int fw_event_download(struct fw_store *s, struct fw_download *d, const struct fw
 			r = fw_log_append(s, entry.data, entry.len, &index);
 		fw_buf_release(&entry);
 	} else {
+		assert(draft->head <= draft->len && draft->len < sizeof(draft->text));
 		d->at_ms = fw_time_now_ms();
 		fw_time_format_ms(d->at_ms, time);
 		tn = strlen(time);
