@@ -31,12 +31,12 @@ struct recorder {
 static void record_batch(struct recorder *rc, struct pending **batch, size_t n)
 {
 	/* Only the writer thread touches these. */
-	static struct fw_download_job jobs[BATCH_MAX];
+	static const struct fw_download_job *jobs[BATCH_MAX];
 	static uint64_t indexes[BATCH_MAX];
 	int r;
 
 	for (size_t i = 0; i < n; i++)
-		jobs[i] = batch[i]->job;
+		jobs[i] = &batch[i]->job;
 	r = fw_ops_record_downloads(rc->store, jobs, n, indexes);
 	for (size_t i = 0; i < n; i++) {
 		/* One bad record must not fail the others: on failure, record them one by one. */

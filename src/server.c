@@ -301,6 +301,10 @@ int request_defer(struct request *rq)
 
 	rq->recorded = 0;
 	rq->record_result = 0;
+	/* Its log entry drafted on this thread, so the single writer has only to stamp its time; without a
+	 * draft (an error here) the writer makes the whole entry, and reports what fails. */
+	if (fw_ops_download_prepare(rq->store, &rq->job) < 0)
+		rq->job.drafted = 0;
 	MHD_suspend_connection(rq->conn);
 	r = recorder_enqueue(rq->srv->recorder, &rq->job, record_done, cs);
 	if (r < 0)

@@ -241,7 +241,11 @@ static int with_content(struct webhook *w, const struct fw_outbox *o, int64_t no
 		fw_sha256(c[i].bytes.data ? c[i].bytes.data : "", c[i].bytes.len, c[i].sha256);
 		job_of(&c[i], &p, address, &jobs[i]);
 	}
-	r = fw_ops_record_downloads(w->store, jobs, n, idx);
+	{
+		const struct fw_download_job *jp[2] = {&jobs[0], &jobs[1]};
+
+		r = fw_ops_record_downloads(w->store, jp, n, idx);
+	}
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)

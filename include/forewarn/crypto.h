@@ -95,6 +95,19 @@ FW_WUR int fw_base64_decode(const char *b64, size_t len, unsigned char *out, siz
 void fw_sha256_2(const void *a, size_t an, const void *b, size_t bn, unsigned char out[32]);
 
 /*
+ * Incremental SHA-256 whose state is plain caller memory: copy it to finish one beginning with several
+ * endings, or to hash the beginning in one thread and the end in another (lib/ops/event.c hashes a log
+ * entry up to its time ahead of the writer). init, then update any number of times, then final. The state
+ * is not secret-wiped: use it for public data only.
+ */
+struct fw_sha256_state {
+	unsigned long long opaque[16];
+};
+void fw_sha256_init(struct fw_sha256_state *st);
+void fw_sha256_update(struct fw_sha256_state *st, const void *p, size_t n);
+void fw_sha256_final(struct fw_sha256_state *st, unsigned char out[32]);
+
+/*
  * Secret text files (tokens, signer keys) in a data directory. fw_secret_file_write: creates path with mode
  * 0600 holding text and a newline, fsync'ed; FW_EEXIST if it exists. fw_secret_file_read: the file's first
  * line (without its newline) into out (outsz bytes, NUL-terminated); FW_EPERM if group or others may read

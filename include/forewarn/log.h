@@ -17,6 +17,12 @@
  * both are durable together or not at all. *ret_index (may be NULL) gets the entry's index.
  */
 FW_WUR int fw_log_append(struct fw_store *s, const void *entry, size_t len, uint64_t *ret_index);
+/*
+ * fw_log_append_hashed: fw_log_append for a caller that has the entry's leaf hash already (which must be
+ * fw_merkle_leaf_hash of these bytes: a wrong one makes a log that fails verification).
+ */
+FW_WUR int fw_log_append_hashed(struct fw_store *s, const void *entry, size_t len,
+                                const unsigned char leaf[FW_MERKLE_HASH_BYTES], uint64_t *ret_index);
 
 /* fw_log_root: the root of the tree of the first size entries (size <= the log's size) into out. */
 FW_WUR int fw_log_root(struct fw_store *s, uint64_t size, unsigned char out[FW_MERKLE_HASH_BYTES]);

@@ -29,6 +29,28 @@ struct fw_event_about {
 FW_WUR int fw_event_emitkv(struct fw_store *s, const char *type, const char *actor,
                            const struct fw_event_about *about, uint64_t *ret_index, ...)
     __attribute__((sentinel));
+/*
+ * A download's log entry made ahead, in any thread and outside the writer's transaction, all but its time
+ * (which only the writer may stamp, so that times follow the log's order): the entry's text with an empty
+ * time at `head`, and the SHA-256 state of its leaf hash over everything before the time.
+ */
+#define FW_EVENT_DRAFT_MAX 1024
+struct fw_event_draft {
+	char text[FW_EVENT_DRAFT_MAX];
+	size_t head, len;
+	struct fw_sha256_state hash;
+};
+/* fw_event_download_draft: the draft of d's log entry (d->at_ms unused). FW_ETOOBIG if it cannot fit. */
+FW_WUR int fw_event_download_draft(struct fw_store *s, const struct fw_download *d,
+                                   struct fw_event_draft *ret);
+/*
+ * fw_event_download: records a download in the caller's transaction: its row (fw_store_download_insert: the
+ * download is its own event "download", actor "partner:<id>") and its log entry, as fw_event_emitkv does for
+ * other events, finished from draft (made by fw_event_download_draft for this same d) when not NULL. Sets
+ * d->at_ms to the time recorded. *ret_index (may be NULL): the entry's index, the copy's receipt.
+ */
+FW_WUR int fw_event_download(struct fw_store *s, struct fw_download *d, const struct fw_event_draft *draft,
+                             uint64_t *ret_index);
 
 /* fw_ops_finish: commits when r is 0, else (or if the commit fails) rolls back; returns the outcome. */
 FW_WUR int fw_ops_finish(struct fw_store *s, int r);
@@ -117,16 +139,24 @@ struct fw_download_job {
 	int delivered;            /* 1: this delivery was seen recorded earlier; skip re-recording it */
 	unsigned char sha256[32]; /* of the exact bytes to be served (a sealed copy: of the copy inside) */
 	int sealed;               /* served sealed to the partner's key (the operator's record says so) */
+	int drafted;              /* 1: draft holds its log entry (fw_ops_download_prepare) */
+	struct fw_event_draft draft;
 };
 /* fw_ops_due_at: when the partner's current access to the advisory began: T - lead, or T once public. */
 int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *p,
                       const struct fw_advisory *a, int64_t now);
 /*
+ * fw_ops_download_prepare: drafts the job's log entry (fw_event_download_draft) in the calling thread, so the
+ * writer of fw_ops_record_downloads has only to stamp its time. Optional: a job without a draft is recorded
+ * all the same. s: the calling thread's store (read only).
+ */
+FW_WUR int fw_ops_download_prepare(struct fw_store *s, struct fw_download_job *job);
+/*
  * fw_ops_record_downloads: records each job's delivery (if new) and download with their events, all in one
  * durable transaction (group commit), before any of the copies is served. All or nothing. ret_indexes (may be
  * NULL; n entries) receives the log index of each download event: the copy's receipt.
  */
-FW_WUR int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,
+FW_WUR int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *const *jobs, size_t n,
                                    uint64_t *ret_indexes);
 
 /*

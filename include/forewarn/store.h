@@ -32,10 +32,17 @@ void fw_store_rollback(struct fw_store *s);
 
 /*
  * fw_store_tx_serial: while a transaction begun with fw_store_begin is open, a number that identifies it
- * on this connection (it grows with each one); 0 outside. Lets a caller trust what it wrote in this very
- * transaction, which no other connection can have changed.
+ * in this process (no two transactions on any connections share one, even a store freed and another opened
+ * at its address); 0 outside. Lets a caller trust what it wrote or read in this very transaction, which no
+ * other connection can have changed.
  */
 uint64_t fw_store_tx_serial(struct fw_store *s);
+/*
+ * fw_store_serial: a number that identifies this connection in the process: no two connections opened in
+ * the process share one, even one freed and another opened at its address. Lets a caller keep what it
+ * read through one connection without taking it for another's.
+ */
+uint64_t fw_store_serial(struct fw_store *s);
 
 /*
  * Encryption at rest (docs/security.md). The embargoed columns (an advisory's title, CVE ids, products, CVSS
@@ -150,7 +157,11 @@ FW_WUR int fw_store_delivery_insert(struct fw_store *s, const struct fw_delivery
 FW_WUR int fw_store_delivery_each(struct fw_store *s, const char *advisory_id, const char *partner_id,
                                   fw_delivery_cb cb, void *ctx);
 
-/* Downloads: every copy served. */
+/*
+ * Downloads: every copy served. A download is also its own event: fw_store_download_insert takes the next
+ * seq of the events' sequence for it, and fw_store_event_each shows it as the event "download" (actor
+ * "partner:<id>", subject "<advisory>/<partner>", detail what, address, revision, sha256), at at_ms.
+ */
 struct fw_download {
 	char partner_id[FW_ID_MAX + 1];
 	char advisory_id[FW_ID_MAX + 1];
@@ -159,12 +170,17 @@ struct fw_download {
 	char what[8];     /* "csaf" or "poc" */
 	char address[64]; /* client address */
 	int64_t at_ms;
+	unsigned char sha256[32]; /* of the bytes served (a sealed copy: of the copy inside) */
+	int sealed;               /* served sealed to the partner's key: its event says "sealed": "true" */
 };
 typedef int (*fw_download_cb)(void *ctx, const struct fw_download *d);
 FW_WUR int fw_store_download_insert(struct fw_store *s, const struct fw_download *d);
 FW_WUR int fw_store_download_each(struct fw_store *s, const char *advisory_id, fw_download_cb cb, void *ctx);
 
-/* Events: every state change, in order. The one stream the transparency log will consume. */
+/*
+ * Events: every state change, in order: the rows fw_store_event_insert makes and the downloads (above), one
+ * sequence over both. Each is also an entry of the transparency log (fw_event_emitkv, fw_event_download).
+ */
 struct fw_event {
 	int64_t seq; /* assigned by the store on insert, 1-based */
 	int64_t at_ms;
@@ -179,25 +195,34 @@ FW_WUR int fw_store_event_each(struct fw_store *s, int64_t after_seq, size_t lim
                                void *ctx);
 
 /*
- * The transparency log's storage (docs/log.md): entries by index from 0, the hashes of complete subtrees
- * (level 0 = leaf hashes), and signed checkpoints by tree size. Written inside the transaction of the act
- * they record. append: FW_ECONFLICT unless index is the current size (append-only); entries up to
- * FW_LOG_ENTRY_MAX bytes. node_get/checkpoint_*: FW_ENOENT when absent; note texts are appended to `note`.
+ * The transparency log's storage (docs/log.md): entries by index from 0, each kept with the hashes of the
+ * complete subtrees whose last leaf it is, and signed checkpoints by tree size. Written inside the
+ * transaction of the act they record. Leaf i completes the subtrees (level l, index i >> l) for l = 0 (its
+ * own leaf hash) up to t, t the number of trailing one bits of i: so the subtree (l, j) is kept with entry
+ * (j + 1) * 2^l - 1, found in one read, and an append is one row.
+ * append: hashes holds those t + 1 hashes, level 0 first (else FW_EINVAL); FW_ECONFLICT unless index is the
+ * current size (append-only); entries up to FW_LOG_ENTRY_MAX bytes.
+ * node_get/checkpoint_*: FW_ENOENT when absent; note texts are appended to `note`.
  */
 #define FW_LOG_ENTRY_MAX 4096
 typedef int (*fw_log_entry_cb)(void *ctx, uint64_t index, const void *entry, size_t len);
 FW_WUR int fw_store_log_size(struct fw_store *s, uint64_t *ret);
-FW_WUR int fw_store_log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len);
+FW_WUR int fw_store_log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len,
+                               const unsigned char *hashes, size_t nhashes);
 /* fw_store_log_entry_each: entries with start <= index < end, ascending. */
 FW_WUR int fw_store_log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb,
                                    void *ctx);
+/*
+ * fw_store_log_leaf_each: as fw_store_log_entry_each, with the hashes kept with each entry as they are
+ * stored (hashes_len bytes, which in a damaged store need not be 32 times the subtrees it completes): what
+ * verification reads, in one pass.
+ */
+typedef int (*fw_log_leaf_cb)(void *ctx, uint64_t index, const void *entry, size_t len,
+                              const unsigned char *hashes, size_t hashes_len);
+FW_WUR int fw_store_log_leaf_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_leaf_cb cb,
+                                  void *ctx);
+/* fw_store_log_node_get: the stored hash of the complete subtree (level, index) (level 0: leaf hashes). */
 FW_WUR int fw_store_log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32]);
-FW_WUR int fw_store_log_node_put(struct fw_store *s, unsigned level, uint64_t index,
-                                 const unsigned char hash[32]);
-/* fw_store_log_node_range: the stored hashes of one level with start <= index < end, ascending. */
-typedef int (*fw_log_node_cb)(void *ctx, uint64_t index, const unsigned char hash[32]);
-FW_WUR int fw_store_log_node_range(struct fw_store *s, unsigned level, uint64_t start, uint64_t end,
-                                   fw_log_node_cb cb, void *ctx);
 /* fw_store_checkpoint_put: keeps the first checkpoint stored for a size (a second one is ignored). */
 FW_WUR int fw_store_checkpoint_put(struct fw_store *s, uint64_t size, const char *note);
 FW_WUR int fw_store_checkpoint_latest(struct fw_store *s, uint64_t *ret_size, struct fw_buf *note);

@@ -1,7 +1,7 @@
 /*
- * The transparency log kept in the store: each append stores the entry and the hashes of the complete
- * subtrees it finishes, so roots and proofs need O(log n) reads. Checkpoints are signed C2SP notes. Verify
- * recomputes everything from the entries and names the first index that disagrees.
+ * The transparency log kept in the store: each append stores the entry with the hashes of the complete
+ * subtrees it finishes (one row), so roots and proofs need O(log n) reads. Checkpoints are signed C2SP
+ * notes. Verify recomputes everything from the entries and names the first index that disagrees.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,9 +13,22 @@ static int get_node(void *ctx, unsigned level, uint64_t index, unsigned char ret
 	return fw_store_log_node_get(ctx, level, index, ret);
 }
 
-static int put_node(void *ctx, unsigned level, uint64_t index, const unsigned char hash[FW_MERKLE_HASH_BYTES])
+/* The hashes an append completes, level 0 first, gathered for the entry's row. */
+struct completed {
+	unsigned char hash[FW_MERKLE_FRONTIER_MAX][FW_MERKLE_HASH_BYTES];
+	size_t n;
+};
+
+static int collect_completed(void *ctx, unsigned level, uint64_t index,
+                             const unsigned char hash[FW_MERKLE_HASH_BYTES])
 {
-	return fw_store_log_node_put(ctx, level, index, hash);
+	struct completed *c = ctx;
+
+	(void)index;
+	if (level != c->n || c->n == FW_MERKLE_FRONTIER_MAX)
+		return FW_EINVAL; /* cannot happen: the frontier emits levels 0, 1, ... in order */
+	memcpy(c->hash[c->n++], hash, FW_MERKLE_HASH_BYTES);
+	return 0;
 }
 
 /*
@@ -50,8 +63,17 @@ static int frontier(struct fw_store *s, uint64_t size, struct fw_merkle_frontier
 
 int fw_log_append(struct fw_store *s, const void *entry, size_t len, uint64_t *ret_index)
 {
-	struct fw_merkle_frontier f;
 	unsigned char leaf[FW_MERKLE_HASH_BYTES];
+
+	fw_merkle_leaf_hash(entry, len, leaf);
+	return fw_log_append_hashed(s, entry, len, leaf, ret_index);
+}
+
+int fw_log_append_hashed(struct fw_store *s, const void *entry, size_t len,
+                         const unsigned char leaf[FW_MERKLE_HASH_BYTES], uint64_t *ret_index)
+{
+	struct fw_merkle_frontier f;
+	struct completed c;
 	uint64_t size, tx = fw_store_tx_serial(s);
 	int r = 0;
 
@@ -65,18 +87,19 @@ int fw_log_append(struct fw_store *s, const void *entry, size_t len, uint64_t *r
 		if (r == 0)
 			r = frontier(s, size, &f);
 	}
-	if (r == 0)
-		r = fw_store_log_append(s, size, entry, len);
 	if (r < 0)
 		return r;
-	fw_merkle_leaf_hash(entry, len, leaf);
-	r = fw_merkle_frontier_append(&f, leaf, put_node, s);
+	/* f is this call's copy: the cached frontier changes only once the row is stored. */
+	c.n = 0;
+	r = fw_merkle_frontier_append(&f, leaf, collect_completed, &c);
+	if (r == 0)
+		r = fw_store_log_append(s, size, entry, len, c.hash[0], c.n);
 	if (r < 0)
 		return r;
 	cached.store = s;
 	cached.tx = tx;
 	cached.f = f;
-	memcpy(cached.last, leaf, sizeof(leaf));
+	memcpy(cached.last, leaf, FW_MERKLE_HASH_BYTES);
 	if (ret_index)
 		*ret_index = size;
 	return 0;
@@ -178,47 +201,72 @@ out:
 }
 
 /*
- * Verification, level by level in chunks: leaf hashes recomputed from the entries (on two threads) and
- * compared with the stored level 0; then each stored level, already checked, hashed in pairs and compared
- * with the level above. Memory stays bounded whatever the log's size; reads are sequential.
+ * Verification, chunk by chunk: each chunk's entries are read in one pass with the hashes stored beside them
+ * (the next chunk read while this one's leaf hashes are recomputed on two threads); every stored hash of
+ * the chunk is checked against the recomputed leaves and then level by level against the hashes of the pairs
+ * below it; the levels above a chunk, from the stored hashes of the level below, already checked. Memory
+ * stays bounded whatever the log's size; reads are sequential.
  */
 #define CHUNK_LEVELS 13
 #define CHUNK        (1u << CHUNK_LEVELS) /* leaves per chunk; chunks start at multiples of it */
 
 struct verify {
 	struct fw_store *s;
-	uint64_t start, n;    /* the chunk: indexes start .. start + n */
-	uint64_t expect;      /* the next index expected from the store */
-	unsigned char *want;  /* n recomputed hashes */
-	unsigned char *below; /* 2n checked hashes of the level below */
+	unsigned char *want;  /* a level of a chunk, recomputed */
+	unsigned char *below; /* scratch: the next level up, as it is hashed */
 	uint64_t bad;         /* first bad entry index, UINT64_MAX while none */
-	unsigned level;
 	struct fw_error *err;
 };
 
-struct hash_job {
+/* A chunk of entries, each followed in data by the hashes stored with it. */
+struct chunk {
+	struct fw_buf data;
+	size_t *off, *len,
+	    *hlen;             /* entry k: len[k] bytes at data + off[k], then its hlen[k] bytes of hashes */
+	unsigned char *leaves; /* the entries' leaf hashes, recomputed */
+	uint64_t start, n, expect;
 	struct verify *v;
+};
+
+/* completes: how many complete subtrees leaf `index` is the last leaf of (store.h). */
+static size_t completes(uint64_t index)
+{
+	size_t t = 0;
+
+	while (index >> t & 1)
+		t++;
+	return t + 1;
+}
+
+static const unsigned char *stored(const struct chunk *c, size_t k)
+{
+	return (const unsigned char *)c->data.data + c->off[k] + c->len[k];
+}
+
+struct hash_job {
+	const unsigned char *in;
+	unsigned char *out;
 	size_t from, to;
 };
 
-/* hash_range: the parents of want's pairs from..to into below. */
+/* hash_range: the parents of in's pairs from..to into out. */
 static void *hash_range(void *arg)
 {
 	struct hash_job *h = arg;
-	unsigned char *w = h->v->want;
 
 	for (size_t k = h->from; k < h->to; k++)
-		fw_merkle_node_hash(w + 2 * k * 32, w + (2 * k + 1) * 32, h->v->below + k * 32);
+		fw_merkle_node_hash(h->in + 2 * k * 32, h->in + (2 * k + 1) * 32, h->out + k * 32);
 	return NULL;
 }
 
-/* hash_parents: hash_range over [0, n) on two threads (the halves write apart); the parents become want. */
+/* hash_parents: the n parents of want's pairs, on two threads (the halves write apart); they become want. */
 static void hash_parents(struct verify *v, size_t n)
 {
-	struct hash_job a = {v, 0, n / 2}, b = {v, n / 2, n};
+	struct hash_job a = {v->want, v->below, 0, n / 2}, b = {v->want, v->below, n / 2, n};
+	unsigned char *tmp;
 	pthread_t t;
 
-	/* A thread pays for itself only on a large range: the leaves, and the lowest parents. */
+	/* A thread pays for itself only on a large range: the lowest parents. */
 	if (n >= 2048 && pthread_create(&t, NULL, hash_range, &b) == 0) {
 		hash_range(&a);
 		pthread_join(t, NULL);
@@ -226,75 +274,26 @@ static void hash_parents(struct verify *v, size_t n)
 		hash_range(&a);
 		hash_range(&b);
 	}
-	{
-		unsigned char *tmp = v->want;
-		v->want = v->below;
-		v->below = tmp;
-	}
+	tmp = v->want;
+	v->want = v->below;
+	v->below = tmp;
 }
 
-static int collect_below(void *ctx, uint64_t index, const unsigned char hash[32])
-{
-	struct verify *v = ctx;
-
-	if (index != v->expect)
-		return FW_EIO; /* checked a level earlier: cannot happen unless the store changes under us */
-	memcpy(v->below + (size_t)(index - 2 * v->start) * 32, hash, 32);
-	v->expect++;
-	return 0;
-}
-
-static int compare_stored(void *ctx, uint64_t index, const unsigned char hash[32])
-{
-	struct verify *v = ctx;
-
-	if (index != v->expect || memcmp(v->want + (size_t)(index - v->start) * 32, hash, 32) != 0) {
-		uint64_t at = index != v->expect ? v->expect : index;
-		/* The subtree's first leaf is where the disagreement begins. */
-		v->bad = at << v->level;
-		return fw_error_set(
-		    v->err, FW_EINVAL, "log", "stored hash of subtree (level %u, index %llu) %s", v->level,
-		    (unsigned long long)at, index != v->expect ? "is missing" : "does not match the entries");
-	}
-	v->expect++;
-	return 0;
-}
-
-static int check_chunk(struct verify *v)
-{
-	int r;
-
-	v->expect = v->start;
-	r = fw_store_log_node_range(v->s, v->level, v->start, v->start + v->n, compare_stored, v);
-	if (r == 0 && v->expect != v->start + v->n) {
-		v->bad = v->expect << v->level;
-		r = fw_error_set(v->err, FW_EINVAL, "log",
-		                 "stored hash of subtree (level %u, index %llu) is missing", v->level,
-		                 (unsigned long long)v->expect);
-	}
-	return r;
-}
-
-/* A chunk of entries read ahead while the previous one is hashed: reading and hashing overlap. */
-struct chunk {
-	struct fw_buf data; /* the entries, back to back */
-	size_t *off, *len;
-	unsigned char *leaves; /* their leaf hashes */
-	uint64_t start, n, expect;
-	struct verify *v;
-};
-
-static int collect_chunk(void *ctx, uint64_t index, const void *entry, size_t len)
+static int collect_chunk(void *ctx, uint64_t index, const void *entry, size_t len,
+                         const unsigned char *hashes, size_t hashes_len)
 {
 	struct chunk *c = ctx;
 	size_t k = (size_t)(index - c->start);
+	int r;
 
 	if (index != c->expect)
 		return FW_EINVAL; /* reported by read_chunk, which knows the expected index */
 	c->expect++;
 	c->off[k] = c->data.len;
 	c->len[k] = len;
-	return fw_buf_append(&c->data, entry, len);
+	c->hlen[k] = hashes_len;
+	r = fw_buf_append(&c->data, entry, len);
+	return r == 0 ? fw_buf_append(&c->data, hashes, hashes_len) : r;
 }
 
 static int read_chunk(struct chunk *c, uint64_t start, uint64_t n)
@@ -304,7 +303,7 @@ static int read_chunk(struct chunk *c, uint64_t start, uint64_t n)
 	c->start = c->expect = start;
 	c->n = n;
 	fw_buf_reset(&c->data);
-	r = fw_store_log_entry_each(c->v->s, start, start + n, collect_chunk, c);
+	r = fw_store_log_leaf_each(c->v->s, start, start + n, collect_chunk, c);
 	if ((r == 0 && c->expect != start + n) || r == FW_EINVAL) {
 		c->v->bad = c->expect;
 		r = fw_error_set(c->v->err, FW_EINVAL, "log", "entry %llu is missing",
@@ -328,6 +327,57 @@ static void *hash_leaves(void *arg)
 	return NULL;
 }
 
+static int mismatch(struct verify *v, unsigned level, uint64_t index)
+{
+	/* The subtree's first leaf is where the disagreement begins. */
+	v->bad = index << level;
+	return fw_error_set(v->err, FW_EINVAL, "log",
+	                    "stored hash of subtree (level %u, index %llu) does not match the entries", level,
+	                    (unsigned long long)index);
+}
+
+/* check_chunk: every hash stored with the chunk's entries, against the entries. */
+static int check_chunk(struct verify *v, const struct chunk *c)
+{
+	uint64_t start = c->start, n = c->n;
+
+	/* Each entry keeps its leaf hash and exactly one hash per subtree it completes, no more, no fewer. */
+	for (size_t k = 0; k < n; k++) {
+		uint64_t index = start + k;
+		size_t have = c->hlen[k], need = 32 * completes(index);
+		if (have < 32 || have % 32 != 0 || have > need) {
+			v->bad = index;
+			return fw_error_set(v->err, FW_EINVAL, "log",
+			                    have < 32
+			                        ? "stored hash of subtree (level 0, index %llu) is missing"
+			                        : "the hashes stored with entry %llu are damaged",
+			                    (unsigned long long)index);
+		}
+		if (memcmp(stored(c, k), c->leaves + k * 32, 32) != 0)
+			return mismatch(v, 0, index);
+		if (have < need) {
+			v->bad = index;
+			return fw_error_set(v->err, FW_EINVAL, "log",
+			                    "stored hash of subtree (level %u, index %llu) is missing",
+			                    (unsigned)(have / 32),
+			                    (unsigned long long)(index >> (have / 32)));
+		}
+	}
+	/* The subtrees wholly inside this chunk, level by level, hashed in place and compared. */
+	memcpy(v->want, c->leaves, (size_t)n * 32);
+	for (unsigned level = 1; level <= CHUNK_LEVELS && (n >> 1) > 0; level++) {
+		n >>= 1;
+		start >>= 1;
+		hash_parents(v, (size_t)n);
+		for (size_t k = 0; k < n; k++) {
+			uint64_t i = start + k, last = ((i + 1) << level) - 1 - c->start;
+			if (memcmp(stored(c, (size_t)last) + 32 * level, v->want + k * 32, 32) != 0)
+				return mismatch(v, level, i);
+		}
+	}
+	return 0;
+}
+
 static int verify_leaves(struct verify *v, uint64_t size)
 {
 	struct chunk ch[2];
@@ -340,8 +390,9 @@ static int verify_leaves(struct verify *v, uint64_t size)
 		ch[i].v = v;
 		ch[i].off = malloc(CHUNK * sizeof(size_t));
 		ch[i].len = malloc(CHUNK * sizeof(size_t));
+		ch[i].hlen = malloc(CHUNK * sizeof(size_t));
 		ch[i].leaves = malloc(CHUNK * 32);
-		if (!ch[i].off || !ch[i].len || !ch[i].leaves)
+		if (!ch[i].off || !ch[i].len || !ch[i].hlen || !ch[i].leaves)
 			r = FW_ENOMEM;
 	}
 	if (r == 0 && size > 0)
@@ -363,20 +414,7 @@ static int verify_leaves(struct verify *v, uint64_t size)
 		hash_leaves(&first);
 		if (threaded)
 			pthread_join(t, NULL);
-		memcpy(v->want, cur->leaves, (size_t)cur->n * 32);
-		v->start = cur->start;
-		v->n = cur->n;
-		v->level = 0;
-		r = check_chunk(v);
-		/* The subtrees wholly inside this chunk, level by level, hashed in place and compared. */
-		for (unsigned level = 1; r == 0 && level <= CHUNK_LEVELS && (v->n >> 1) > 0; level++) {
-			uint64_t n = v->n >> 1;
-			hash_parents(v, (size_t)n);
-			v->start >>= 1;
-			v->n = n;
-			v->level = level;
-			r = check_chunk(v);
-		}
+		r = check_chunk(v, cur);
 		/* An error in the chunk read ahead counts only once this one, at lower indexes, is clean. */
 		if (r == 0)
 			r = rnext;
@@ -385,28 +423,36 @@ static int verify_leaves(struct verify *v, uint64_t size)
 		fw_buf_release(&ch[i].data);
 		free(ch[i].off);
 		free(ch[i].len);
+		free(ch[i].hlen);
 		free(ch[i].leaves);
 	}
 	return r;
 }
 
-static int verify_level(struct verify *v, unsigned level, uint64_t count)
+/* verify_upper: the subtrees larger than a chunk, each from the two below it (checked a level earlier). */
+static int verify_upper(struct verify *v, uint64_t size)
 {
+	unsigned char left[32], right[32], want[32], got[32];
 	int r = 0;
 
-	for (uint64_t start = 0; r == 0 && start < count; start += CHUNK) {
-		v->start = start;
-		v->n = count - start < CHUNK ? count - start : CHUNK;
-		v->expect = 2 * start;
-		r = fw_store_log_node_range(v->s, level - 1, 2 * start, 2 * (start + v->n), collect_below, v);
-		if (r < 0)
-			break;
-		for (size_t k = 0; k < v->n; k++)
-			fw_merkle_node_hash(v->below + 2 * k * 32, v->below + (2 * k + 1) * 32,
-			                    v->want + k * 32);
-		v->level = level;
-		r = check_chunk(v);
-	}
+	for (unsigned level = CHUNK_LEVELS + 1; r == 0 && level < 64 && (size >> level) > 0; level++)
+		for (uint64_t i = 0; r == 0 && i < size >> level; i++) {
+			r = fw_store_log_node_get(v->s, level - 1, 2 * i, left);
+			if (r == 0)
+				r = fw_store_log_node_get(v->s, level - 1, 2 * i + 1, right);
+			if (r == 0)
+				r = fw_store_log_node_get(v->s, level, i, got);
+			if (r == FW_ENOENT) {
+				v->bad = i << level;
+				return fw_error_set(
+				    v->err, FW_EINVAL, "log",
+				    "stored hash of subtree (level %u, index %llu) is missing", level,
+				    (unsigned long long)i);
+			}
+			fw_merkle_node_hash(left, right, want);
+			if (r == 0 && memcmp(want, got, 32) != 0)
+				return mismatch(v, level, i);
+		}
 	return r;
 }
 
@@ -433,9 +479,8 @@ int fw_log_verify(struct fw_store *s, struct fw_note_verifier *verifier, uint64_
 		r = fw_store_log_size(s, &size);
 	if (r == 0)
 		r = verify_leaves(&v, size);
-	/* Levels above a chunk: from the stored hashes of the level below, checked one step earlier. */
-	for (unsigned level = CHUNK_LEVELS + 1; r == 0 && level < 64 && (size >> level) > 0; level++)
-		r = verify_level(&v, level, size >> level);
+	if (r == 0)
+		r = verify_upper(&v, size);
 	if (r < 0)
 		goto out;
 	/* The latest checkpoint must be signed by our key and match the recomputed tree at its size. */

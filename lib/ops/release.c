@@ -184,41 +184,83 @@ int64_t fw_ops_due_at(const struct fw_policy_ctx *ctx, const struct fw_partner *
 	return due_at(ctx, p, a, 0, now);
 }
 
+/* job_download: the download row of a job (its time is stamped when it is recorded). */
+static void job_download(const struct fw_download_job *j, struct fw_download *d)
+{
+	memset(d, 0, sizeof(*d));
+	memcpy(d->partner_id, j->partner_id, sizeof(d->partner_id));
+	memcpy(d->advisory_id, j->advisory_id, sizeof(d->advisory_id));
+	d->revision = j->revision;
+	d->parts = j->parts;
+	memcpy(d->what, j->what, sizeof(d->what));
+	memcpy(d->address, j->address, sizeof(d->address));
+	memcpy(d->sha256, j->sha256, sizeof(d->sha256));
+	d->sealed = j->sealed;
+}
+
+/*
+ * A download's draft depends only on the copy (partner, advisory, revision, what, bytes) and the store's
+ * reference key, never on the client or the time: each thread keeps the last drafts it made, by connection
+ * (fw_store_serial) and copy, and a partner fetching the same copy again costs a lookup.
+ */
+#define DRAFT_SLOTS 8
+struct draft_slot {
+	uint64_t store; /* 0: empty */
+	struct fw_download d;
+	struct fw_event_draft draft;
+};
+static _Thread_local struct draft_slot drafts[DRAFT_SLOTS];
+
+static int same_copy(const struct fw_download *a, const struct fw_download *b)
+{
+	return a->revision == b->revision && strcmp(a->partner_id, b->partner_id) == 0 &&
+	       strcmp(a->advisory_id, b->advisory_id) == 0 && strcmp(a->what, b->what) == 0 &&
+	       memcmp(a->sha256, b->sha256, sizeof(a->sha256)) == 0;
+}
+
+int fw_ops_download_prepare(struct fw_store *s, struct fw_download_job *job)
+{
+	struct draft_slot *slot = &drafts[job->sha256[0] % DRAFT_SLOTS];
+	struct fw_download d;
+	uint64_t id = fw_store_serial(s);
+	int r;
+
+	job->drafted = 0;
+	job_download(job, &d);
+	if (slot->store == id && same_copy(&slot->d, &d)) {
+		job->draft = slot->draft;
+		job->drafted = 1;
+		return 0;
+	}
+	r = fw_event_download_draft(s, &d, &job->draft);
+	if (r < 0)
+		return r;
+	job->drafted = 1;
+	slot->store = id;
+	slot->d = d;
+	slot->draft = job->draft;
+	return 0;
+}
+
 static int record_one(struct fw_store *s, const struct fw_download_job *j, uint64_t *ret_index)
 {
-	struct fw_event_about about = {
-	    .advisory_id = j->advisory_id, .revision = j->revision, .partner_id = j->partner_id, .sha256 = j->sha256};
 	char actor[FW_ID_MAX + 9];
 	struct fw_download d;
 	int r;
 
 	/* The delivery is recorded before any byte is served, even if the scheduler has not run yet. */
-	snprintf(actor, sizeof(actor), "partner:%s", j->partner_id);
 	if (!j->delivered) {
+		snprintf(actor, sizeof(actor), "partner:%s", j->partner_id);
 		r = deliver(s, j->advisory_id, j->revision, j->partner_id, j->parts, j->due_at, j->now_ms,
 		            actor, NULL);
 		if (r < 0)
 			return r;
 	}
-	memset(&d, 0, sizeof(d));
-	memcpy(d.partner_id, j->partner_id, sizeof(d.partner_id));
-	memcpy(d.advisory_id, j->advisory_id, sizeof(d.advisory_id));
-	d.revision = j->revision;
-	d.parts = j->parts;
-	memcpy(d.what, j->what, sizeof(d.what));
-	memcpy(d.address, j->address, sizeof(d.address));
-	d.at_ms = j->now_ms;
-	r = fw_store_download_insert(s, &d);
-	if (r < 0)
-		return r;
-	if (j->sealed)
-		return fw_event_emitkv(s, "download", actor, &about, ret_index, "what", d.what, "address",
-		                       d.address, "sealed", "true", NULL);
-	return fw_event_emitkv(s, "download", actor, &about, ret_index, "what", d.what, "address", d.address,
-	                       NULL);
+	job_download(j, &d);
+	return fw_event_download(s, &d, j->drafted ? &j->draft : NULL, ret_index);
 }
 
-int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jobs, size_t n,
+int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *const *jobs, size_t n,
                             uint64_t *ret_indexes)
 {
 	uint64_t idx;
@@ -228,7 +270,7 @@ int fw_ops_record_downloads(struct fw_store *s, const struct fw_download_job *jo
 	if (r < 0)
 		return r;
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		r = record_one(s, &jobs[i], &idx);
+		r = record_one(s, jobs[i], &idx);
 		if (r == 0 && ret_indexes)
 			ret_indexes[i] = idx;
 	}

@@ -50,15 +50,18 @@ static const char schema[] =
     " UNIQUE(partner_id, advisory_id, revision, parts));"
     "CREATE INDEX IF NOT EXISTS deliveries_advisory ON deliveries(advisory_id, delivered_ms);"
     "CREATE INDEX IF NOT EXISTS deliveries_partner ON deliveries(partner_id, advisory_id, delivered_ms);"
+    /* A download is its own event: id is its seq in the events' sequence, and the events list shows it
+     * (rows with sha256 NULL predate this: their events are rows of events). */
     "CREATE TABLE IF NOT EXISTS downloads(id INTEGER PRIMARY KEY, partner_id TEXT NOT NULL,"
     " advisory_id TEXT NOT NULL REFERENCES advisories(id), revision INTEGER NOT NULL,"
-    " parts INTEGER NOT NULL, what TEXT NOT NULL, address TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+    " parts INTEGER NOT NULL, what TEXT NOT NULL, address TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+    " sha256 BLOB, sealed INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS downloads_advisory ON downloads(advisory_id);"
     "CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"
     " type TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS log_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
-    " PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+    /* hashes: of the complete subtrees the entry is the last leaf of, level 0 first (store.h, docs/log.md) */
+    "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL,"
+    " hashes BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);";
 
 /* The tables of secure delivery, in the same transaction (one string each: C99 bounds string literals). */
@@ -133,12 +136,12 @@ enum {
 	S_DOWNLOAD_EACH,
 	S_EVENT_INSERT,
 	S_EVENT_EACH,
+	S_EVENT_NEXT_SEQ,
 	S_LOG_SIZE,
 	S_LOG_APPEND,
 	S_LOG_ENTRY_EACH,
+	S_LOG_LEAF_EACH,
 	S_LOG_NODE_GET,
-	S_LOG_NODE_PUT,
-	S_LOG_NODE_RANGE,
 	S_CHECKPOINT_PUT,
 	S_CHECKPOINT_LATEST,
 	S_CHECKPOINT_GET,
@@ -251,21 +254,30 @@ static const char *const sqls[NSTMT] = {
         "SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1 ORDER BY delivered_ms, rowid",
     [S_DELIVERY_EACH_PARTNER] = "SELECT " DELIV_COLS " FROM deliveries WHERE advisory_id = ?1"
                                 " AND partner_id = ?2 ORDER BY delivered_ms, rowid",
-    [S_DOWNLOAD_INSERT] = "INSERT INTO downloads(" DL_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_DOWNLOAD_INSERT] = "INSERT INTO downloads(" DL_COLS
+                          ", sha256, id, sealed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [S_DOWNLOAD_EACH] = "SELECT " DL_COLS " FROM downloads WHERE advisory_id = ?1 ORDER BY id",
-    [S_EVENT_INSERT] = "INSERT INTO events(at_ms, type, actor, subject, detail) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [S_EVENT_INSERT] =
+        "INSERT INTO events(at_ms, type, actor, subject, detail, seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_EVENT_NEXT_SEQ] = "SELECT max(coalesce((SELECT max(seq) FROM events), 0),"
+                         " coalesce((SELECT max(id) FROM downloads), 0)) + 1",
     [S_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM log_entries",
-    [S_LOG_APPEND] = "INSERT INTO log_entries(idx, entry) VALUES(?1, ?2)",
+    [S_LOG_APPEND] = "INSERT INTO log_entries(idx, entry, hashes) VALUES(?1, ?2, ?3)",
     [S_LOG_ENTRY_EACH] = "SELECT idx, entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
-    [S_LOG_NODE_GET] = "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2",
-    [S_LOG_NODE_PUT] = "INSERT INTO log_nodes(level, idx, hash) VALUES(?1, ?2, ?3)",
-    [S_LOG_NODE_RANGE] =
-        "SELECT idx, hash FROM log_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
+    [S_LOG_LEAF_EACH] =
+        "SELECT idx, entry, hashes FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+    [S_LOG_NODE_GET] = "SELECT hashes FROM log_entries WHERE idx = ?1",
     [S_CHECKPOINT_PUT] = "INSERT OR IGNORE INTO checkpoints(size, note) VALUES(?1, ?2)",
     [S_CHECKPOINT_LATEST] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
     [S_CHECKPOINT_GET] = "SELECT size, note FROM checkpoints WHERE size = ?1",
-    [S_EVENT_EACH] = "SELECT seq, at_ms, type, actor, subject, detail FROM events WHERE seq > ?1"
-                     " ORDER BY seq LIMIT ?2",
+    /* Events and downloads merged by seq (two rowid scans, no sort); a download's row as its event. */
+    [S_EVENT_EACH] =
+        "SELECT seq, at_ms, type, actor, subject, detail FROM events WHERE seq > ?1"
+        " UNION ALL SELECT id, at_ms, 'download', 'partner:' || partner_id, advisory_id || '/' || partner_id,"
+        " CASE WHEN sealed THEN json_object('what', what, 'address', address, 'revision', revision,"
+        " 'sha256', lower(hex(sha256)), 'sealed', 'true') ELSE json_object('what', what, 'address', address,"
+        " 'revision', revision, 'sha256', lower(hex(sha256))) END"
+        " FROM downloads WHERE id > ?1 AND sha256 IS NOT NULL ORDER BY 1 LIMIT ?2",
     [S_CERT_INSERT] = "INSERT INTO partner_certs(" CERT_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_CERT_GET] = "SELECT " CERT_COLS " FROM partner_certs WHERE fingerprint = ?1",
     [S_CERT_REVOKE] = "UPDATE partner_certs SET revoked_at = ?3 WHERE partner_id = ?1 AND fingerprint = ?2"
@@ -307,10 +319,14 @@ struct sq {
 	struct fw_store base; /* first: struct fw_store * and struct sq * convert */
 	sqlite3 *db;
 	sqlite3_stmt *st[NSTMT];
-	int tx;                       /* between fw_store_begin and commit or rollback */
-	uint64_t tx_serial;           /* counts fw_store_begin calls that opened a transaction */
-	struct fw_data_key *key;      /* seals and opens the embargoed columns; NULL until set */
+	int tx;                  /* between fw_store_begin and commit or rollback */
+	uint64_t tx_serial;      /* this transaction's number, unique in the process (fw_store_tx_serial) */
+	struct fw_data_key *key; /* seals and opens the embargoed columns; NULL until set */
 	struct fw_data_key *next_key; /* set by rekey: the key once its transaction commits */
+	uint64_t log_tx;              /* the transaction in which log_next was last known (0: none) */
+	uint64_t log_next;            /* the log's size as this transaction's appends left it */
+	uint64_t seq_tx;              /* likewise for seq_next, the next event's seq */
+	int64_t seq_next;
 };
 
 static struct sq *conn(struct fw_store *s)
@@ -642,6 +658,9 @@ static int write_begin(struct sq *q)
 	return rc;
 }
 
+/* Transaction numbers are drawn from one counter for the process, under the writer lock. */
+static uint64_t last_serial;
+
 static int begin(struct fw_store *s)
 {
 	struct sq *q = conn(s);
@@ -651,7 +670,7 @@ static int begin(struct fw_store *s)
 		return FW_ECONFLICT;
 	if ((rc = write_begin(q)) == 0) {
 		q->tx = 1;
-		q->tx_serial++;
+		q->tx_serial = ++last_serial;
 	}
 	return rc;
 }
@@ -719,6 +738,7 @@ static int xend(struct sq *q, int own, int rc)
 	} else {
 		(void)run(q, q->st[S_ROLLBACK_TO], SQLITE_OK, NULL);
 		(void)run(q, q->st[S_RELEASE], SQLITE_OK, NULL);
+		q->log_tx = q->seq_tx = 0; /* what this transaction knew may have been undone */
 	}
 	return rc;
 }
@@ -1425,12 +1445,45 @@ static int delivery_each(struct fw_store *s, const char *advisory_id, const char
 	return rc;
 }
 
+/*
+ * next_seq: the seq for the next event or download, one sequence over both tables. Called in a write
+ * transaction; within the caller's transaction, where its last insert left it.
+ */
+static int next_seq(struct sq *q, int64_t *ret)
+{
+	sqlite3_stmt *st = q->st[S_EVENT_NEXT_SEQ];
+	int rc;
+
+	if (q->tx && q->seq_tx == q->tx_serial) {
+		*ret = q->seq_next;
+		return 0;
+	}
+	if ((rc = fetch(st, SQLITE_OK)) == 0)
+		*ret = cint(st, 0);
+	done(st);
+	return rc;
+}
+
+/* took_seq: seq is taken; the caller's transaction may trust what follows. */
+static void took_seq(struct sq *q, int64_t seq)
+{
+	if (q->tx) {
+		q->seq_tx = q->tx_serial;
+		q->seq_next = seq + 1;
+	}
+}
+
 static int download_insert(struct fw_store *s, const struct fw_download *d)
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_DOWNLOAD_INSERT];
-	int b = SQLITE_OK;
+	int64_t seq = 0;
+	int b = SQLITE_OK, own, rc;
 
+	/* Taking a seq and using it must be one step: in the caller's transaction, else in one of its own. */
+	if ((own = !q->tx) && (rc = write_begin(q)) < 0)
+		return rc;
+	rc = next_seq(q, &seq);
 	btext(st, 1, d->partner_id, sizeof(d->partner_id), &b);
 	btext(st, 2, d->advisory_id, sizeof(d->advisory_id), &b);
 	bint(st, 3, d->revision, &b);
@@ -1438,7 +1491,14 @@ static int download_insert(struct fw_store *s, const struct fw_download *d)
 	btext(st, 5, d->what, sizeof(d->what), &b);
 	btext(st, 6, d->address, sizeof(d->address), &b);
 	bint(st, 7, d->at_ms, &b);
-	return run(q, st, b, NULL);
+	bblob(st, 8, d->sha256, sizeof(d->sha256), &b);
+	bint(st, 9, seq, &b);
+	bint(st, 10, d->sealed ? 1 : 0, &b);
+	if (rc == 0 && (rc = run(q, st, b, NULL)) == 0)
+		took_seq(q, seq);
+	else
+		done(st);
+	return own ? xend(q, own, rc) : rc;
 }
 
 static int download_each(struct fw_store *s, const char *advisory_id, fw_download_cb cb, void *ctx)
@@ -1475,15 +1535,25 @@ static int event_insert(struct fw_store *s, const struct fw_event *e, int64_t *r
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_EVENT_INSERT];
-	int b = SQLITE_OK, rc;
+	int64_t seq = 0;
+	int b = SQLITE_OK, own, rc;
 
+	if ((own = !q->tx) && (rc = write_begin(q)) < 0)
+		return rc;
+	rc = next_seq(q, &seq);
 	bint(st, 1, e->at_ms, &b);
 	btext(st, 2, e->type, sizeof(e->type), &b);
 	btext(st, 3, e->actor, sizeof(e->actor), &b);
 	btext(st, 4, e->subject, sizeof(e->subject), &b);
 	btext(st, 5, e->detail, sizeof(e->detail), &b);
-	if ((rc = run(q, st, b, NULL)) == 0 && ret_seq)
-		*ret_seq = sqlite3_last_insert_rowid(q->db);
+	bint(st, 6, seq, &b);
+	if (rc == 0 && (rc = run(q, st, b, NULL)) == 0)
+		took_seq(q, seq);
+	else
+		done(st);
+	rc = own ? xend(q, own, rc) : rc;
+	if (rc == 0 && ret_seq)
+		*ret_seq = seq;
 	return rc;
 }
 
@@ -1526,7 +1596,18 @@ static int log_size(struct fw_store *s, uint64_t *ret)
 	return rc;
 }
 
-static int log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len)
+/* completes: how many complete subtrees leaf `index` is the last leaf of: one more than its trailing ones. */
+static size_t completes(uint64_t index)
+{
+	size_t t = 0;
+
+	while (index >> t & 1)
+		t++;
+	return t + 1;
+}
+
+static int log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len,
+                      const unsigned char *hashes, size_t nhashes)
 {
 	struct sq *q = conn(s);
 	sqlite3_stmt *st = q->st[S_LOG_APPEND];
@@ -1535,14 +1616,24 @@ static int log_append(struct fw_store *s, uint64_t index, const void *entry, siz
 
 	if (len > FW_LOG_ENTRY_MAX || index > INT64_MAX)
 		return FW_ETOOBIG;
-	/* Appends only: an entry goes at the end, never over or past it. */
-	if ((rc = log_size(s, &size)) < 0)
+	if (nhashes != completes(index))
+		return FW_EINVAL;
+	/* Appends only: an entry goes at the end, never over or past it. Within one transaction the end is
+	 * where this transaction's last append left it: no other connection can write meanwhile. */
+	if (q->tx && q->log_tx == q->tx_serial)
+		size = q->log_next;
+	else if ((rc = log_size(s, &size)) < 0)
 		return rc;
 	if (index != size)
 		return FW_ECONFLICT;
 	bint(st, 1, (int64_t)index, &b);
 	bblob(st, 2, entry, (int)len, &b);
-	return run(q, st, b, NULL);
+	bblob(st, 3, hashes, (int)(nhashes * 32), &b);
+	if ((rc = run(q, st, b, NULL)) == 0 && q->tx) {
+		q->log_tx = q->tx_serial;
+		q->log_next = index + 1;
+	}
+	return rc;
 }
 
 static int log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb, void *ctx)
@@ -1564,56 +1655,46 @@ static int log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw_l
 	return rc;
 }
 
-static int log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32])
+static int log_leaf_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_leaf_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = conn(s)->st[S_LOG_NODE_GET];
+	sqlite3_stmt *st = conn(s)->st[S_LOG_LEAF_EACH];
 	int b = SQLITE_OK, rc;
 
-	bint(st, 1, level, &b);
-	bint(st, 2, index > INT64_MAX ? INT64_MAX : (int64_t)index, &b);
-	rc = fetch(st, b);
-	if (rc == 0) {
-		if (sqlite3_column_bytes(st, 0) == 32)
-			memcpy(out, sqlite3_column_blob(st, 0), 32);
-		else
-			rc = FW_EIO; /* a damaged store: never hand out a short hash */
+	if (sqlite3_stmt_busy(st))
+		return FW_ECONFLICT;
+	bint(st, 1, start > INT64_MAX ? INT64_MAX : (int64_t)start, &b);
+	bint(st, 2, end > INT64_MAX ? INT64_MAX : (int64_t)end, &b);
+	while ((rc = step(st, b)) == 1) {
+		const void *p = sqlite3_column_blob(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		const unsigned char *h = sqlite3_column_blob(st, 2);
+		size_t hn = (size_t)sqlite3_column_bytes(st, 2);
+		if ((rc = cb(ctx, (uint64_t)cint(st, 0), p ? p : "", n, h ? h : (const unsigned char *)"",
+		             hn)) != 0)
+			break;
 	}
 	done(st);
 	return rc;
 }
 
-static int log_node_put(struct fw_store *s, unsigned level, uint64_t index, const unsigned char hash[32])
+/* The subtree (level, index) is kept with its last leaf, (index + 1) * 2^level - 1, at offset 32 * level. */
+static int log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32])
 {
-	struct sq *q = conn(s);
-	sqlite3_stmt *st = q->st[S_LOG_NODE_PUT];
-	int b = SQLITE_OK;
-
-	if (index > INT64_MAX)
-		return FW_EINVAL;
-	bint(st, 1, level, &b);
-	bint(st, 2, (int64_t)index, &b);
-	bblob(st, 3, hash, 32, &b);
-	return run(q, st, b, NULL);
-}
-
-static int log_node_range(struct fw_store *s, unsigned level, uint64_t start, uint64_t end, fw_log_node_cb cb,
-                          void *ctx)
-{
-	sqlite3_stmt *st = conn(s)->st[S_LOG_NODE_RANGE];
+	sqlite3_stmt *st = conn(s)->st[S_LOG_NODE_GET];
 	int b = SQLITE_OK, rc;
 
-	if (sqlite3_stmt_busy(st))
-		return FW_ECONFLICT;
-	bint(st, 1, level, &b);
-	bint(st, 2, start > INT64_MAX ? INT64_MAX : (int64_t)start, &b);
-	bint(st, 3, end > INT64_MAX ? INT64_MAX : (int64_t)end, &b);
-	while ((rc = step(st, b)) == 1) {
-		if (sqlite3_column_bytes(st, 1) != 32) {
-			rc = FW_EIO;
-			break;
-		}
-		if ((rc = cb(ctx, (uint64_t)cint(st, 0), sqlite3_column_blob(st, 1))) != 0)
-			break;
+	if (level >= 64 || index > (uint64_t)INT64_MAX >> level)
+		return FW_ENOENT;
+	bint(st, 1, (int64_t)(((index + 1) << level) - 1), &b);
+	rc = fetch(st, b);
+	if (rc == 0) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		if (n % 32 != 0)
+			rc = FW_EIO; /* a damaged store: never hand out a short hash */
+		else if (n < 32 * ((size_t)level + 1))
+			rc = FW_ENOENT;
+		else
+			memcpy(out, (const unsigned char *)sqlite3_column_blob(st, 0) + 32 * level, 32);
 	}
 	done(st);
 	return rc;
@@ -2267,9 +2348,8 @@ static const struct fw_store_ops sqlite_ops = {
     .log_size = log_size,
     .log_append = log_append,
     .log_entry_each = log_entry_each,
+    .log_leaf_each = log_leaf_each,
     .log_node_get = log_node_get,
-    .log_node_put = log_node_put,
-    .log_node_range = log_node_range,
     .checkpoint_put = checkpoint_put,
     .checkpoint_latest = checkpoint_latest,
     .checkpoint_get = checkpoint_get,
@@ -2334,6 +2414,123 @@ static int migrate(struct sq *q)
 }
 
 /*
+ * migrate_log: a database made before the log kept each entry's subtree hashes in its row (they were rows of
+ * a table log_nodes(level, idx, hash)) gets the column, each entry's hashes copied over from log_nodes as
+ * store.h lays them out, and log_nodes dropped, in one transaction. A hash missing from log_nodes stays
+ * missing, so verification still names the entry at fault.
+ */
+static int old_log(struct sq *q, int *ret_old, int64_t *ret_size)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+	    q->db,
+	    "SELECT (SELECT count(*) FROM pragma_table_info('log_entries') WHERE name = 'hashes') = 0"
+	    " AND (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'log_nodes'),"
+	    " (SELECT coalesce(max(idx) + 1, 0) FROM log_entries)",
+	    -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*ret_old = sqlite3_column_int(st, 0);
+		*ret_size = sqlite3_column_int64(st, 1);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int migrate_log(struct sq *q)
+{
+	sqlite3_stmt *node = NULL, *put = NULL;
+	unsigned char hashes[64 * 32];
+	int64_t size = 0;
+	int rc, old = 0;
+
+	/* Checked again under the write lock: another process may have migrated meanwhile. */
+	if ((rc = old_log(q, &old, &size)) != SQLITE_OK || !old)
+		return rc;
+	if ((rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+		return rc;
+	if ((rc = old_log(q, &old, &size)) != SQLITE_OK || !old)
+		goto out;
+	if ((rc = sqlite3_exec(q->db, "ALTER TABLE log_entries ADD COLUMN hashes BLOB NOT NULL DEFAULT x''",
+	                       NULL, NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(q->db, "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2", -1,
+	                             &node, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(q->db, "UPDATE log_entries SET hashes = ?2 WHERE idx = ?1", -1, &put,
+	                             NULL)) != SQLITE_OK)
+		goto out;
+	for (int64_t i = 0; rc == SQLITE_OK && i < size; i++) {
+		size_t n = 0, want = completes((uint64_t)i);
+		while (n < want) {
+			sqlite3_bind_int(node, 1, (int)n);
+			sqlite3_bind_int64(node, 2, i >> n);
+			rc = sqlite3_step(node);
+			if (rc != SQLITE_ROW || sqlite3_column_bytes(node, 0) != 32) {
+				sqlite3_reset(node);
+				break;
+			}
+			memcpy(hashes + 32 * n++, sqlite3_column_blob(node, 0), 32);
+			sqlite3_reset(node);
+		}
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(put, 1, i);
+			sqlite3_bind_blob(put, 2, hashes, (int)(32 * n), SQLITE_STATIC);
+			rc = sqlite3_step(put) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(q->db);
+			sqlite3_reset(put);
+		}
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(q->db, "DROP TABLE log_nodes", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(node);
+	sqlite3_finalize(put);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK && !sqlite3_get_autocommit(q->db))
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/*
+ * migrate_downloads: downloads recorded before a download was its own event (its row in events then) get
+ * the column sha256, NULL for them: the events list keeps showing their rows of events, not these.
+ */
+static int migrate_downloads(struct sq *q)
+{
+	static const char has_sql[] =
+	    "SELECT count(*) FROM pragma_table_info('downloads') WHERE name = 'sha256'";
+	sqlite3_stmt *st = NULL;
+	int rc, pass, has = 1;
+
+	/* Checked again under the write lock: another process may have migrated meanwhile. */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1 && (rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+			return rc;
+		rc = sqlite3_prepare_v2(q->db, has_sql, -1, &st, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			has = sqlite3_column_int(st, 0) > 0;
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc != SQLITE_OK || has)
+			break;
+	}
+	if (rc == SQLITE_OK && !has)
+		rc = sqlite3_exec(
+		    q->db,
+		    "ALTER TABLE downloads ADD COLUMN sha256 BLOB;"
+		    " ALTER TABLE downloads ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0; COMMIT",
+		    NULL, NULL, NULL);
+	if (rc != SQLITE_OK && !sqlite3_get_autocommit(q->db))
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc == SQLITE_OK && pass == 1 && has)
+		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+/*
  * setup: journal mode, pragmas, schema (created under the write lock, so concurrent openers of a new file
  * do not race), version check, then every statement. On failure `why` says what went wrong.
  */
@@ -2393,7 +2590,8 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 	}
 	if ((rc = sqlite3_exec(q->db, schema, NULL, NULL, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(q->db, schema_delivery, NULL, NULL, NULL)) != SQLITE_OK ||
-	    (rc = migrate(q)) != SQLITE_OK)
+	    (rc = migrate(q)) != SQLITE_OK || (rc = migrate_log(q)) != SQLITE_OK ||
+	    (rc = migrate_downloads(q)) != SQLITE_OK)
 		goto out;
 	pthread_mutex_unlock(&writer_lock);
 	locked = 0;

@@ -2,8 +2,19 @@
  * The store registry: fw_store_open picks a back end by the URI scheme ("sqlite:PATH", or a plain PATH
  * for SQLite) and every other public fw_store_* call forwards to the connection's table of operations.
  */
+#include <stdatomic.h>
 #include <string.h>
 #include "store/store_impl.h"
+
+static atomic_uint_fast64_t last_serial;
+
+/* numbered: a connection just opened gets its number (fw_store_serial). */
+static int numbered(int r, struct fw_store **ret)
+{
+	if (r == 0)
+		(*ret)->serial = (uint64_t)atomic_fetch_add(&last_serial, 1) + 1;
+	return r;
+}
 
 static const struct {
 	const char *scheme;
@@ -36,11 +47,16 @@ int fw_store_open(const char *uri, int flags, struct fw_store **ret, struct fw_e
 		return fw_error_set(err, FW_EINVAL, "uri", "no store URI");
 	n = scheme_len(uri);
 	if (n == 0)
-		return backends[0].open(uri, flags, ret, err);
+		return numbered(backends[0].open(uri, flags, ret, err), ret);
 	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
 		if (strlen(backends[i].scheme) == n && strncmp(uri, backends[i].scheme, n) == 0)
-			return backends[i].open(uri + n + 1, flags, ret, err);
+			return numbered(backends[i].open(uri + n + 1, flags, ret, err), ret);
 	return fw_error_set(err, FW_EINVAL, "uri", "unknown store scheme '%.*s'", n > 32 ? 32 : (int)n, uri);
+}
+
+uint64_t fw_store_serial(struct fw_store *s)
+{
+	return s->serial;
 }
 
 void fw_store_free(struct fw_store *s)
@@ -251,9 +267,10 @@ int fw_store_log_size(struct fw_store *s, uint64_t *ret)
 	return s->ops->log_size(s, ret);
 }
 
-int fw_store_log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len)
+int fw_store_log_append(struct fw_store *s, uint64_t index, const void *entry, size_t len,
+                        const unsigned char *hashes, size_t nhashes)
 {
-	return s->ops->log_append(s, index, entry, len);
+	return s->ops->log_append(s, index, entry, len, hashes, nhashes);
 }
 
 int fw_store_log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb, void *ctx)
@@ -261,20 +278,14 @@ int fw_store_log_entry_each(struct fw_store *s, uint64_t start, uint64_t end, fw
 	return s->ops->log_entry_each(s, start, end, cb, ctx);
 }
 
+int fw_store_log_leaf_each(struct fw_store *s, uint64_t start, uint64_t end, fw_log_leaf_cb cb, void *ctx)
+{
+	return s->ops->log_leaf_each(s, start, end, cb, ctx);
+}
+
 int fw_store_log_node_get(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32])
 {
 	return s->ops->log_node_get(s, level, index, out);
-}
-
-int fw_store_log_node_put(struct fw_store *s, unsigned level, uint64_t index, const unsigned char hash[32])
-{
-	return s->ops->log_node_put(s, level, index, hash);
-}
-
-int fw_store_log_node_range(struct fw_store *s, unsigned level, uint64_t start, uint64_t end,
-                            fw_log_node_cb cb, void *ctx)
-{
-	return s->ops->log_node_range(s, level, start, end, cb, ctx);
 }
 
 int fw_store_checkpoint_put(struct fw_store *s, uint64_t size, const char *note)

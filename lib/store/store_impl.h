@@ -63,12 +63,11 @@ struct fw_store_ops {
 
 	uint64_t (*tx_serial)(struct fw_store *s);
 	int (*log_size)(struct fw_store *s, uint64_t *ret);
-	int (*log_append)(struct fw_store *s, uint64_t index, const void *entry, size_t len);
+	int (*log_append)(struct fw_store *s, uint64_t index, const void *entry, size_t len,
+	                  const unsigned char *hashes, size_t nhashes);
 	int (*log_entry_each)(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb, void *ctx);
+	int (*log_leaf_each)(struct fw_store *s, uint64_t start, uint64_t end, fw_log_leaf_cb cb, void *ctx);
 	int (*log_node_get)(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32]);
-	int (*log_node_put)(struct fw_store *s, unsigned level, uint64_t index, const unsigned char hash[32]);
-	int (*log_node_range)(struct fw_store *s, unsigned level, uint64_t start, uint64_t end, fw_log_node_cb cb,
-	                      void *ctx);
 	int (*checkpoint_put)(struct fw_store *s, uint64_t size, const char *note);
 	int (*checkpoint_latest)(struct fw_store *s, uint64_t *ret_size, struct fw_buf *note);
 	int (*checkpoint_get)(struct fw_store *s, uint64_t size, struct fw_buf *note);
@@ -99,6 +98,7 @@ struct fw_store_ops {
 /* The common header of every back end's connection struct: must be its first member. */
 struct fw_store {
 	const struct fw_store_ops *ops;
+	uint64_t serial; /* set by fw_store_open (fw_store_serial) */
 };
 
 /*

@@ -129,6 +129,15 @@ int fw_time_parse(const char *s, int64_t *ret)
 	return 0;
 }
 
+/* put: v (0 <= v < 10^n) as n decimal digits at p. */
+static void put(char *p, unsigned v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void fw_time_format(int64_t t, char out[FW_RFC3339_LEN])
 {
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
@@ -137,16 +146,33 @@ void fw_time_format(int64_t t, char out[FW_RFC3339_LEN])
 	unsigned m, d;
 
 	civil_from_days(days, &y, &m, &d);
-	snprintf(out, FW_RFC3339_LEN, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
-	         (int)(rem / 60 % 60), (int)(rem % 60));
+	if (y < 0 || y > 9999) {
+		snprintf(out, FW_RFC3339_LEN, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
+		         (int)(rem / 60 % 60), (int)(rem % 60));
+		return;
+	}
+	/* Every event and log entry is stamped: the digits by hand, not through snprintf. */
+	memcpy(out, "0000-00-00T00:00:00Z", 21);
+	put(out, (unsigned)y, 4);
+	put(out + 5, m, 2);
+	put(out + 8, d, 2);
+	put(out + 11, (unsigned)(rem / 3600), 2);
+	put(out + 14, (unsigned)(rem / 60 % 60), 2);
+	put(out + 17, (unsigned)(rem % 60), 2);
 }
 
 void fw_time_format_ms(int64_t ms, char out[FW_RFC3339_LEN])
 {
 	int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	size_t n;
 
 	fw_time_format(s, out);
-	snprintf(out + 19, FW_RFC3339_LEN - 19, ".%03dZ", (int)(ms - s * 1000));
+	n = strlen(out); /* 20, unless the year has more than four digits */
+	if (n + 5 < FW_RFC3339_LEN) {
+		out[n - 1] = '.';
+		put(out + n, (unsigned)(ms - s * 1000), 3);
+		memcpy(out + n + 3, "Z", 2);
+	}
 }
 
 int fw_duration_parse(const char *s, int64_t max, int64_t *ret)

@@ -318,10 +318,13 @@ err_has "entry $K is missing" "tamper entry-deleted: the reason"
 tamper entries-swapped "$K" "UPDATE log_entries SET idx = -1 WHERE idx = $K;
 	UPDATE log_entries SET idx = $K WHERE idx = $((K + 1));
 	UPDATE log_entries SET idx = $((K + 1)) WHERE idx = -1"
-tamper leaf-hash "$K" "UPDATE log_nodes SET hash = randomblob(32) WHERE level = 0 AND idx = $K"
-tamper node-hash "$(((K / 4) * 4))" \
-	"UPDATE log_nodes SET hash = randomblob(32) WHERE level = 2 AND idx = $((K / 4))"
-tamper node-deleted "$K" "DELETE FROM log_nodes WHERE level = 0 AND idx = $K"
+# Each entry's row keeps the hashes of the subtrees it is the last leaf of, level 0 (its leaf hash) first.
+tamper leaf-hash "$K" "UPDATE log_entries
+	SET hashes = CAST(randomblob(32) || substr(hashes, 33) AS BLOB) WHERE idx = $K"
+tamper node-hash "$(((K / 4) * 4))" "UPDATE log_entries
+	SET hashes = CAST(substr(hashes, 1, 64) || randomblob(32) || substr(hashes, 97) AS BLOB)
+	WHERE idx = $(((K / 4) * 4 + 3))"
+tamper node-deleted "$K" "UPDATE log_entries SET hashes = x'' WHERE idx = $K"
 err_has 'is missing' "tamper node-deleted: the reason"
 tamper last-deleted "$((CP_SIZE - 1))" "DELETE FROM log_entries WHERE idx = $((CP_SIZE - 1))"
 tamper first-byte 0 "UPDATE log_entries
@@ -374,7 +377,7 @@ rewrite()
 {
 	rm -rf "$1"
 	cp -a "$TMP/data" "$1"
-	sqlite3 "$1/forewarn.db" "DELETE FROM log_entries; DELETE FROM log_nodes; DELETE FROM checkpoints"
+	sqlite3 "$1/forewarn.db" "DELETE FROM log_entries; DELETE FROM checkpoints"
 	if "$REWRITE" "$TMP/data" "$1" "$2" "$3" "$4" >"$TMP/out" 2>"$TMP/err"; then ok; else
 		bad "log_rewrite $2 $3 $4 failed"
 	fi

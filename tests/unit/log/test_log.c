@@ -159,6 +159,144 @@ static void test_rollback_then_append(void **state)
 	assert_memory_equal(root, want, 32);
 }
 
+/*
+ * Regression: a store freed and another opened in its place (often at the same address) on the same thread:
+ * what the log remembered of the first one's last transaction must not be taken for the second's.
+ */
+static void test_fresh_store_after_free(void **state)
+{
+	struct fixture *f = *state;
+	char uri[160];
+	struct fw_error err;
+	uint64_t idx;
+
+	for (int round = 0; round < 2; round++) {
+		struct fw_store *s;
+		snprintf(uri, sizeof(uri), "sqlite:%s/fresh%d.db", f->dir, round);
+		assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
+		assert_int_equal(fw_store_begin(s), 0);
+		assert_int_equal(fw_log_append(s, "first", 5, &idx), 0);
+		assert_int_equal(idx, 0);
+		assert_int_equal(fw_store_commit(s), 0);
+		fw_store_free(s);
+	}
+}
+
+/* An emit for fw_merkle_frontier_append that keeps each subtree hash as a row of the old table log_nodes. */
+static int old_node(void *ctx, unsigned level, uint64_t index, const unsigned char hash[32])
+{
+	sqlite3_stmt *st = ctx;
+
+	sqlite3_bind_int(st, 1, (int)level);
+	sqlite3_bind_int64(st, 2, (int64_t)index);
+	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/*
+ * old_layout_db: a database as the log stored itself before hashes moved into the entries' rows: entries in
+ * log_entries(idx, entry), subtree hashes in log_nodes(level, idx, hash), all N of the fixture's entries;
+ * then runs `damage` (SQL, may be NULL) on it.
+ */
+static void old_layout_db(const char *path, const char *damage)
+{
+	struct fw_merkle_frontier fr;
+	sqlite3_stmt *entry, *node;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+	                 "INSERT INTO meta VALUES('schema_version', '1');"
+	                 "CREATE TABLE log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"
+	                 "CREATE TABLE log_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
+	                 " hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID; BEGIN",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO log_entries VALUES(?1, ?2)", -1, &entry, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO log_nodes VALUES(?1, ?2, ?3)", -1, &node, NULL),
+	                 SQLITE_OK);
+	fw_merkle_frontier_init(&fr);
+	for (int i = 0; i < N; i++) {
+		char e[128];
+		unsigned char leaf[32];
+		entry_text(i, e, sizeof(e));
+		sqlite3_bind_int64(entry, 1, i);
+		sqlite3_bind_blob(entry, 2, e, (int)strlen(e), SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(entry), SQLITE_DONE);
+		sqlite3_reset(entry);
+		fw_merkle_leaf_hash(e, strlen(e), leaf);
+		assert_int_equal(fw_merkle_frontier_append(&fr, leaf, old_node, node), 0);
+	}
+	sqlite3_finalize(entry);
+	sqlite3_finalize(node);
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	if (damage)
+		assert_int_equal(sqlite3_exec(db, damage, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A log stored the old way is moved into the new layout when its store is opened, hashes and all. */
+static void test_migrate_old_layout(void **state)
+{
+	struct fixture *f = *state;
+	const char *damage[] = {NULL, "DELETE FROM log_nodes WHERE level = 3 AND idx = 5",
+	                        "UPDATE log_nodes SET hash = randomblob(32) WHERE level = 0 AND idx = 250"};
+	const uint64_t bad[] = {0, 47, 250};
+
+	for (size_t k = 0; k < sizeof(damage) / sizeof(damage[0]); k++) {
+		char path[160], uri[170];
+		unsigned char root[32], want[32];
+		struct fw_store *s;
+		struct fw_error err;
+		uint64_t size = 0, at = 0, idx;
+
+		snprintf(path, sizeof(path), "%s/old%zu.db", f->dir, k);
+		snprintf(uri, sizeof(uri), "sqlite:%s", path);
+		old_layout_db(path, damage[k]);
+		assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
+		memset(&err, 0, sizeof(err));
+		if (!damage[k]) {
+			assert_int_equal(fw_log_verify(s, f->verifier, &size, NULL, &err), 0);
+			assert_int_equal(size, N);
+			fw_merkle_root(f->leaves, N, want);
+			assert_int_equal(fw_log_root(s, N, root), 0);
+			assert_memory_equal(root, want, 32);
+			/* and it grows as a new one does */
+			assert_int_equal(fw_store_begin(s), 0);
+			assert_int_equal(fw_log_append(s, "next", 4, &idx), 0);
+			assert_int_equal(fw_store_commit(s), 0);
+			assert_int_equal(idx, N);
+			assert_int_equal(fw_log_verify(s, f->verifier, &size, NULL, &err), 0);
+			assert_int_equal(size, N + 1);
+		} else {
+			/* what was missing or wrong before stays so, and is named */
+			assert_int_equal(fw_log_verify(s, f->verifier, NULL, &at, &err), FW_EINVAL);
+			assert_int_equal(at, bad[k]);
+		}
+		fw_store_free(s);
+		/* log_nodes is gone: the old table cannot be tampered with to confuse anyone */
+		{
+			sqlite3 *db;
+			sqlite3_stmt *st;
+			assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+			assert_int_equal(
+			    sqlite3_prepare_v2(db,
+			                       "SELECT count(*) FROM sqlite_master WHERE name = 'log_nodes'",
+			                       -1, &st, NULL),
+			    SQLITE_OK);
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_int(st, 0), 0);
+			sqlite3_finalize(st);
+			sqlite3_close(db);
+		}
+	}
+}
+
 /* tamper: runs SQL on the database behind the store's back, as an attacker with the file would. */
 static void tamper(struct fixture *f, const char *sql)
 {
@@ -204,17 +342,50 @@ static void test_tamper_reorder(void **state)
 	expect_bad(*state, 200);
 }
 
+/* Each entry's row keeps the hashes of the subtrees it completes, level 0 (its leaf hash) first. */
 static void test_tamper_leaf_hash(void **state)
 {
-	tamper(*state, "UPDATE log_nodes SET hash = randomblob(32) WHERE level = 0 AND idx = 77");
+	tamper(*state, "UPDATE log_entries SET hashes = CAST(randomblob(32) || substr(hashes, 33) AS BLOB)"
+	               " WHERE idx = 77");
 	expect_bad(*state, 77);
 }
 
 static void test_tamper_inner_hash(void **state)
 {
-	/* The subtree of leaves 64..127 (level 6, index 1): its first leaf is where it goes wrong. */
-	tamper(*state, "UPDATE log_nodes SET hash = randomblob(32) WHERE level = 6 AND idx = 1");
+	/* The subtree of leaves 64..127 (level 6, index 1), kept with leaf 127: its first leaf is where it
+	 * goes wrong. */
+	tamper(*state, "UPDATE log_entries SET hashes = CAST(substr(hashes, 1, 192) || randomblob(32) ||"
+	               " substr(hashes, 225) AS BLOB) WHERE idx = 127");
 	expect_bad(*state, 64);
+}
+
+static void test_tamper_hash_deleted(void **state)
+{
+	tamper(*state, "UPDATE log_entries SET hashes = x'' WHERE idx = 90");
+	expect_bad(*state, 90);
+}
+
+/* Leaf 95 completes subtrees at levels 0 to 5: without the last one its row is short. */
+static void test_tamper_inner_hash_deleted(void **state)
+{
+	tamper(*state, "UPDATE log_entries SET hashes = CAST(substr(hashes, 1, 160) AS BLOB) WHERE idx = 95");
+	expect_bad(*state, 95);
+}
+
+static void test_tamper_hash_added(void **state)
+{
+	tamper(*state,
+	       "UPDATE log_entries SET hashes = CAST(hashes || randomblob(32) AS BLOB) WHERE idx = 96");
+	expect_bad(*state, 96);
+}
+
+/* Entries swapped with the hashes beside them: the leaf hashes agree, the rows' shapes do not. */
+static void test_tamper_rows_swapped(void **state)
+{
+	tamper(*state, "UPDATE log_entries SET idx = -1 WHERE idx = 151;"
+	               "UPDATE log_entries SET idx = 151 WHERE idx = 152;"
+	               "UPDATE log_entries SET idx = 152 WHERE idx = -1;");
+	expect_bad(*state, 151);
 }
 
 static void test_tamper_checkpoint(void **state)
@@ -241,11 +412,17 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_roots_and_proofs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback_then_append, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fresh_store_after_free, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migrate_old_layout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tamper_entry, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tamper_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tamper_reorder, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tamper_leaf_hash, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tamper_inner_hash, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tamper_hash_deleted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tamper_inner_hash_deleted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tamper_hash_added, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tamper_rows_swapped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tamper_checkpoint, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1742,36 +1742,73 @@ static int on_entry(void *ctx, uint64_t index, const void *entry, size_t len)
 	return 0;
 }
 
+static int on_leaf(void *ctx, uint64_t index, const void *entry, size_t len, const unsigned char *hashes,
+                   size_t hashes_len)
+{
+	struct entries *c = ctx;
+
+	/* Entry i was appended with the hashes pattern(level, i >> level): its count tells how many. */
+	assert_int_equal(hashes_len, 32 * (index == 1 ? 2 : 1));
+	assert_int_equal(hashes[0], index);
+	return on_entry(c, index, entry, len);
+}
+
 static void log_storage(void **state)
 {
 	struct fw_store *s = st(state);
-	unsigned char h[32], got[32];
+	/* h[l][i]: a recognisable hash for the subtree (level l, index i), all bytes 16 * l + i */
+	unsigned char h[3][4][32], got[32], row1[64], row3[96];
 	struct entries c = {0};
 	struct fw_buf note;
 	uint64_t size = 99;
 
+	for (int l = 0; l < 3; l++)
+		for (int i = 0; i < 4; i++)
+			memset(h[l][i], 16 * l + i, 32);
+	memcpy(row1, h[0][1], 32);
+	memcpy(row1 + 32, h[1][0], 32);
+	memcpy(row3, h[0][3], 32);
+	memcpy(row3 + 32, h[1][1], 32);
+	memcpy(row3 + 64, h[2][0], 32);
 	assert_int_equal(fw_store_log_size(s, &size), 0);
 	assert_int_equal(size, 0);
-	assert_int_equal(fw_store_log_append(s, 1, "x", 1), FW_ECONFLICT); /* no gaps */
-	assert_int_equal(fw_store_log_append(s, 0, "e0", 2), 0);
-	assert_int_equal(fw_store_log_append(s, 0, "again", 5), FW_ECONFLICT); /* no overwrite */
-	assert_int_equal(fw_store_log_append(s, 1, "e1", 2), 0);
-	assert_int_equal(fw_store_log_append(s, 2, "", 0), 0);
+	assert_int_equal(fw_store_log_append(s, 1, "x", 1, row1, 2), FW_ECONFLICT); /* no gaps */
+	assert_int_equal(fw_store_log_append(s, 0, "e0", 2, row1, 2), FW_EINVAL);   /* leaf 0 completes one */
+	assert_int_equal(fw_store_log_append(s, 0, "e0", 2, h[0][0], 1), 0);
+	assert_int_equal(fw_store_log_append(s, 0, "again", 5, h[0][0], 1), FW_ECONFLICT); /* no overwrite */
+	assert_int_equal(fw_store_log_append(s, 1, "e1", 2, row1, 1), FW_EINVAL); /* leaf 1 completes two */
+	assert_int_equal(fw_store_log_append(s, 1, "e1", 2, row1, 2), 0);
+	assert_int_equal(fw_store_log_append(s, 2, "", 0, h[0][2], 1), 0);
 	assert_int_equal(fw_store_log_size(s, &size), 0);
 	assert_int_equal(size, 3);
-	assert_int_equal(fw_store_log_append(s, 3, "big", FW_LOG_ENTRY_MAX + 1), FW_ETOOBIG);
+	assert_int_equal(fw_store_log_append(s, 3, "big", FW_LOG_ENTRY_MAX + 1, row3, 3), FW_ETOOBIG);
 	assert_int_equal(fw_store_log_entry_each(s, 1, 10, on_entry, &c), 0);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.idx[0], 1);
 	assert_string_equal(c.text[0], "e1");
 	assert_string_equal(c.text[1], "");
+	c.n = 0;
+	assert_int_equal(fw_store_log_leaf_each(s, 0, 3, on_leaf, &c), 0);
+	assert_int_equal(c.n, 3);
 
-	memset(h, 7, sizeof(h));
-	assert_int_equal(fw_store_log_node_get(s, 0, 0, got), FW_ENOENT);
-	assert_int_equal(fw_store_log_node_put(s, 3, 5, h), 0);
-	assert_int_equal(fw_store_log_node_put(s, 3, 5, h), FW_EEXIST);
-	assert_int_equal(fw_store_log_node_get(s, 3, 5, got), 0);
-	assert_memory_equal(got, h, 32);
+	/* Each subtree's hash is found with its last leaf; those not complete yet are absent. */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(fw_store_log_node_get(s, 0, (uint64_t)i, got), 0);
+		assert_memory_equal(got, h[0][i], 32);
+	}
+	assert_int_equal(fw_store_log_node_get(s, 1, 0, got), 0);
+	assert_memory_equal(got, h[1][0], 32);
+	assert_int_equal(fw_store_log_node_get(s, 0, 3, got), FW_ENOENT);
+	assert_int_equal(fw_store_log_node_get(s, 1, 1, got), FW_ENOENT);
+	assert_int_equal(fw_store_log_node_get(s, 2, 0, got), FW_ENOENT);
+	assert_int_equal(fw_store_log_node_get(s, 63, 0, got), FW_ENOENT);
+	assert_int_equal(fw_store_log_node_get(s, 64, 0, got), FW_ENOENT);
+	assert_int_equal(fw_store_log_node_get(s, 1, UINT64_MAX, got), FW_ENOENT);
+	assert_int_equal(fw_store_log_append(s, 3, "e3", 2, row3, 3), 0);
+	assert_int_equal(fw_store_log_node_get(s, 1, 1, got), 0);
+	assert_memory_equal(got, h[1][1], 32);
+	assert_int_equal(fw_store_log_node_get(s, 2, 0, got), 0);
+	assert_memory_equal(got, h[2][0], 32);
 
 	fw_buf_init(&note, 0);
 	assert_int_equal(fw_store_checkpoint_latest(s, &size, &note), FW_ENOENT);
@@ -1789,10 +1826,11 @@ static void log_storage(void **state)
 
 	/* a rolled-back append leaves no trace */
 	assert_int_equal(fw_store_begin(s), 0);
-	assert_int_equal(fw_store_log_append(s, 3, "e3", 2), 0);
+	assert_int_equal(fw_store_log_append(s, 4, "e4", 2, h[0][0], 1), 0);
 	fw_store_rollback(s);
 	assert_int_equal(fw_store_log_size(s, &size), 0);
-	assert_int_equal(size, 3);
+	assert_int_equal(size, 4);
+	assert_int_equal(fw_store_log_node_get(s, 0, 4, got), FW_ENOENT);
 }
 
 /* Sealing keys: one per existing partner, replaced in place, removed once; a rolled-back put leaves none. */

@@ -52,6 +52,12 @@ static void test_format(void **state)
 	assert_string_equal(s, "2026-12-08T17:00:00Z");
 	fw_time_format_ms(1796749200123LL, s);
 	assert_string_equal(s, "2026-12-08T17:00:00.123Z");
+	fw_time_format_ms(7, s);
+	assert_string_equal(s, "1970-01-01T00:00:00.007Z");
+	fw_time_format_ms(253402300799999LL, s);
+	assert_string_equal(s, "9999-12-31T23:59:59.999Z");
+	fw_time_format_ms(-1, s);
+	assert_string_equal(s, "1969-12-31T23:59:59.999Z");
 	for (int64_t x = 0; x < 4102444800LL; x += 86399 * 37 + 11) {
 		fw_time_format(x, s);
 		assert_int_equal(fw_time_parse(s, &t), 0);
