@@ -9,12 +9,13 @@
 #include <jansson.h>
 #include "forewarn/csaf.h"
 #include "forewarn/json.h"
+#include "json_impl.h"
 #include "forewarn/trace.h"
 #include "forewarn/timeutil.h"
 
 #define MAX_BODY_DEPTH 32
 
-static int load(const char *body, size_t len, json_t **ret, struct fw_error *err)
+int fw_json_load_object(const char *body, size_t len, json_t **ret, struct fw_error *err)
 {
 	json_error_t jerr;
 	json_t *j;
@@ -35,21 +36,24 @@ static int load(const char *body, size_t len, json_t **ret, struct fw_error *err
 }
 
 /* Field helpers: each returns 0, or FW_EINVAL naming the field. */
-static int get_str(json_t *v, const char *field, char *out, size_t outsz, struct fw_error *err)
+int fw_json_str_check(json_t *v, const char *field, size_t outsz, struct fw_error *err)
 {
-	const char *s;
-	size_t n;
-
 	if (!json_is_string(v))
 		return fw_error_set(err, FW_EINVAL, field, "must be a string");
-	s = json_string_value(v);
-	n = json_string_length(v);
-	if (strlen(s) != n)
+	if (strlen(json_string_value(v)) != json_string_length(v))
 		return fw_error_set(err, FW_EINVAL, field, "must not contain NUL characters");
-	if (n >= outsz)
+	if (json_string_length(v) >= outsz)
 		return fw_error_set(err, FW_EINVAL, field, "is too long (at most %zu bytes)", outsz - 1);
-	memcpy(out, s, n + 1);
 	return 0;
+}
+
+static int get_str(json_t *v, const char *field, char *out, size_t outsz, struct fw_error *err)
+{
+	int r = fw_json_str_check(v, field, outsz, err);
+
+	if (r == 0)
+		memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return r;
 }
 
 static int get_text(json_t *v, const char *field, char **ret, struct fw_error *err)
@@ -157,7 +161,7 @@ int fw_json_partner_parse(const char *body, size_t len, int patch, struct fw_par
 	json_t *j, *v;
 	int r;
 
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	if (patch) {
@@ -244,7 +248,7 @@ static json_t *parts_array(unsigned mask)
 	return a;
 }
 
-static json_t *time_value(int64_t t)
+json_t *fw_json_time_value(int64_t t)
 {
 	char s[FW_RFC3339_LEN];
 
@@ -262,7 +266,7 @@ static json_t *time_ms_value(int64_t ms)
 	return json_string(s);
 }
 
-static int dump(json_t *j, struct fw_buf *out)
+int fw_json_dump(json_t *j, struct fw_buf *out)
 {
 	char *s;
 	int r;
@@ -280,13 +284,14 @@ static int dump(json_t *j, struct fw_buf *out)
 
 int fw_json_partner_write(const struct fw_partner *p, struct fw_buf *out)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:o, s:o}", "id", p->id, "name",
-	                      p->name, "country", p->country, "tier", p->tier, "entitlements",
-	                      parts_array(p->entitlements), "nda_version", p->nda_version, "nda_signed",
-	                      p->nda_signed[0] ? json_string(p->nda_signed) : json_null(), "contact_email",
-	                      p->contact_email, "status", fw_partner_status_name(p->status), "created_at",
-	                      time_value(p->created_at), "updated_at", time_value(p->updated_at));
-	return dump(j, out);
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:o, s:o}", "id", p->id, "name", p->name,
+	              "country", p->country, "tier", p->tier, "entitlements", parts_array(p->entitlements),
+	              "nda_version", p->nda_version, "nda_signed",
+	              p->nda_signed[0] ? json_string(p->nda_signed) : json_null(), "contact_email",
+	              p->contact_email, "status", fw_partner_status_name(p->status), "created_at",
+	              fw_json_time_value(p->created_at), "updated_at", fw_json_time_value(p->updated_at));
+	return fw_json_dump(j, out);
 }
 
 static int get_array_of_objects(json_t *j, const char *key, size_t max, json_t **ret, struct fw_error *err)
@@ -319,7 +324,7 @@ int fw_json_tiers_parse(const char *body, size_t len, struct fw_tier out[FW_MAX_
 	size_t i;
 	int r;
 
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	r = get_array_of_objects(j, "tiers", FW_MAX_TIERS, &arr, err);
@@ -379,7 +384,7 @@ int fw_json_tiers_write(const struct fw_tier *t, size_t n, struct fw_buf *out)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:s, s:I}", "name", t[i].name, "lead_hours",
 		                                   (json_int_t)(t[i].lead / 3600)));
-	return dump(json_pack("{s:o}", "tiers", a), out);
+	return fw_json_dump(json_pack("{s:o}", "tiers", a), out);
 }
 
 int fw_json_rules_parse(const char *body, size_t len, struct fw_rule **ret, size_t *ret_n,
@@ -391,7 +396,7 @@ int fw_json_rules_parse(const char *body, size_t len, struct fw_rule **ret, size
 	size_t i, n = 0;
 	int r;
 
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	r = get_array_of_objects(j, "rules", FW_MAX_RULES, &arr, err);
@@ -475,7 +480,7 @@ int fw_json_rules_write(const struct fw_rule *r, size_t n, struct fw_buf *out)
 		                                   (json_int_t)(r[i].max_lead / 3600), "parts",
 		                                   parts_array(r[i].parts)));
 	}
-	return dump(json_pack("{s:o}", "rules", a), out);
+	return fw_json_dump(json_pack("{s:o}", "rules", a), out);
 }
 
 static int parse_parts_object(json_t *v, struct fw_revision *rev, struct fw_error *err)
@@ -532,7 +537,7 @@ int fw_json_advisory_parse(const char *body, size_t len, struct fw_advisory *ret
 
 	memset(&a, 0, sizeof(a));
 	memset(&rev, 0, sizeof(rev));
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	csaf = json_object_get(j, "csaf");
@@ -613,7 +618,7 @@ int fw_json_revision_parse(const char *body, size_t len, struct fw_advisory *ret
 	int r;
 
 	memset(&rev, 0, sizeof(rev));
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	if (!json_object_get(j, "parts")) {
@@ -650,7 +655,7 @@ int fw_json_schedule_parse(const char *body, size_t len, int64_t *ret, struct fw
 	int64_t t = 0;
 	int r;
 
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	json_object_foreach(j, key, v)
@@ -686,7 +691,7 @@ int fw_json_token_parse(const char *body, size_t len, int64_t now, int64_t *ret_
 		*ret_expires_at = 0;
 		return 0;
 	}
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	json_object_foreach(j, key, v)
@@ -733,7 +738,7 @@ int fw_json_action_parse(const char *body, size_t len, char *reason, size_t reas
 		reason[0] = '\0';
 	if (len == 0)
 		return 0;
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	json_object_foreach(j, key, v)
@@ -756,7 +761,7 @@ int fw_json_seal_key_parse(const char *body, size_t len, char *ret_b64, size_t b
 	json_t *j, *v;
 	int r;
 
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	json_object_foreach(j, key, v)
@@ -790,15 +795,16 @@ static json_t *strlist(const char *base, size_t width, size_t n)
 
 int fw_json_advisory_write(const struct fw_advisory *a, const struct fw_revision *rev, struct fw_buf *out)
 {
-	json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i, s:o, s:o}", "id", a->id,
-	                      "title", a->title, "cves", strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves),
-	                      "products", strlist(&a->products[0][0], FW_PRODUCT_MAX + 1, a->nproducts),
-	                      "cvss_v3", a->cvss_v3[0] ? json_string(a->cvss_v3) : json_null(), "cvss_score",
-	                      a->cvss_v3[0] ? json_real(a->cvss_score) : json_null(), "cvss_severity",
-	                      a->cvss_v3[0] ? json_string(a->cvss_severity) : json_null(), "status",
-	                      fw_advisory_status_name(a->status), "public_at", time_value(a->public_at),
-	                      "revision", a->revision, "created_at", time_value(a->created_at), "updated_at",
-	                      time_value(a->updated_at));
+	json_t *j =
+	    json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i, s:o, s:o}", "id", a->id, "title",
+	              a->title, "cves", strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves), "products",
+	              strlist(&a->products[0][0], FW_PRODUCT_MAX + 1, a->nproducts), "cvss_v3",
+	              a->cvss_v3[0] ? json_string(a->cvss_v3) : json_null(), "cvss_score",
+	              a->cvss_v3[0] ? json_real(a->cvss_score) : json_null(), "cvss_severity",
+	              a->cvss_v3[0] ? json_string(a->cvss_severity) : json_null(), "status",
+	              fw_advisory_status_name(a->status), "public_at", fw_json_time_value(a->public_at),
+	              "revision", a->revision, "created_at", fw_json_time_value(a->created_at), "updated_at",
+	              fw_json_time_value(a->updated_at));
 	if (j && rev) {
 		json_t *parts = json_object();
 		for (int i = 0; i < FW_PART_COUNT; i++)
@@ -806,62 +812,66 @@ int fw_json_advisory_write(const struct fw_advisory *a, const struct fw_revision
 				json_object_set_new(parts, fw_part_name(i), json_string(rev->parts[i]));
 		json_object_set_new(j, "parts", parts);
 	}
-	return dump(j, out);
+	return fw_json_dump(j, out);
 }
 
 int fw_json_revision_meta_write(const struct fw_revision *r, unsigned parts, struct fw_buf *out)
 {
-	return dump(json_pack("{s:i, s:o, s:s, s:o}", "number", r->number, "created_at",
-	                      time_value(r->created_at), "note", r->note, "parts", parts_array(parts)),
-	            out);
+	return fw_json_dump(json_pack("{s:i, s:o, s:s, s:o}", "number", r->number, "created_at",
+	                              fw_json_time_value(r->created_at), "note", r->note, "parts",
+	                              parts_array(parts)),
+	                    out);
 }
 
 int fw_json_inbox_item_write(const struct fw_advisory *a, unsigned parts, int is_public, struct fw_buf *out)
 {
 	const char *tlp = is_public ? "WHITE" : (parts & (1u << FW_PART_POC)) ? "RED" : "AMBER";
 
-	return dump(json_pack("{s:s, s:s, s:o, s:i, s:o, s:s, s:o, s:s}", "id", a->id, "title", a->title,
-	                      "cves", strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves), "revision",
-	                      a->revision, "parts", parts_array(parts), "tlp", tlp, "public_at",
-	                      time_value(a->public_at), "status", is_public ? "public" : "embargoed"),
-	            out);
+	return fw_json_dump(json_pack("{s:s, s:s, s:o, s:i, s:o, s:s, s:o, s:s}", "id", a->id, "title",
+	                              a->title, "cves", strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves),
+	                              "revision", a->revision, "parts", parts_array(parts), "tlp", tlp,
+	                              "public_at", fw_json_time_value(a->public_at), "status",
+	                              is_public ? "public" : "embargoed"),
+	                    out);
 }
 
 int fw_json_delivery_write(const struct fw_delivery *d, struct fw_buf *out)
 {
-	return dump(json_pack("{s:s, s:i, s:o, s:o, s:o}", "partner", d->partner_id, "revision", d->revision,
-	                      "parts", parts_array(d->parts), "due_at", time_value(d->due_at), "delivered_at",
-	                      time_ms_value(d->delivered_ms)),
-	            out);
+	return fw_json_dump(json_pack("{s:s, s:i, s:o, s:o, s:o}", "partner", d->partner_id, "revision",
+	                              d->revision, "parts", parts_array(d->parts), "due_at",
+	                              fw_json_time_value(d->due_at), "delivered_at",
+	                              time_ms_value(d->delivered_ms)),
+	                    out);
 }
 
 int fw_json_download_write(const struct fw_download *d, struct fw_buf *out)
 {
-	return dump(json_pack("{s:s, s:i, s:s, s:o, s:s, s:o}", "partner", d->partner_id, "revision",
-	                      d->revision, "what", d->what, "parts", parts_array(d->parts), "address",
-	                      d->address, "at", time_ms_value(d->at_ms)),
-	            out);
+	return fw_json_dump(json_pack("{s:s, s:i, s:s, s:o, s:s, s:o}", "partner", d->partner_id, "revision",
+	                              d->revision, "what", d->what, "parts", parts_array(d->parts), "address",
+	                              d->address, "at", time_ms_value(d->at_ms)),
+	                    out);
 }
 
 int fw_json_event_write(const struct fw_event *e, struct fw_buf *out)
 {
 	json_t *detail = json_loads(e->detail, 0, NULL);
 
-	return dump(json_pack("{s:I, s:o, s:s, s:s, s:s, s:o}", "seq", (json_int_t)e->seq, "at",
-	                      time_ms_value(e->at_ms), "type", e->type, "actor", e->actor, "subject",
-	                      e->subject, "detail", detail ? detail : json_object()),
-	            out);
+	return fw_json_dump(json_pack("{s:I, s:o, s:s, s:s, s:s, s:o}", "seq", (json_int_t)e->seq, "at",
+	                              time_ms_value(e->at_ms), "type", e->type, "actor", e->actor, "subject",
+	                              e->subject, "detail", detail ? detail : json_object()),
+	                    out);
 }
 
 int fw_json_token_write(const struct fw_token *t, const char *secret, struct fw_buf *out)
 {
-	json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:o}", "id", t->id, "partner", t->partner_id,
-	                      "created_at", time_value(t->created_at), "revoked_at",
-	                      time_value(t->revoked_at), "expires_at", time_value(t->expires_at));
+	json_t *j =
+	    json_pack("{s:s, s:s, s:o, s:o, s:o}", "id", t->id, "partner", t->partner_id, "created_at",
+	              fw_json_time_value(t->created_at), "revoked_at", fw_json_time_value(t->revoked_at),
+	              "expires_at", fw_json_time_value(t->expires_at));
 
 	if (j && secret)
 		json_object_set_new(j, "token", json_string(secret));
-	return dump(j, out);
+	return fw_json_dump(j, out);
 }
 
 int fw_json_error_write(int status, const char *code, const char *field, const char *message,
@@ -887,7 +897,7 @@ int fw_json_error_write(int status, const char *code, const char *field, const c
 		if (i == 1 || n)
 			json_object_set_new(e, name[i], json_stringn(text[i], n));
 	}
-	return dump(json_pack("{s:o}", "error", e), out);
+	return fw_json_dump(json_pack("{s:o}", "error", e), out);
 }
 
 int fw_json_string_write(const char *s, struct fw_buf *out)
@@ -1128,7 +1138,7 @@ int fw_json_fields(const char *json, size_t len, const char *const *fields, stru
 int fw_json_check_object(const char *text, size_t len, struct fw_error *err)
 {
 	json_t *j;
-	int r = load(text, len, &j, err);
+	int r = fw_json_load_object(text, len, &j, err);
 
 	if (r == 0)
 		json_decref(j);
@@ -1227,7 +1237,7 @@ int fw_json_trace_parse(const char *body, size_t len, struct fw_trace_request *r
 	int r;
 
 	memset(&q, 0, sizeof(q));
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	json_object_foreach(j, key, v)
@@ -1317,16 +1327,16 @@ int fw_json_trace_write(const struct fw_trace_result *r, struct fw_buf *out)
 		                     "revision", m->revision ? json_integer(m->revision) : json_null(),
 		                     "positions", (json_int_t)m->positions));
 	}
-	return dump(json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "advisory",
-	                      r->advisory_id[0] ? json_string(r->advisory_id) : json_null(), "revision",
-	                      r->revision ? json_integer(r->revision) : json_null(), "revisions",
-	                      (json_int_t)r->revisions, "positions", (json_int_t)r->positions, "length",
-	                      (json_int_t)r->length, "partners", (json_int_t)r->partners, "accuse_threshold",
-	                      number_or_null(r->accuse_threshold), "investigate_threshold",
-	                      number_or_null(r->investigate_threshold), "accused",
-	                      hits(r->accused, r->naccused), "investigate",
-	                      hits(r->investigate, r->ninvestigate), "leaks", leaks),
-	            out);
+	return fw_json_dump(
+	    json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "advisory",
+	              r->advisory_id[0] ? json_string(r->advisory_id) : json_null(), "revision",
+	              r->revision ? json_integer(r->revision) : json_null(), "revisions",
+	              (json_int_t)r->revisions, "positions", (json_int_t)r->positions, "length",
+	              (json_int_t)r->length, "partners", (json_int_t)r->partners, "accuse_threshold",
+	              number_or_null(r->accuse_threshold), "investigate_threshold",
+	              number_or_null(r->investigate_threshold), "accused", hits(r->accused, r->naccused),
+	              "investigate", hits(r->investigate, r->ninvestigate), "leaks", leaks),
+	    out);
 }
 
 int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz, int *ret_content,
@@ -1337,7 +1347,7 @@ int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz,
 	json_t *j, *v;
 	int r;
 
-	r = load(body, len, &j, err);
+	r = fw_json_load_object(body, len, &j, err);
 	if (r < 0)
 		return r;
 	json_object_foreach(j, key, v)
@@ -1373,28 +1383,29 @@ out:
 
 int fw_json_webhook_write(const struct fw_webhook *w, const char *secret, struct fw_buf *out)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "partner", w->partner_id, "url", w->url, "content",
-	                      w->content == FW_WEBHOOK_CONTENT_SEALED ? "sealed" : "none", "created_at",
-	                      time_value(w->created_at), "updated_at", time_value(w->updated_at));
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s, s:o, s:o}", "partner", w->partner_id, "url", w->url, "content",
+	              w->content == FW_WEBHOOK_CONTENT_SEALED ? "sealed" : "none", "created_at",
+	              fw_json_time_value(w->created_at), "updated_at", fw_json_time_value(w->updated_at));
 
 	if (j && secret)
 		json_object_set_new(j, "secret", json_string(secret));
-	return dump(j, out);
+	return fw_json_dump(j, out);
 }
 
 int fw_json_outbox_write(const struct fw_outbox *o, struct fw_buf *out)
 {
 	static const char *const states[FW_OUTBOX_STATES] = {"pending", "delivered", "failed", "skipped"};
 
-	return dump(json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:s, s:i, s:o, s:o, s:o, s:o, s:o}", "id",
-	                      (json_int_t)o->id, "key", o->key, "partner", o->partner_id, "advisory",
-	                      o->advisory_id, "revision", o->revision, "parts", parts_array(o->parts),
-	                      "state", (unsigned)o->state < FW_OUTBOX_STATES ? states[o->state] : "unknown",
-	                      "tries", o->tries, "created_at", time_ms_value(o->created_ms),
-	                      "next_attempt_at",
-	                      o->state == FW_OUTBOX_PENDING ? time_ms_value(o->next_ms) : json_null(),
-	                      "done_at", o->done_ms ? time_ms_value(o->done_ms) : json_null(), "last_status",
-	                      o->last_status ? json_integer(o->last_status) : json_null(), "last_error",
-	                      o->last_error[0] ? json_string(o->last_error) : json_null()),
-	            out);
+	return fw_json_dump(
+	    json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:s, s:i, s:o, s:o, s:o, s:o, s:o}", "id",
+	              (json_int_t)o->id, "key", o->key, "partner", o->partner_id, "advisory", o->advisory_id,
+	              "revision", o->revision, "parts", parts_array(o->parts), "state",
+	              (unsigned)o->state < FW_OUTBOX_STATES ? states[o->state] : "unknown", "tries", o->tries,
+	              "created_at", time_ms_value(o->created_ms), "next_attempt_at",
+	              o->state == FW_OUTBOX_PENDING ? time_ms_value(o->next_ms) : json_null(), "done_at",
+	              o->done_ms ? time_ms_value(o->done_ms) : json_null(), "last_status",
+	              o->last_status ? json_integer(o->last_status) : json_null(), "last_error",
+	              o->last_error[0] ? json_string(o->last_error) : json_null()),
+	    out);
 }
