@@ -7,19 +7,9 @@ set -u
 FW=${1:?usage: test_cli.sh FOREWARN_BINARY [SOURCE_DIR]}
 SRC=${2:-$(cd "$(dirname "$0")/../.." && pwd)}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fw-cli.XXXXXX")
-SERVER_PID=
 pass=0
 fail=0
 
-cleanup()
-{
-	if [ -n "$SERVER_PID" ]; then
-		kill "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
 
 unset FOREWARN_TOKEN FOREWARN_URL
 
@@ -35,19 +25,7 @@ if [ "$(wc -l <"$TMP/admin.token")" -ne 1 ] || ! grep -qE '^fw_[A-Za-z0-9_-]+$' 
 	echo "forewarn init --quiet should print only the admin token" >&2
 	exit 1
 fi
-"$FW" serve --data "$TMP/data" --listen 127.0.0.1:0 --plain-http --quiet >"$TMP/serve.out" 2>"$TMP/serve.err" &
-SERVER_PID=$!
-for _ in $(seq 100); do
-	grep -q 'listening on' "$TMP/serve.out" && break
-	sleep 0.1
-done
-URL=$(sed -n 's|^forewarn: listening on \(http://[0-9.]*:[0-9]*\)/$|\1|p' "$TMP/serve.out")
-if [ -z "$URL" ]; then
-	echo "the server did not start:" >&2
-	cat "$TMP/serve.out" "$TMP/serve.err" >&2
-	exit 1
-fi
-export FOREWARN_URL=$URL
+start_server "$TMP/data"
 ADMIN=(--token-file "$TMP/admin.token")
 
 # --- help: every group and every command has a man page on standard output, exit status 0
@@ -368,5 +346,6 @@ expect 0 "partner list --status removed" partner list --status removed "${ADMIN[
 out_has '^acme-av ' "partner list --status removed"
 out_lacks '^beta-sec ' "partner list --status filters"
 
+stop_server
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

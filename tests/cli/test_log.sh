@@ -15,28 +15,6 @@ URL=
 pass=0
 fail=0
 
-stop_server()
-{
-	if [ -n "$SERVER_PID" ]; then
-		kill "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-		SERVER_PID=
-		# A sanitizer build reports on the server's standard error.
-		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/serve.err"; then
-			fail=$((fail + 1))
-			echo "FAIL: the server reported:" >&2
-			head -n 30 "$TMP/serve.err" >&2
-		fi
-	fi
-}
-
-cleanup()
-{
-	stop_server
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
 unset FOREWARN_TOKEN FOREWARN_URL
 
 for tool in curl sqlite3; do
@@ -51,28 +29,6 @@ if [ ! -x "$REWRITE" ]; then
 fi
 
 . "$(dirname "$0")/harness.sh"
-
-# start_server DIR: a server on a free loopback port; sets SERVER_PID and URL.
-start_server()
-{
-	# Emptied first: the background shell may open it only after the loop below has read the last
-	# server's "listening on" line.
-	: >"$TMP/serve.out"
-	"$FW" serve --data "$1" --listen 127.0.0.1:0 --plain-http --quiet >"$TMP/serve.out" 2>"$TMP/serve.err" &
-	SERVER_PID=$!
-	URL=
-	for _ in $(seq 100); do
-		grep -q 'listening on' "$TMP/serve.out" && break
-		sleep 0.1
-	done
-	URL=$(sed -n 's|^forewarn: listening on \(http://[0-9.]*:[0-9]*\)/$|\1|p' "$TMP/serve.out")
-	if [ -z "$URL" ]; then
-		echo "the server on $1 did not start:" >&2
-		cat "$TMP/serve.out" "$TMP/serve.err" >&2
-		exit 1
-	fi
-	export FOREWARN_URL=$URL
-}
 
 # download ID COPY: a partner's copy of advisory ID into COPY; sets IDX to its Forewarn-Log-Index.
 download()

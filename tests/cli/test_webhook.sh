@@ -6,19 +6,9 @@ set -u
 
 FW=${1:?usage: test_webhook.sh FOREWARN_BINARY}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fw-cli-webhook.XXXXXX")
-SERVER_PID=
 pass=0
 fail=0
 
-cleanup()
-{
-	if [ -n "$SERVER_PID" ]; then
-		kill "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
 
 unset FOREWARN_TOKEN FOREWARN_URL
 
@@ -43,20 +33,7 @@ out_has '^    --webhook-backoff TIME' "serve --help: --webhook-backoff"
 out_has '^    --webhook-max-tries N' "serve --help: --webhook-max-tries"
 
 # A receiver that is never there: port 1 on loopback refuses at once.
-"$FW" serve --data "$TMP/data" --listen 127.0.0.1:0 --plain-http --quiet --webhook-backoff 100ms --webhook-max-tries 2 \
-	>"$TMP/serve.out" 2>"$TMP/serve.err" &
-SERVER_PID=$!
-for _ in $(seq 100); do
-	grep -q 'listening on' "$TMP/serve.out" && break
-	sleep 0.1
-done
-URL=$(sed -n 's|^forewarn: listening on \(http://[0-9.]*:[0-9]*\)/$|\1|p' "$TMP/serve.out")
-if [ -z "$URL" ]; then
-	echo "the server did not start:" >&2
-	cat "$TMP/serve.out" "$TMP/serve.err" >&2
-	exit 1
-fi
-export FOREWARN_URL=$URL
+start_server "$TMP/data" --webhook-backoff 100ms --webhook-max-tries 2
 ADMIN=(--token-file "$TMP/admin.token")
 
 # --- help: man pages on standard output
@@ -141,5 +118,6 @@ for _ in $(seq 100); do
 done
 out_has "^last_error: +the partner's webhook was removed$" "retried after removal: skipped, with the reason"
 
+stop_server
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
