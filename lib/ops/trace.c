@@ -71,9 +71,19 @@ struct best {
 	unsigned char *obs;
 };
 
-/* Reads one revision against the text; keeps it when it shows more positions than the best so far. */
-static int consider(struct fw_store *s, const char *id, int number, const struct fw_template_text *x,
-                    struct best *b)
+/* The leaks being read: their prepared texts, and the revision each shows most of so far. */
+struct reading {
+	const struct fw_trace_leak *leaks;
+	size_t n;
+	struct fw_template_text *x[FW_TRACE_LEAKS_MAX];
+	struct best best[FW_TRACE_LEAKS_MAX];
+};
+
+/*
+ * Builds one revision's fingerprint once and reads every leak that may be of its advisory against it; a
+ * leak keeps the revision when it shows more positions there than in the best so far.
+ */
+static int consider(struct fw_store *s, const char *id, int number, struct reading *rd)
 {
 	struct fw_fingerprint *fp = NULL;
 	struct fw_revision rev;
@@ -89,62 +99,77 @@ static int consider(struct fw_store *s, const char *id, int number, const struct
 	if (r < 0)
 		return r == FW_EINVAL ? 0 : r; /* a revision whose slots do not parse carries no code */
 	m = fw_fingerprint_positions(fp);
-	if (m == 0)
-		goto out;
-	obs = malloc(m);
-	if (!obs) {
-		r = FW_ENOMEM;
-		goto out;
+	for (size_t i = 0; r == 0 && m > 0 && i < rd->n; i++) {
+		struct best *b = &rd->best[i];
+
+		if (rd->leaks[i].advisory_id && strcmp(rd->leaks[i].advisory_id, id) != 0)
+			continue;
+		if (!obs && !(obs = malloc(m))) {
+			r = FW_ENOMEM;
+			break;
+		}
+		if ((r = fw_fingerprint_observe(fp, rd->x[i], obs)) < 0)
+			break;
+		seen = fw_tardos_observed(obs, m);
+		if (seen > b->observed) {
+			free(b->obs);
+			b->obs = obs;
+			obs = NULL;
+			b->observed = seen;
+			b->m = m;
+			b->revision = number;
+			memcpy(b->advisory_id, id, sizeof(b->advisory_id));
+		}
 	}
-	r = fw_fingerprint_observe(fp, x, obs);
-	if (r < 0)
-		goto out;
-	seen = fw_tardos_observed(obs, m);
-	if (seen > b->observed) {
-		free(b->obs);
-		b->obs = obs;
-		obs = NULL;
-		b->observed = seen;
-		b->m = m;
-		b->revision = number;
-		memcpy(b->advisory_id, id, sizeof(b->advisory_id));
-	}
-out:
 	free(obs);
 	fw_fingerprint_free(fp);
 	return r;
 }
 
-/* Reads one leak: the revision it matches (ret->observed 0 when none). */
-static int read_leak(struct fw_store *s, const struct fw_trace_leak *l, struct best *ret,
-                     struct fw_error *err)
+/*
+ * Reads every leak: prepares its text, checks the advisory it names, then reads each revision of the
+ * candidate advisories (every one, when some leak names none) once for all the leaks.
+ */
+static int read_leaks(struct fw_store *s, struct reading *rd, struct fw_error *err)
 {
-	struct fw_template_text *x = NULL;
 	struct ids cand = {NULL, 0, 0};
-	int r;
+	int any = 0, r = 0;
 
-	r = fw_template_text_new(l->text, l->len, &x);
-	if (r == FW_ETOOBIG)
-		return fw_error_set(err, r, "text", "the text exceeds %u bytes", FW_TEMPLATE_TEXT_MAX);
-	if (r < 0)
-		return r;
-	if (l->advisory_id) {
+	for (size_t i = 0; r == 0 && i < rd->n; i++) {
+		const struct fw_trace_leak *l = &rd->leaks[i];
 		struct fw_advisory a;
+
+		r = fw_template_text_new(l->text, l->len, &rd->x[i]);
+		if (r == FW_ETOOBIG)
+			return fw_error_set(err, r, "text", "the text exceeds %u bytes",
+			                    FW_TEMPLATE_TEXT_MAX);
+		if (r < 0)
+			return r;
+		if (!l->advisory_id) {
+			any = 1;
+			continue;
+		}
 		r = fw_store_advisory_get(s, l->advisory_id, &a);
 		if (r == FW_ENOENT)
-			r = fw_error_set(err, FW_ENOENT, "advisory", "no advisory \"%.64s\"", l->advisory_id);
-		if (r == 0)
+			return fw_error_set(err, FW_ENOENT, "advisory", "no advisory \"%.64s\"",
+			                    l->advisory_id);
+		for (size_t k = 0; r == 0 && k < cand.n; k++)
+			if (strcmp(cand.id[k], a.id) == 0)
+				goto next;
+		if (r == 0 && !any)
 			r = add_candidate(&cand, &a);
-	} else {
+	next:;
+	}
+	if (r == 0 && any) {
+		cand.n = 0; /* every advisory, the named ones among them */
 		r = fw_store_advisory_each(s, 0, add_candidate, &cand);
 	}
 	for (size_t i = 0; r == 0 && i < cand.n; i++) {
 		struct fw_advisory a;
 		r = fw_store_advisory_get(s, cand.id[i], &a);
 		for (int n = 1; r == 0 && n <= a.revision; n++)
-			r = consider(s, cand.id[i], n, x, ret);
+			r = consider(s, cand.id[i], n, rd);
 	}
-	fw_template_text_free(x);
 	free(cand.id);
 	return r;
 }
@@ -320,6 +345,7 @@ int fw_ops_trace_leaks(struct fw_store *s, const unsigned char key[FW_KEY_BYTES]
                        struct fw_error *err)
 {
 	struct fw_trace_result res;
+	struct reading rd;
 	struct work w;
 	struct band *bands =
 	    NULL; /* one per distinct set of revisions received: at most one per partner, + all */
@@ -333,23 +359,28 @@ int fw_ops_trace_leaks(struct fw_store *s, const unsigned char key[FW_KEY_BYTES]
 		return fw_error_set(err, FW_EINVAL, "leaks", "give 1 to %d leaked texts", FW_TRACE_LEAKS_MAX);
 	memset(&res, 0, sizeof(res));
 	memset(&w, 0, sizeof(w));
+	memset(&rd, 0, sizeof(rd));
 	w.s = s;
 	/* Until evidence says otherwise, no score is enough. */
 	res.accuse_threshold = res.investigate_threshold = INFINITY;
 	res.nleaks = nleaks;
+	rd.leaks = leaks;
+	rd.n = nleaks;
+	r = read_leaks(s, &rd, err);
 	for (size_t i = 0; r == 0 && i < nleaks; i++) {
-		struct best b;
+		struct best *b = &rd.best[i];
 		size_t k;
 
-		memset(&b, 0, sizeof(b));
-		r = read_leak(s, &leaks[i], &b, err);
-		if (r == 0 && b.observed > 0) {
-			r = merge(&w, &b, &k);
-			memcpy(res.leaks[i].advisory_id, b.advisory_id, sizeof(b.advisory_id));
-			res.leaks[i].revision = b.revision;
-			res.leaks[i].positions = b.observed;
-		}
-		free(b.obs);
+		if (b->observed == 0)
+			continue;
+		r = merge(&w, b, &k);
+		memcpy(res.leaks[i].advisory_id, b->advisory_id, sizeof(b->advisory_id));
+		res.leaks[i].revision = b->revision;
+		res.leaks[i].positions = b->observed;
+	}
+	for (size_t i = 0; i < nleaks; i++) {
+		free(rd.best[i].obs);
+		fw_template_text_free(rd.x[i]);
 	}
 	if (r < 0 || w.nblocks == 0)
 		goto out;
