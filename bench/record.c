@@ -31,6 +31,7 @@ static int one_run(long n, long batch, double *ret_cpu, double *ret_wall, double
 	struct fw_download_job *jobs = NULL;
 	const struct fw_download_job **ptrs = NULL;
 	struct fw_store *s = NULL;
+	struct fw_data_key *key = NULL;
 	struct fw_error err = {0};
 	struct fw_advisory a;
 	struct fw_revision rev;
@@ -44,6 +45,11 @@ static int one_run(long n, long batch, double *ret_cpu, double *ret_wall, double
 		return -1;
 	snprintf(uri, sizeof(uri), "sqlite:%s/forewarn.db", dir);
 	r = fw_store_open(uri, FW_STORE_SYNC_FULL, &s, &err);
+	/* Advisories are sealed at rest, as in the server. */
+	if (r == 0)
+		r = fw_data_key_generate(&key);
+	if (r == 0)
+		r = fw_store_set_data_key(s, key, &err);
 	if (r == 0)
 		r = fw_ops_tiers_set(s, "bench", tiers, fw_default_tiers(tiers), now, &err);
 	memset(&p, 0, sizeof(p));
@@ -106,6 +112,7 @@ out:
 	free(ptrs);
 	free(idx);
 	fw_store_free(s);
+	fw_data_key_free(key);
 	{
 		char cmd[200];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
