@@ -601,6 +601,7 @@ static size_t find_close(const char *s, size_t n, const unsigned char *m, size_t
 {
 	size_t j = i, r;
 
+	*stop = n; /* set on every path: the callers use it only when nothing closes */
 	while (j < n && !m[j]) {
 		if (s[j] == '\n' && blank_line_at(s, n, j + 1))
 			break;
