@@ -10,7 +10,8 @@
 
 enum { OPT_STATE = CLI_OPT_FIRST, OPT_PARTNER, OPT_LIMIT, OPT_OFFSET, OPT_CONTENT };
 
-static const char *const webhook_fields[] = {"partner", "url", "content", "created_at", "updated_at", NULL};
+static const char *const webhook_fields[] = {"partner",    "url",        "content", "set_by",
+                                             "created_at", "updated_at", NULL};
 static const char *const outbox_fields[] = {
     "id",         "key",   "partner",         "advisory", "revision",    "parts",
     "state",      "tries", "next_attempt_at", "done_at",  "last_status", "last_error",

@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <curl/curl.h>
+#include "forewarn/webhook.h"
 #include "client.h"
 
 #define URL_MAX 8192
@@ -147,13 +151,49 @@ struct transfer {
 	CURL *easy;
 	struct curl_slist *headers;
 	int64_t tag;
+	int public_only;
+	char refused[INET6_ADDRSTRLEN]; /* the address it would not connect to, if any */
 	char err[CURL_ERROR_SIZE];
 };
 
 struct http_pool {
 	CURLM *multi;
 	struct transfer *head;
+	int proxied; /* a proxy from the environment carries https:// traffic */
 };
+
+static int env_set(const char *name)
+{
+	const char *v = getenv(name);
+	return v && v[0];
+}
+
+/*
+ * open_socket: curl's socket for each address it tries. A partner's own webhook gets none for an address
+ * that is not public: a name may lead anywhere (or change where it leads after it was registered), so the
+ * address is checked here, where the connection is made, not only the URL when it was registered.
+ */
+static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct transfer *t = ctx;
+	const unsigned char *ip = NULL;
+	size_t len = 0;
+
+	(void)purpose;
+	if (a->family == AF_INET && a->addrlen >= sizeof(struct sockaddr_in)) {
+		ip = (const unsigned char *)&((const struct sockaddr_in *)(const void *)&a->addr)->sin_addr;
+		len = 4;
+	} else if (a->family == AF_INET6 && a->addrlen >= sizeof(struct sockaddr_in6)) {
+		ip = (const unsigned char *)&((const struct sockaddr_in6 *)(const void *)&a->addr)->sin6_addr;
+		len = 16;
+	}
+	if (t->public_only && !(ip && fw_webhook_address_public(ip, len))) {
+		if (!ip || !inet_ntop(a->family, ip, t->refused, sizeof(t->refused)))
+			snprintf(t->refused, sizeof(t->refused), "a non-IP address");
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
 
 int http_pool_new(struct http_pool **ret)
 {
@@ -167,6 +207,8 @@ int http_pool_new(struct http_pool **ret)
 		curl_global_cleanup();
 		return FW_ENOMEM;
 	}
+	p->proxied =
+	    env_set("https_proxy") || env_set("HTTPS_PROXY") || env_set("all_proxy") || env_set("ALL_PROXY");
 	*ret = p;
 	return 0;
 }
@@ -204,6 +246,7 @@ int http_pool_add(struct http_pool *p, const struct http_post *req, char errbuf[
 		return fail(errbuf, FW_ENOMEM, "out of memory");
 	}
 	t->tag = req->tag;
+	t->public_only = req->public_only && !p->proxied;
 	/* Without "Expect:" curl would wait for 100-continue before a large body. */
 	t->headers = curl_slist_append(NULL, "Expect:");
 	for (size_t i = 0; t->headers && req->headers && req->headers[i]; i++) {
@@ -236,6 +279,8 @@ int http_pool_add(struct http_pool *p, const struct http_post *req, char errbuf[
 	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, drop);
 	curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->err);
 	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
+	curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETDATA, t);
 	t->next = p->head;
 	if (p->head)
 		p->head->prev = t;
@@ -262,6 +307,13 @@ static size_t reap(struct http_pool *p, http_done_fn done, void *ctx)
 		if (m->data.result == CURLE_OK) {
 			curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
 			done(ctx, t->tag, status, NULL);
+		} else if (t->refused[0] && m->data.result == CURLE_COULDNT_CONNECT) {
+			char why[HTTP_ERRBUF_SIZE];
+			snprintf(why, sizeof(why),
+			         "refused to connect to %s: a partner's own webhook may lead only to public "
+			         "addresses",
+			         t->refused);
+			done(ctx, t->tag, 0, why);
 		} else {
 			done(ctx, t->tag, 0, t->err[0] ? t->err : curl_easy_strerror(m->data.result));
 		}

@@ -46,6 +46,9 @@ struct http_post {
 	size_t len;
 	long connect_timeout_ms, timeout_ms;
 	int64_t tag; /* the caller's: reported back with the outcome */
+	/* connect only to public addresses (fw_webhook_address_public), wherever the name leads: a partner's
+	 * own webhook. Not checked when a proxy from the environment carries the traffic (it must filter). */
+	int public_only;
 };
 /* done: status is the HTTP status, or 0 with error saying why no answer came (the transfer is over). */
 typedef void (*http_done_fn)(void *ctx, int64_t tag, long status, const char *error);

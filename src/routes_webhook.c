@@ -22,7 +22,7 @@ static int webhook_put(struct request *rq, const char *partner_id)
 	r = fw_json_webhook_parse(rq->body, rq->body_len, url, sizeof(url), &content, &err);
 	if (r == 0)
 		r = fw_ops_webhook_set(rq->store, rq->actor, rq->srv->token_key, partner_id, url, content,
-		                       fw_time_now(), secret, &w, &err);
+		                       rq->route->role == ROLE_ADMIN, fw_time_now(), secret, &w, &err);
 	if (r < 0)
 		return reply_fw_error(rq, r, &err);
 	r = fw_json_webhook_write(&w, secret, &rq->out);

@@ -309,7 +309,8 @@ static void send_one(struct webhook *w, const struct fw_outbox *o, const struct 
 	                         len,
 	                         (long)w->srv->cfg.webhook_connect_timeout_ms,
 	                         (long)w->srv->cfg.webhook_timeout_ms,
-	                         o->id};
+	                         o->id,
+	                         !hook->by_operator};
 	r = http_pool_add(w->pool, &req, err); /* copies the body */
 	fw_buf_release(&body);
 	if (r < 0) {

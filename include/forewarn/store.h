@@ -272,6 +272,9 @@ struct fw_webhook {
 	int64_t created_at;
 	int64_t updated_at;
 	int content; /* FW_WEBHOOK_CONTENT_*: what each notification carries besides its summary */
+	/* registered by the operator: may lead to any address, the operator's own network too; else (the
+	 * partner's own) it is connected only to public addresses (fw_webhook_address_public) */
+	int by_operator;
 };
 enum {
 	FW_WEBHOOK_CONTENT_NONE = 0, /* the summary only (advisory, revision, parts) */

@@ -29,10 +29,17 @@ FW_WUR int fw_webhook_url_validate(const char *url, struct fw_error *err);
  * and a host name that is not local (localhost, *.localhost, *.local, *.internal, *.home.arpa) or a dotted
  * IPv4 address outside the loopback, private, link-local, shared (100.64/10), "this network" and multicast or
  * reserved ranges; no IPv6 literal and no other numeric form (2130706433, 0x7f.1). Else FW_EINVAL with err
- * (field "url"). Only the operator may point a webhook at its own network. A name that resolves to a private
- * address is not caught here: docs/webhooks.md asks for egress filtering.
+ * (field "url"). Only the operator may point a webhook at its own network. A name is checked again where it
+ * leads: the server connects a partner's own webhook only to addresses fw_webhook_address_public accepts.
  */
 FW_WUR int fw_webhook_url_public(const char *url, struct fw_error *err);
+/*
+ * fw_webhook_address_public: 1 if the address (len 4: IPv4, 16: IPv6, network byte order) is one a partner's
+ * own webhook may be connected to: a public unicast address. 0 for "this network", loopback, private, shared,
+ * link-local, unique local, documentation, benchmarking, multicast and reserved ranges, IPv4 addresses inside
+ * IPv6 (mapped, NAT64, 6to4) that are one of those, and any other length.
+ */
+int fw_webhook_address_public(const unsigned char *addr, size_t len);
 
 /*
  * fw_webhook_secret: the registration's signing secret, "whsec_" and 64 hex characters: derived from the
@@ -53,12 +60,13 @@ void fw_webhook_sign(const char *secret, int64_t timestamp, const char *body, si
  * fw_ops_webhook_set: registers (or replaces) partner_id's webhook at url, with a new signing secret written
  * to ret_secret (shown once; the caller wipes it) and the registration to *ret. content
  * (FW_WEBHOOK_CONTENT_*) asks for the partner's copies in each notification, sealed: only with a sealing key
- * registered. FW_EINVAL (bad URL; "content" without a sealing key), FW_ENOENT (no such partner), FW_ECONFLICT
- * (removed partner), with err. Emits "webhook.set".
+ * registered. by_operator: the operator registers it (it may lead anywhere), else the partner itself (only to
+ * public addresses, checked when the server connects). FW_EINVAL (bad URL; "content" without a sealing key),
+ * FW_ENOENT (no such partner), FW_ECONFLICT (removed partner), with err. Emits "webhook.set".
  */
 FW_WUR int fw_ops_webhook_set(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
-                              const char *partner_id, const char *url, int content, int64_t now,
-                              char ret_secret[FW_WEBHOOK_SECRET_LEN], struct fw_webhook *ret,
+                              const char *partner_id, const char *url, int content, int by_operator,
+                              int64_t now, char ret_secret[FW_WEBHOOK_SECRET_LEN], struct fw_webhook *ret,
                               struct fw_error *err);
 /* fw_ops_webhook_remove: drops the registration (FW_ENOENT if none); emits "webhook.removed". */
 FW_WUR int fw_ops_webhook_remove(struct fw_store *s, const char *actor, const char *partner_id,

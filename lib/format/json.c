@@ -1384,8 +1384,9 @@ out:
 int fw_json_webhook_write(const struct fw_webhook *w, const char *secret, struct fw_buf *out)
 {
 	json_t *j =
-	    json_pack("{s:s, s:s, s:s, s:o, s:o}", "partner", w->partner_id, "url", w->url, "content",
-	              w->content == FW_WEBHOOK_CONTENT_SEALED ? "sealed" : "none", "created_at",
+	    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "partner", w->partner_id, "url", w->url, "content",
+	              w->content == FW_WEBHOOK_CONTENT_SEALED ? "sealed" : "none", "set_by",
+	              w->by_operator ? "operator" : "partner", "created_at",
 	              fw_json_time_value(w->created_at), "updated_at", fw_json_time_value(w->updated_at));
 
 	if (j && secret)

@@ -158,13 +158,51 @@ int fw_webhook_url_public(const char *url, struct fw_error *err)
 		return 0;
 	if (!ipv4_parse(host, hn, a))
 		return bad(err, "must name a host or a dotted IPv4 address");
-	if (a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
-	    (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
-	    (a[0] == 192 && a[1] == 168) || (a[0] == 192 && a[1] == 0 && (a[2] == 0 || a[2] == 2)) ||
-	    (a[0] == 198 && (a[1] & 0xfe) == 18) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
-	    (a[0] == 203 && a[1] == 0 && a[2] == 113))
-		return bad(err, "names a private, loopback or reserved address (only the operator may)");
+	{
+		const unsigned char ip[4] = {(unsigned char)a[0], (unsigned char)a[1], (unsigned char)a[2],
+		                             (unsigned char)a[3]};
+		if (!fw_webhook_address_public(ip, 4))
+			return bad(err,
+			           "names a private, loopback or reserved address (only the operator may)");
+	}
 	return 0;
+}
+
+/* Outside "this network", private, loopback, shared, link-local, documentation, benchmarking, multicast and
+ * reserved ranges (RFC 6890). */
+static int ipv4_public(const unsigned char *a)
+{
+	return !(a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 ||
+	         (a[0] == 100 && (a[1] & 0xc0) == 64) || (a[0] == 169 && a[1] == 254) ||
+	         (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
+	         (a[0] == 192 && a[1] == 0 && (a[2] == 0 || a[2] == 2)) ||
+	         (a[0] == 198 && (a[1] & 0xfe) == 18) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+	         (a[0] == 203 && a[1] == 0 && a[2] == 113));
+}
+
+int fw_webhook_address_public(const unsigned char *addr, size_t len)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b};
+
+	if (len == 4)
+		return ipv4_public(addr);
+	if (len != 16)
+		return 0;
+	/* IPv4 inside IPv6: mapped (::ffff:0:0/96), NAT64 (64:ff9b::/96) and 6to4 (2002::/16) name it. */
+	if (memcmp(addr, mapped, 12) == 0 || memcmp(addr, nat64, 12) == 0)
+		return ipv4_public(addr + 12);
+	if (addr[0] == 0x20 && addr[1] == 0x02)
+		return ipv4_public(addr + 2);
+	/* Global unicast only (2000::/3), less IETF special purposes (2001::/23, Teredo included) and
+	 * documentation (2001:db8::/32, 3fff::/20): never loopback, unspecified, unique local, link-local or
+	 * multicast. */
+	if ((addr[0] & 0xe0) != 0x20)
+		return 0;
+	if (addr[0] == 0x20 && addr[1] == 0x01 &&
+	    ((addr[2] & 0xfe) == 0 || (addr[2] == 0x0d && addr[3] == 0xb8)))
+		return 0;
+	return !(addr[0] == 0x3f && addr[1] == 0xff && (addr[2] & 0xf0) == 0);
 }
 
 int fw_webhook_url_validate(const char *url, struct fw_error *err)
@@ -278,7 +316,7 @@ static void url_host(const char *url, char *out, size_t outsz)
 }
 
 int fw_ops_webhook_set(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
-                       const char *partner_id, const char *url, int content, int64_t now,
+                       const char *partner_id, const char *url, int content, int by_operator, int64_t now,
                        char ret_secret[FW_WEBHOOK_SECRET_LEN], struct fw_webhook *ret, struct fw_error *err)
 {
 	struct fw_webhook w, old;
@@ -299,6 +337,7 @@ int fw_ops_webhook_set(struct fw_store *s, const char *actor, const unsigned cha
 	fw_crypto_random(nonce, sizeof(nonce));
 	fw_crypto_hex(nonce, sizeof(nonce), w.nonce);
 	w.created_at = w.updated_at = now;
+	w.by_operator = by_operator != 0;
 	r = fw_store_begin(s);
 	if (r < 0)
 		return r;

@@ -78,6 +78,9 @@ static const char schema_delivery[] =
     " url TEXT NOT NULL, nonce TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS webhook_content(partner_id TEXT PRIMARY KEY NOT NULL REFERENCES partners(id),"
     " content INTEGER NOT NULL);"
+    /* Who registered it: the operator's may lead anywhere, a partner's own only to public addresses. */
+    "CREATE TABLE IF NOT EXISTS webhook_origin(partner_id TEXT PRIMARY KEY NOT NULL REFERENCES partners(id),"
+    " by_operator INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS outbox(id INTEGER PRIMARY KEY, key TEXT NOT NULL,"
     " partner_id TEXT NOT NULL, advisory_id TEXT NOT NULL, revision INTEGER NOT NULL, parts INTEGER NOT NULL,"
     " state INTEGER NOT NULL, tries INTEGER NOT NULL, created_ms INTEGER NOT NULL, next_ms INTEGER NOT NULL,"
@@ -156,6 +159,8 @@ enum {
 	S_WEBHOOK_DELETE,
 	S_WEBHOOK_CONTENT_SET,
 	S_WEBHOOK_CONTENT_DELETE,
+	S_WEBHOOK_ORIGIN_SET,
+	S_WEBHOOK_ORIGIN_DELETE,
 	S_OUTBOX_INSERT,
 	S_OUTBOX_GET,
 	S_OUTBOX_UPDATE,
@@ -291,11 +296,15 @@ static const char *const sqls[NSTMT] = {
                       " ON CONFLICT(partner_id) DO UPDATE SET url = excluded.url, nonce = excluded.nonce,"
                       " updated_at = excluded.updated_at",
     [S_WEBHOOK_GET] = "SELECT " WEBHOOK_COLS ", (SELECT content FROM webhook_content c"
-                      " WHERE c.partner_id = webhooks.partner_id) FROM webhooks WHERE partner_id = ?1",
+                      " WHERE c.partner_id = webhooks.partner_id), (SELECT by_operator FROM webhook_origin o"
+                      " WHERE o.partner_id = webhooks.partner_id) FROM webhooks WHERE partner_id = ?1",
     [S_WEBHOOK_DELETE] = "DELETE FROM webhooks WHERE partner_id = ?1",
     [S_WEBHOOK_CONTENT_SET] = "INSERT INTO webhook_content(partner_id, content) VALUES(?1, ?2)"
                               " ON CONFLICT(partner_id) DO UPDATE SET content = excluded.content",
     [S_WEBHOOK_CONTENT_DELETE] = "DELETE FROM webhook_content WHERE partner_id = ?1",
+    [S_WEBHOOK_ORIGIN_SET] = "INSERT INTO webhook_origin(partner_id, by_operator) VALUES(?1, ?2)"
+                             " ON CONFLICT(partner_id) DO UPDATE SET by_operator = excluded.by_operator",
+    [S_WEBHOOK_ORIGIN_DELETE] = "DELETE FROM webhook_origin WHERE partner_id = ?1",
     [S_OUTBOX_INSERT] = "INSERT INTO outbox(key, partner_id, advisory_id, revision, parts, state, tries,"
                         " created_ms, next_ms, done_ms, last_status, last_error, payload)"
                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -1762,6 +1771,13 @@ static int webhook_put(struct fw_store *s, const struct fw_webhook *w)
 	b = SQLITE_OK;
 	btext(st, 1, w->partner_id, sizeof(w->partner_id), &b);
 	bint(st, 2, w->content, &b);
+	if ((rc = run(q, st, b, NULL)) < 0)
+		return rc;
+	/* So does its origin: a registration older than it (no row) is treated as the partner's own. */
+	st = q->st[S_WEBHOOK_ORIGIN_SET];
+	b = SQLITE_OK;
+	btext(st, 1, w->partner_id, sizeof(w->partner_id), &b);
+	bint(st, 2, w->by_operator ? 1 : 0, &b);
 	return run(q, st, b, NULL);
 }
 
@@ -1779,6 +1795,7 @@ static int webhook_get(struct fw_store *s, const char *partner_id, struct fw_web
 		ret->created_at = cint(st, 3);
 		ret->updated_at = cint(st, 4);
 		ret->content = (int)cint(st, 5);
+		ret->by_operator = cint(st, 6) != 0;
 	}
 	done(st);
 	return rc;
@@ -1795,6 +1812,11 @@ static int webhook_delete(struct fw_store *s, const char *partner_id)
 	if (rc < 0 || n == 0)
 		return rc < 0 ? rc : FW_ENOENT;
 	st = q->st[S_WEBHOOK_CONTENT_DELETE];
+	b = SQLITE_OK;
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	if ((rc = run(q, st, b, NULL)) < 0)
+		return rc;
+	st = q->st[S_WEBHOOK_ORIGIN_DELETE];
 	b = SQLITE_OK;
 	btext(st, 1, partner_id, SIZE_MAX, &b);
 	return run(q, st, b, NULL);

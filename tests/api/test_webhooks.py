@@ -17,6 +17,9 @@ loopback hosts only. The servers run with short retry settings (--webhook-backof
 (e) kill -9 with pending notifications: after the restart every one is delivered, each exactly once.
 (f) Policy re-checked before each send: a suspended partner's pending notifications and those of a withdrawn
     advisory are skipped, with the reason and an event; nothing reaches the receiver for them.
+(g) A partner's own webhook whose host name leads to a loopback or private address (this machine's own name)
+    is never connected to: the outbox says why and a listener there sees no connection; the same URL
+    registered by the operator is connected to.
 
 Environment: FOREWARN_BIN.
 """
@@ -387,6 +390,106 @@ def test_release(srv):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".localdomain")
+
+
+def private_name():
+    """A host name a partner may register (not numeric, not local by its form) that leads only to loopback or
+    private addresses: this machine's own name, or another from /etc/hosts."""
+    import ipaddress
+    names = [socket.gethostname(), socket.getfqdn()]
+    try:
+        with open("/etc/hosts") as f:
+            for line in f:
+                names += line.split("#")[0].split()[1:]
+    except OSError:
+        pass
+    for n in names:
+        low = n.lower()
+        if not n or low == "localhost" or low.endswith(LOCAL_SUFFIXES) or low.rsplit(".", 1)[-1].isdigit():
+            continue
+        try:
+            addrs = {a[4][0] for a in socket.getaddrinfo(n, 443, proto=socket.IPPROTO_TCP)}
+        except OSError:
+            continue
+        if addrs and all(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addrs):
+            return n, addrs
+    return None, None
+
+
+class Listener:
+    """Counts the TCP connections made to a port on every local address (IPv4 and IPv6 where there is one)."""
+
+    def __init__(self):
+        self.accepted = 0
+        self.socks = []
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", 0))
+        self.port = s.getsockname()[1]
+        self.socks.append(s)
+        try:
+            s6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s6.bind(("::", self.port))
+            self.socks.append(s6)
+        except OSError:
+            pass
+        for sk in self.socks:
+            sk.listen(16)
+            sk.settimeout(0.2)
+            threading.Thread(target=self._accept, args=(sk,), daemon=True).start()
+
+    def _accept(self, sk):
+        while self.socks:
+            try:
+                c, _ = sk.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.accepted += 1
+            c.close()
+
+    def stop(self):
+        socks, self.socks = self.socks, []
+        for sk in socks:
+            sk.close()
+
+
+def test_private_name(srv):
+    print("(g) a partner's own webhook never reaches a private address, whatever its name")
+    name, addrs = private_name()
+    res.check(name is not None, "this machine has a name that leads to a private address (hostname, /etc/hosts)")
+    if name is None:
+        return
+    lis = Listener()
+    try:
+        srv.create_partner("ssrf-a")
+        tok = srv.partner_token("ssrf-a")
+        url = "https://%s:%d/hook" % (name, lis.port)
+        r = srv.request("PUT", "/api/v1/me/webhook", {"url": url}, token=tok)
+        res.check(r.status == 200 and r.json().get("set_by") == "partner",
+                  "the partner registers %s (%s): its form is public: %r" % (url, sorted(addrs), r))
+        aid = srv.create_advisory(public_at=time.time() + 48 * H)["id"]
+        tried = wait_for(lambda: [o for o in items_of(srv, "ssrf-a", aid) if o["tries"] >= 2], 15)
+        err = tried[0]["last_error"] if tried else ""
+        res.check(bool(tried) and "refused to connect to" in err and "public addresses" in err
+                  and tried[0]["state"] == "pending",
+                  "the notification is not sent, the outbox says why: %r" % items_of(srv, "ssrf-a", aid))
+        res.check(lis.accepted == 0, "no connection reached the listener: %d" % lis.accepted)
+        # The operator may point the same webhook at its own network: then it is connected to.
+        r = srv.request("PUT", "/api/v1/partners/ssrf-a/webhook", {"url": url}, token=srv.admin)
+        res.check(r.status == 200 and r.json().get("set_by") == "operator", "the operator registers it: %r" % r)
+        aid2 = srv.create_advisory(public_at=time.time() + 48 * H)["id"]
+        got = wait_for(lambda: lis.accepted > 0, 15)
+        res.check(bool(got), "the operator's registration is connected to: %d connections" % lis.accepted)
+        later = wait_for(lambda: [o for o in items_of(srv, "ssrf-a", aid2) if o["tries"] >= 1], 10)
+        res.check(bool(later) and "refused to connect" not in (later[0]["last_error"] or ""),
+                  "and fails for another reason (no TLS there): %r" % later)
+    finally:
+        lis.stop()
+
+
+# ---------------------------------------------------------------------------------------------------------------
 def test_down_then_up(srv):
     print("(c) receiver down, then up: delivered once")
     port = free_port()
@@ -555,7 +658,7 @@ def test_policy_recheck(srv):
 def main():
     # Each part on a server of its own, so that one part's partners and receivers never disturb another's.
     parts = [(test_registration, 20), (test_release, 20), (test_down_then_up, 20), (test_500, 4),
-             (test_kill9, 20), (test_policy_recheck, 20)]
+             (test_kill9, 20), (test_policy_recheck, 20), (test_private_name, 20)]
     for fn, tries in parts:
         srv = fwtest.Server(init_args=["--restricted-countries", "CN"],
                             serve_args=FAST + ["--webhook-max-tries", str(tries)])

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,25 +261,33 @@ static void enqueue_with_delivery(void **state)
 
 	make_partner(e->s, "hooked");
 	make_partner(e->s, "plain");
-	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/x", 0, 1, secret, &w, &err),
-	    0);
-	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "nobody", "https://h.example/x", 0, 1, secret, &w, &err),
-	    FW_ENOENT);
-	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "hooked", "http://h.example/x", 0, 1, secret, &w, &err),
-	    FW_EINVAL);
+	assert_int_equal(fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/x", 0, 1, 1,
+	                                    secret, &w, &err),
+	                 0);
+	assert_int_equal(fw_ops_webhook_set(e->s, "test", e->key, "nobody", "https://h.example/x", 0, 1, 1,
+	                                    secret, &w, &err),
+	                 FW_ENOENT);
+	assert_int_equal(fw_ops_webhook_set(e->s, "test", e->key, "hooked", "http://h.example/x", 0, 1, 1,
+	                                    secret, &w, &err),
+	                 FW_EINVAL);
 	/* Content only sealed, so only with a sealing key: refused, naming the field, the registration kept.
 	 */
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/y",
-	                                    FW_WEBHOOK_CONTENT_SEALED, 1, secret, &w, &err),
+	                                    FW_WEBHOOK_CONTENT_SEALED, 1, 1, secret, &w, &err),
 	                 FW_EINVAL);
 	assert_string_equal(err.field, "content");
 	assert_int_equal(fw_store_webhook_get(e->s, "hooked", &w), 0);
 	assert_string_equal(w.url, "https://h.example/x");
 	assert_int_equal(w.content, FW_WEBHOOK_CONTENT_NONE);
+	assert_int_equal(w.by_operator, 1);
+	/* Who registered it is kept: the partner's own registration leads only to public addresses. */
+	assert_int_equal(fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/x", 0, 0, 2,
+	                                    secret, &w, &err),
+	                 0);
+	memset(&w, 0xff, sizeof(w));
+	assert_int_equal(fw_store_webhook_get(e->s, "hooked", &w), 0);
+	assert_int_equal(w.by_operator, 0);
 	release(e);
 	assert_int_equal(items(e->s, -1, "hooked"), 1);
 	assert_int_equal(items(e->s, -1, "plain"), 0);
@@ -326,9 +335,9 @@ static void retry_set_aside_and_deliver(void **state)
 	size_t n, aside;
 
 	make_partner(e->s, "hooked");
-	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/x", 0, 1, secret, &w, &err),
-	    0);
+	assert_int_equal(fw_ops_webhook_set(e->s, "test", e->key, "hooked", "https://h.example/x", 0, 1, 1,
+	                                    secret, &w, &err),
+	                 0);
 	release(e);
 	now = fw_time_now_ms(); /* the item is due from its delivery on */
 	memset(&pol_ctx, 0, sizeof(pol_ctx));
@@ -415,10 +424,10 @@ static void check_refuses(void **state)
 	make_partner(e->s, "one");
 	make_partner(e->s, "two");
 	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "one", "https://h.example/1", 0, 1, secret, &w, &err),
+	    fw_ops_webhook_set(e->s, "test", e->key, "one", "https://h.example/1", 0, 1, 1, secret, &w, &err),
 	    0);
 	assert_int_equal(
-	    fw_ops_webhook_set(e->s, "test", e->key, "two", "https://h.example/2", 0, 1, secret, &w, &err),
+	    fw_ops_webhook_set(e->s, "test", e->key, "two", "https://h.example/2", 0, 1, 1, secret, &w, &err),
 	    0);
 	release(e);
 	now = fw_time_now_ms();
@@ -447,18 +456,86 @@ static void check_refuses(void **state)
 	fw_ops_policy_release(&pol_ctx);
 }
 
+/* Where a partner's own webhook may be connected: public unicast only, IPv4 inside IPv6 judged as IPv4. */
+static void public_addresses(void **state)
+{
+	static const struct {
+		const char *ip;
+		int public;
+	} cases[] = {
+	    {"93.184.216.34", 1},
+	    {"8.8.8.8", 1},
+	    {"1.1.1.1", 1},
+	    {"100.63.255.255", 1},
+	    {"100.128.0.1", 1},
+	    {"172.15.0.1", 1},
+	    {"172.32.0.1", 1},
+	    {"192.0.1.1", 1},
+	    {"0.0.0.0", 0},
+	    {"0.1.2.3", 0},
+	    {"10.0.0.5", 0},
+	    {"127.0.0.1", 0},
+	    {"127.255.0.9", 0},
+	    {"100.64.0.1", 0},
+	    {"100.127.255.254", 0},
+	    {"169.254.169.254", 0},
+	    {"172.16.0.1", 0},
+	    {"172.31.255.255", 0},
+	    {"192.168.1.2", 0},
+	    {"192.0.0.8", 0},
+	    {"192.0.2.1", 0},
+	    {"198.18.0.1", 0},
+	    {"198.19.255.1", 0},
+	    {"198.51.100.7", 0},
+	    {"203.0.113.9", 0},
+	    {"224.0.0.1", 0},
+	    {"239.1.1.1", 0},
+	    {"255.255.255.255", 0},
+	    {"2606:4700::1111", 1},
+	    {"2a00:1450:4001::200e", 1},
+	    {"2001:4860:4860::8888", 1},
+	    {"::", 0},
+	    {"::1", 0},
+	    {"fe80::1", 0},
+	    {"fc00::1", 0},
+	    {"fd12:3456::1", 0},
+	    {"ff02::1", 0},
+	    {"2001:db8::1", 0},
+	    {"2001::1", 0},
+	    {"2001:1::1", 0},
+	    {"3fff::1", 0},
+	    {"100::1", 0},
+	    {"::ffff:127.0.0.1", 0},
+	    {"::ffff:10.1.2.3", 0},
+	    {"::ffff:8.8.8.8", 1},
+	    {"64:ff9b::a00:1", 0},
+	    {"64:ff9b::808:808", 1},
+	    {"2002:7f00:1::", 0},
+	    {"2002:c0a8:101::1", 0},
+	    {"2002:808:808::1", 1},
+	    {"::127.0.0.1", 0},
+	};
+	unsigned char ip[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int v6 = strchr(cases[i].ip, ':') != NULL;
+		assert_int_equal(inet_pton(v6 ? AF_INET6 : AF_INET, cases[i].ip, ip), 1);
+		if (fw_webhook_address_public(ip, v6 ? 16 : 4) != cases[i].public)
+			fail_msg("%s: expected %s", cases[i].ip, cases[i].public ? "public" : "not public");
+	}
+	assert_int_equal(fw_webhook_address_public(ip, 5), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(url_checks),
-	    cmocka_unit_test(signature_vector),
-	    cmocka_unit_test(secrets),
-	    cmocka_unit_test(backoff),
-	    T(enqueue_with_delivery),
-	    T(retry_set_aside_and_deliver),
-	    T(check_refuses),
+	    cmocka_unit_test(url_checks),       cmocka_unit_test(public_addresses),
+	    cmocka_unit_test(signature_vector), cmocka_unit_test(secrets),
+	    cmocka_unit_test(backoff),          T(enqueue_with_delivery),
+	    T(retry_set_aside_and_deliver),     T(check_refuses),
 	};
 
 	if (fw_crypto_init() < 0)
