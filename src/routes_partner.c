@@ -15,6 +15,7 @@
 #include "forewarn/timeutil.h"
 #include "cache.h"
 #include "copy.h"
+#include "inbox_list.h"
 #include "server.h"
 
 /* 404, not 403: ids must not be probeable. The same bytes whether the advisory exists or not. */
@@ -23,42 +24,23 @@ static int not_found(struct request *rq)
 	return reply_error(rq, 404, "not_found", NULL, "not found");
 }
 
-struct inbox_ctx {
-	struct request *rq;
-	const struct fw_ops_policy *pol;
-	int64_t now;
-	size_t n;
-};
-
-static int inbox_item(void *ctx, const struct fw_advisory *a)
-{
-	struct inbox_ctx *c = ctx;
-	unsigned parts = fw_policy_access(&c->pol->ctx, &c->rq->partner, a, a->parts, c->now, NULL);
-	int r;
-
-	if (!parts)
-		return 0;
-	r = c->n++ ? fw_buf_puts(&c->rq->out, ",") : 0;
-	if (r == 0)
-		r = fw_json_inbox_item_write(a, parts, fw_policy_is_public(a, c->now), &c->rq->out);
-	return r;
-}
-
 static int inbox(struct request *rq)
 {
 	const struct fw_ops_policy *pol;
-	struct inbox_ctx c;
+	struct inbox_list *l;
 	int r;
 
 	r = cache_policy(rq->store, &pol);
+	if (r == 0)
+		r = inbox_list_get(rq->store, &l);
 	if (r < 0)
 		return r;
-	c = (struct inbox_ctx){rq, pol, fw_time_now(), 0};
 	r = fw_buf_puts(&rq->out, "{\"advisories\":[");
 	if (r == 0)
-		r = fw_store_advisory_each(rq->store, 1, inbox_item, &c);
+		r = inbox_list_write(l, &pol->ctx, &rq->partner, fw_time_now(), &rq->out);
 	if (r == 0)
 		r = fw_buf_puts(&rq->out, "]}");
+	inbox_list_put(l);
 	return r < 0 ? r : reply_json(rq, 200);
 }
 

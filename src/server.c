@@ -19,6 +19,7 @@
 #include "forewarn/tls.h"
 #include "auth_cert.h"
 #include "cache.h"
+#include "inbox_list.h"
 #include "datakey.h"
 #include "server.h"
 
@@ -677,6 +678,7 @@ out:
 	authlimit_free(srv.authlimit);
 	srv.authlimit = NULL;
 	cache_release_all();
+	inbox_list_release_all();
 	pthread_mutex_lock(&stores_lock);
 	for (size_t i = 0; i < nstores; i++)
 		fw_store_free(stores[i]);

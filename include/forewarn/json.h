@@ -75,9 +75,16 @@ FW_WUR int fw_json_advisory_write(const struct fw_advisory *a, const struct fw_r
                                   struct fw_buf *out);
 /* fw_json_revision_meta_write: {"number", "created_at", "note", "parts": [...]}. */
 FW_WUR int fw_json_revision_meta_write(const struct fw_revision *r, unsigned parts, struct fw_buf *out);
-/* fw_json_inbox_item_write: what a partner's inbox lists: id, title, revision, parts, tlp, public_at. */
+/*
+ * fw_json_inbox_item_write: what a partner's inbox lists: {"id", "title", "cves", "revision", "parts", "tlp",
+ * "public_at", "status"}. It is written in two pieces, so that the first can be made once and kept:
+ * fw_json_inbox_item_head, the same for every partner ({"id", "title", "cves", "revision", without its
+ * closing brace), then fw_json_inbox_item_tail, which depends on what the partner may see now.
+ */
 FW_WUR int fw_json_inbox_item_write(const struct fw_advisory *a, unsigned parts, int is_public,
                                     struct fw_buf *out);
+FW_WUR int fw_json_inbox_item_head(const struct fw_advisory *a, struct fw_buf *out);
+FW_WUR int fw_json_inbox_item_tail(unsigned parts, int is_public, int64_t public_at, struct fw_buf *out);
 FW_WUR int fw_json_delivery_write(const struct fw_delivery *d, struct fw_buf *out);
 FW_WUR int fw_json_download_write(const struct fw_download *d, struct fw_buf *out);
 FW_WUR int fw_json_event_write(const struct fw_event *e, struct fw_buf *out);

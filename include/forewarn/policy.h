@@ -57,6 +57,8 @@ void fw_policy_decide(const struct fw_policy_ctx *ctx, const struct fw_partner *
  * fw_policy_access: the bitmask of parts (among `present`) the partner may see at `now`; 0 = nothing
  * (the advisory answers 404). If ret_next is not NULL it receives the next instant > now at which the
  * answer can change by time alone (release or T), or INT64_MAX.
+ * Of the advisory, the policy reads its status and public_at only (here and in fw_policy_decide and
+ * fw_policy_is_public): callers may pass an advisory that holds nothing else (src/inbox_list.c).
  */
 unsigned fw_policy_access(const struct fw_policy_ctx *ctx, const struct fw_partner *p,
                           const struct fw_advisory *a, unsigned present, int64_t now, int64_t *ret_next);

@@ -823,16 +823,48 @@ int fw_json_revision_meta_write(const struct fw_revision *r, unsigned parts, str
 	                    out);
 }
 
-int fw_json_inbox_item_write(const struct fw_advisory *a, unsigned parts, int is_public, struct fw_buf *out)
+int fw_json_inbox_item_head(const struct fw_advisory *a, struct fw_buf *out)
+{
+	size_t start = out->len;
+	int r = fw_json_dump(json_pack("{s:s, s:s, s:o, s:i}", "id", a->id, "title", a->title, "cves",
+	                               strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves), "revision",
+	                               a->revision),
+	                     out);
+
+	if (r < 0)
+		return r;
+	if (out->len < start + 2 || out->data[out->len - 1] != '}')
+		return FW_EIO;
+	out->data[--out->len] = '\0'; /* open: the tail closes it */
+	return 0;
+}
+
+/* Written by hand: every value is a fixed ASCII word or an RFC 3339 time, none needs escaping. */
+int fw_json_inbox_item_tail(unsigned parts, int is_public, int64_t public_at, struct fw_buf *out)
 {
 	const char *tlp = is_public ? "WHITE" : (parts & (1u << FW_PART_POC)) ? "RED" : "AMBER";
+	char t[FW_RFC3339_LEN];
+	int r = fw_buf_puts(out, ",\"parts\":["), first = 1;
 
-	return fw_json_dump(json_pack("{s:s, s:s, s:o, s:i, s:o, s:s, s:o, s:s}", "id", a->id, "title",
-	                              a->title, "cves", strlist(&a->cves[0][0], FW_CVE_MAX + 1, a->ncves),
-	                              "revision", a->revision, "parts", parts_array(parts), "tlp", tlp,
-	                              "public_at", fw_json_time_value(a->public_at), "status",
-	                              is_public ? "public" : "embargoed"),
-	                    out);
+	for (int i = 0; r == 0 && i < FW_PART_COUNT; i++)
+		if (parts & (1u << i)) {
+			r = fw_buf_printf(out, "%s\"%s\"", first ? "" : ",", fw_part_name(i));
+			first = 0;
+		}
+	if (public_at)
+		fw_time_format(public_at, t);
+	if (r == 0)
+		r = fw_buf_printf(out, "],\"tlp\":\"%s\",\"public_at\":%s%s%s,\"status\":\"%s\"}", tlp,
+		                  public_at ? "\"" : "", public_at ? t : "null", public_at ? "\"" : "",
+		                  is_public ? "public" : "embargoed");
+	return r;
+}
+
+int fw_json_inbox_item_write(const struct fw_advisory *a, unsigned parts, int is_public, struct fw_buf *out)
+{
+	int r = fw_json_inbox_item_head(a, out);
+
+	return r < 0 ? r : fw_json_inbox_item_tail(parts, is_public, a->public_at, out);
 }
 
 int fw_json_delivery_write(const struct fw_delivery *d, struct fw_buf *out)

@@ -1397,6 +1397,39 @@ static int vparse(const char *body, struct fw_advisory *a, struct fw_revision *r
 	return fw_json_revision_parse(body, strlen(body), a, rev, err);
 }
 
+/* An inbox item, whole and in its two pieces: the same bytes, escaped where the head needs it. */
+static void inbox_item_exact(void **state)
+{
+	struct fw_advisory a;
+	struct fw_buf b;
+
+	(void)state;
+	base_advisory(&a);
+	strcpy(a.title, "Heap \"overflow\" \\ in \xc3\xa9");
+	a.ncves = 2;
+	strcpy(a.cves[1], "CVE-2026-0002");
+	fw_buf_init(&b, 0);
+	assert_int_equal(fw_json_inbox_item_write(&a, (1u << FW_PART_SUMMARY) | (1u << FW_PART_POC), 0, &b),
+	                 0);
+	assert_string_equal(b.data, "{\"id\":\"fw-1\",\"title\":\"Heap \\\"overflow\\\" \\\\ in \xc3\xa9\","
+	                            "\"cves\":[\"CVE-2026-0001\",\"CVE-2026-0002\"],\"revision\":3,"
+	                            "\"parts\":[\"summary\",\"poc\"],\"tlp\":\"RED\","
+	                            "\"public_at\":\"2026-12-08T17:00:00Z\",\"status\":\"embargoed\"}");
+	fw_buf_reset(&b);
+	assert_int_equal(fw_json_inbox_item_head(&a, &b), 0);
+	assert_int_equal(fw_json_inbox_item_tail(FW_PARTS_ALL, 1, 0, &b), 0);
+	assert_string_equal(b.data, "{\"id\":\"fw-1\",\"title\":\"Heap \\\"overflow\\\" \\\\ in \xc3\xa9\","
+	                            "\"cves\":[\"CVE-2026-0001\",\"CVE-2026-0002\"],\"revision\":3,"
+	                            "\"parts\":[\"summary\",\"details\",\"detection\",\"poc\"],"
+	                            "\"tlp\":\"WHITE\",\"public_at\":null,\"status\":\"public\"}");
+	fw_buf_reset(&b);
+	assert_int_equal(fw_json_inbox_item_tail(1u << FW_PART_DETAILS, 0, a.public_at, &b), 0);
+	assert_string_equal(
+	    b.data, ",\"parts\":[\"details\"],\"tlp\":\"AMBER\",\"public_at\":\"2026-12-08T17:00:00Z\","
+	            "\"status\":\"embargoed\"}");
+	fw_buf_release(&b);
+}
+
 static void revision_parse_metadata_replace(void **state)
 {
 	struct fw_advisory a, want;
@@ -1815,6 +1848,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(partner_create_minimal_defaults),
+	    cmocka_unit_test(inbox_item_exact),
 	    cmocka_unit_test(partner_create_all_fields),
 	    cmocka_unit_test(partner_create_required_fields),
 	    cmocka_unit_test(partner_unknown_field_named),
