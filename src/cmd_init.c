@@ -44,7 +44,8 @@ static void usage(FILE *out)
 	    "    signs every copy and PoC served (Ed25519), sign.key (mode 0600), and its public key,\n"
 	    "    sign.pub, which 'forewarn verify --key' reads (also at GET /api/v1/keys/signing). Creates\n"
 	    "    the data key, data.key (mode 0600), under which embargoed content is encrypted at rest,\n"
-	    "    unless the environment variable FOREWARN_DATA_KEY holds it (see 'forewarn data-key --help').\n\n"
+	    "    unless the environment variable FOREWARN_DATA_KEY holds it (see 'forewarn data-key "
+	    "--help').\n\n"
 	    "OPTIONS\n"
 	    "    --publisher-name NAME        the vendor named as CSAF publisher (default \"Forewarn "
 	    "operator\")\n"
@@ -207,10 +208,13 @@ int cmd_init(int argc, char **argv)
 	if (origin_opt)
 		snprintf(origin, sizeof(origin), "%s", origin_opt);
 	else
-		snprintf(origin, sizeof(origin), "%.*s/forewarn-log", (int)strcspn(pub_ns + 8, "/:"), pub_ns + 8);
+		snprintf(origin, sizeof(origin), "%.*s/forewarn-log", (int)strcspn(pub_ns + 8, "/:"),
+		         pub_ns + 8);
 	if (!fw_note_name_valid(origin, strlen(origin)) || strlen(origin) > 200) {
-		fprintf(stderr, "forewarn init: --log-origin: '%s' must be at most 200 characters without '+' or"
-		                " spaces\n", origin);
+		fprintf(stderr,
+		        "forewarn init: --log-origin: '%s' must be at most 200 characters without '+' or"
+		        " spaces\n",
+		        origin);
 		return EXIT_USAGE;
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {

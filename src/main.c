@@ -8,14 +8,15 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "NAME\n"
-	             "    forewarn - early-warning server for embargoed vulnerability information\n\n"
-	             "SYNOPSIS\n"
-	             "    forewarn init DIR [options]            create a data directory\n"
-	             "    forewarn serve --data DIR [options]    run the server\n"
-	             "    forewarn data-key rotate --data DIR    rotate the key that encrypts content at rest\n"
-	             "    forewarn GROUP COMMAND [options]       talk to a running server (see below)\n"
-	             "    forewarn COMMAND --help                help on one command\n\n");
+	fprintf(out,
+	        "NAME\n"
+	        "    forewarn - early-warning server for embargoed vulnerability information\n\n"
+	        "SYNOPSIS\n"
+	        "    forewarn init DIR [options]            create a data directory\n"
+	        "    forewarn serve --data DIR [options]    run the server\n"
+	        "    forewarn data-key rotate --data DIR    rotate the key that encrypts content at rest\n"
+	        "    forewarn GROUP COMMAND [options]       talk to a running server (see below)\n"
+	        "    forewarn COMMAND --help                help on one command\n\n");
 	client_usage(out);
 	fprintf(out, "\nEXIT STATUS\n    0 success, 1 failure, 2 bad usage.\n");
 }

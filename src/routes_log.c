@@ -138,7 +138,8 @@ static int log_inclusion(struct request *rq)
 
 	has = query_u64(rq, "index", &index);
 	if (has != 1)
-		return bad(rq, "index", has ? "index must be a whole number" : "index is required: the entry's index");
+		return bad(rq, "index",
+		           has ? "index must be a whole number" : "index is required: the entry's index");
 	r = fw_store_log_size(rq->store, &log_size);
 	if (r < 0)
 		return r;
@@ -151,7 +152,8 @@ static int log_inclusion(struct request *rq)
 	if (r == 0)
 		r = fw_store_log_node_get(rq->store, 0, index, leaf);
 	if (r == 0)
-		r = fw_buf_printf(&rq->out, "{\"index\":%llu,\"size\":%llu,\"leaf_hash\":", (unsigned long long)index,
+		r = fw_buf_printf(&rq->out,
+		                  "{\"index\":%llu,\"size\":%llu,\"leaf_hash\":", (unsigned long long)index,
 		                  (unsigned long long)size);
 	if (r == 0)
 		r = b64(&rq->out, leaf, sizeof(leaf));
@@ -187,7 +189,8 @@ static int log_consistency(struct request *rq)
 		return bad(rq, "old", "old must be above 0 and at most new");
 	r = fw_log_consistency_proof(rq->store, old_size, new_size, proof, &len);
 	if (r == 0)
-		r = fw_buf_printf(&rq->out, "{\"old\":%llu,\"new\":%llu,\"proof\":", (unsigned long long)old_size,
+		r = fw_buf_printf(&rq->out,
+		                  "{\"old\":%llu,\"new\":%llu,\"proof\":", (unsigned long long)old_size,
 		                  (unsigned long long)new_size);
 	if (r == 0)
 		r = proof_json(&rq->out, proof, len);
@@ -218,8 +221,9 @@ static int log_receipt(struct request *rq)
 	int has = query_u64(rq, "index", &index);
 
 	if (has != 1)
-		return bad(rq, "index", has ? "index must be a whole number"
-		                           : "index is required: the entry's index (the Forewarn-Log-Index header)");
+		return bad(rq, "index",
+		           has ? "index must be a whole number"
+		               : "index is required: the entry's index (the Forewarn-Log-Index header)");
 	r = log_checkpoint(rq->srv, rq->store, &note, &size);
 	if (r < 0)
 		return r;

@@ -46,10 +46,10 @@ FW_WUR int fw_ops_seal_key_get(struct fw_store *s, const char *partner_id, struc
 
 /*
  * fw_ops_seal_for_partner: seals the n bytes at msg to partner_id's registered key and appends the sealed
- * box (n + FW_SEALBOX_OVERHEAD bytes: see fw_seal) to out. For every payload that leaves sealed: copies, PoCs,
- * webhook payloads. FW_ENOENT when the partner has no key (nothing appended), FW_ETOOBIG when out cannot
- * take it, FW_ENOMEM, FW_EIO, FW_ECRYPTO. Each call gives other bytes (a fresh ephemeral key). *ret_key_id
- * (may be NULL) receives the id of the key sealed to.
+ * box (n + FW_SEALBOX_OVERHEAD bytes: see fw_seal) to out. For every payload that leaves sealed: copies,
+ * PoCs, webhook payloads. FW_ENOENT when the partner has no key (nothing appended), FW_ETOOBIG when out
+ * cannot take it, FW_ENOMEM, FW_EIO, FW_ECRYPTO. Each call gives other bytes (a fresh ephemeral key).
+ * *ret_key_id (may be NULL) receives the id of the key sealed to.
  */
 FW_WUR int fw_ops_seal_for_partner(struct fw_store *s, const char *partner_id, const void *msg, size_t n,
                                    struct fw_buf *out, char ret_key_id[FW_KEY_ID_HEX]);

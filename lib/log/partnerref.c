@@ -6,7 +6,8 @@
 #define SALT_CONTEXT "forewarn-partner-salt-v1\n"
 #define REF_CONTEXT  "forewarn-partner-ref-v1\n"
 
-void fw_partner_salt(const unsigned char key[FW_KEY_BYTES], const char *partner_id, char out[FW_PARTNER_SALT_HEX])
+void fw_partner_salt(const unsigned char key[FW_KEY_BYTES], const char *partner_id,
+                     char out[FW_PARTNER_SALT_HEX])
 {
 	unsigned char h[FW_HASH_BYTES];
 	char msg[sizeof(SALT_CONTEXT) + 80];

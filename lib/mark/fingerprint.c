@@ -65,7 +65,8 @@ int fw_fingerprint_new(const struct fw_revision *rev, struct fw_fingerprint **re
 		f->m += f->positions[i];
 	}
 	if (r == 0 && f->m > FW_TARDOS_POSITIONS_MAX)
-		r = fw_error_set(err, FW_ETOOBIG, "parts", "more than %u code positions", FW_TARDOS_POSITIONS_MAX);
+		r = fw_error_set(err, FW_ETOOBIG, "parts", "more than %u code positions",
+		                 FW_TARDOS_POSITIONS_MAX);
 	if (r < 0) {
 		fw_fingerprint_free(f);
 		return r;
@@ -95,8 +96,8 @@ void fw_fingerprint_part(const struct fw_fingerprint *f, enum fw_part part, size
 	*ret_positions = f->positions[part];
 }
 
-int fw_fingerprint_render(const struct fw_fingerprint *f, const unsigned char key[FW_KEY_BYTES], const char *code,
-                          const char *partner_id, unsigned parts, struct fw_revision *ret)
+int fw_fingerprint_render(const struct fw_fingerprint *f, const unsigned char key[FW_KEY_BYTES],
+                          const char *code, const char *partner_id, unsigned parts, struct fw_revision *ret)
 {
 	char *out[FW_PART_COUNT] = {NULL};
 	unsigned char *bits = NULL;
@@ -117,7 +118,8 @@ int fw_fingerprint_render(const struct fw_fingerprint *f, const unsigned char ke
 		if (!f->t[i] || !(parts & (1u << i)))
 			continue;
 		fw_buf_init(&b, FW_TEMPLATE_TEXT_MAX);
-		r = bits ? fw_template_render(f->t[i], bits, f->m, f->offset[i], &b) : fw_template_strip(f->t[i], &b);
+		r = bits ? fw_template_render(f->t[i], bits, f->m, f->offset[i], &b)
+		         : fw_template_strip(f->t[i], &b);
 		if (r == 0)
 			r = fw_buf_steal(&b, &out[i], NULL);
 		fw_buf_release(&b);
@@ -138,7 +140,8 @@ int fw_fingerprint_render(const struct fw_fingerprint *f, const unsigned char ke
 	return 0;
 }
 
-int fw_fingerprint_observe(const struct fw_fingerprint *f, const struct fw_template_text *x, unsigned char *obs)
+int fw_fingerprint_observe(const struct fw_fingerprint *f, const struct fw_template_text *x,
+                           unsigned char *obs)
 {
 	int r = 0;
 

@@ -26,7 +26,8 @@ static int score(struct fw_advisory *a, struct fw_error *err)
 	return 0;
 }
 
-/* check_slots: the parts' fingerprint slots must parse (docs/templates.md); the error names part and place. */
+/* check_slots: the parts' fingerprint slots must parse (docs/templates.md); the error names part and place.
+ */
 static int check_slots(const struct fw_revision *rev, struct fw_error *err)
 {
 	struct fw_fingerprint *f = NULL;

@@ -65,7 +65,8 @@ struct fw_store_ops {
 	int (*log_size)(struct fw_store *s, uint64_t *ret);
 	int (*log_append)(struct fw_store *s, uint64_t index, const void *entry, size_t len,
 	                  const unsigned char *hashes, size_t nhashes);
-	int (*log_entry_each)(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb, void *ctx);
+	int (*log_entry_each)(struct fw_store *s, uint64_t start, uint64_t end, fw_log_entry_cb cb,
+	                      void *ctx);
 	int (*log_leaf_each)(struct fw_store *s, uint64_t start, uint64_t end, fw_log_leaf_cb cb, void *ctx);
 	int (*log_node_get)(struct fw_store *s, unsigned level, uint64_t index, unsigned char out[32]);
 	int (*checkpoint_put)(struct fw_store *s, uint64_t size, const char *note);
