@@ -12,6 +12,9 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
 #include "forewarn/json.h"
 #include "forewarn/log.h"
@@ -29,6 +32,7 @@ struct conn_state {
 	struct fw_buf body;
 	int too_big;
 	int deferred; /* suspended until the recorder resumes it */
+	int corked;   /* its response gathered by GnuTLS until completed() (cork_response) */
 	char caps[512];
 	struct request rq;
 };
@@ -179,6 +183,46 @@ static void *tls_session(struct request *rq)
 }
 
 /*
+ * Over TLS, MHD sends a response's header and its body apart: two records and two writes, and the client
+ * wakes up twice. cork_response has GnuTLS gather them, and completed() sends them as one (fw_tls_cork).
+ * Only for a small response, and only when the socket's send queue is empty and its buffer holds the
+ * response twice over, so that the uncork, which never waits, does not find the socket full.
+ */
+#define CORK_MAX (12 * 1024)
+
+static void cork_response(struct request *rq)
+{
+	const union MHD_ConnectionInfo *ci;
+	void *session = tls_session(rq);
+	int outq = -1, sndbuf = 0;
+	socklen_t len = sizeof(sndbuf);
+
+	if (!session || rq->out.len > CORK_MAX)
+		return;
+	ci = MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci || ioctl(ci->connect_fd, SIOCOUTQ, &outq) != 0 || outq != 0 ||
+	    getsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0 ||
+	    (size_t)sndbuf < 2 * (rq->out.len + 4096))
+		return;
+	fw_tls_cork(session);
+	((struct conn_state *)rq->cs)->corked = 1;
+}
+
+/* uncork_response: after MHD has handed the whole response to GnuTLS; what cannot go out at once ends the
+ * connection (the client sees it closed and may ask again), never waits. */
+static void uncork_response(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *s = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	const union MHD_ConnectionInfo *f;
+
+	if (s && s->tls_session && fw_tls_uncork(s->tls_session) == 0)
+		return;
+	f = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (f)
+		shutdown(f->connect_fd, SHUT_RDWR);
+}
+
+/*
  * No comparison here touches a secret byte by byte: the store finds a token by its keyed hash (an index
  * lookup on a PRF output the client cannot steer), and the cache compares hashes with fw_crypto_equal.
  */
@@ -261,6 +305,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 		MHD_add_response_header(resp, "Forewarn-Signature", rq->sig_header);
 	if (rq->status == 200 && rq->content_sig_header[0])
 		MHD_add_response_header(resp, "Forewarn-Content-Signature", rq->content_sig_header);
+	cork_response(rq);
 	ret = MHD_queue_response(c, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -408,8 +453,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct conn_state *cs = *con_cls;
 
 	(void)cls;
-	(void)c;
 	(void)toe;
+	if (cs && cs->corked)
+		uncork_response(c);
 	if (cs) {
 		fw_buf_release(&cs->body);
 		fw_buf_release(&cs->rq.out);

@@ -73,6 +73,15 @@ enum fw_tls_peer {
  */
 enum fw_tls_peer fw_tls_peer_check(void *session, int64_t now, char ret_fp[FW_TLS_FP_LEN]);
 
+/*
+ * fw_tls_cork / fw_tls_uncork: what `session` sends between them is gathered and sent by fw_tls_uncork in as
+ * few records and writes as it fits (one up to 16 KB), instead of one of each per send: a response's header
+ * and body go out together. fw_tls_uncork does not wait: 0 when everything went out, FW_EIO when some could
+ * not (the socket full, or an error), which leaves the session unusable: the caller drops the connection.
+ */
+void fw_tls_cork(void *session);
+FW_WUR int fw_tls_uncork(void *session);
+
 /* fw_tls_peer_name: static text for an outcome ("none", "valid", "expired", ...). */
 const char *fw_tls_peer_name(enum fw_tls_peer p);
 

@@ -16,6 +16,9 @@
     the same 404s).
 (6) Refusals are events (cert.refused with the reason); registrations, revocations and mode changes too.
 (7) The forewarn client over HTTPS: --cacert / FOREWARN_CACERT, --cert/--key without a token.
+(8) Whole answers on one keep-alive TLS connection: small answers (a copy, its signature, a 404), whose header
+    and body the server sends together, alternate with answers too large for that (a 40 KB copy, 120 KB of
+    advisories); every one complete, byte-identical each time, promptly, on the same connection.
 """
 import http.client
 import json
@@ -341,6 +344,41 @@ def test_keepalive(s, C):
 
 
 # ---------------------------------------------------------------------------------------------------------
+def test_whole_answers(s):
+    s.create_partner("ka-whole")
+    tok = s.partner_token("ka-whole")
+    small = s.create_advisory(public_at=time.time() + 48 * 3600)["id"]
+    big = s.create_advisory(public_at=time.time() + 48 * 3600,
+                            parts={"summary": "Summary.", "details": "Long details line.\n" * 2200})["id"]
+    for i in range(40):
+        s.create_advisory(public_at=time.time() + 48 * 3600, title="Listed advisory %d %s" % (i, "x" * 100))
+    ka = fwtest.KeepAlive(s)
+    plan = [("/api/v1/inbox/%s" % small, tok, 200), ("/api/v1/inbox/%s/sig" % small, tok, 200),
+            ("/api/v1/inbox/fw-1999-9999", tok, 404), ("/api/v1/inbox/%s" % big, tok, 200),
+            ("/api/v1/advisories", s.admin, 200), ("/api/v1/inbox", tok, 200)]
+    first, bad, slow, socks = {}, [], [], set()
+    for rnd in range(8):
+        for path, token, want in plan:
+            t0 = time.time()
+            r = ka.request("GET", path, token=token)
+            took = time.time() - t0
+            socks.add(id(ka.conn.sock) if ka.conn else None)
+            length = int(r.headers.get("Content-Length", "-1"))
+            if r.status != want or length != len(r.body) or first.setdefault(path, r.body) != r.body:
+                bad.append((rnd, path, r.status, length, len(r.body)))
+            if took > 2:
+                slow.append((rnd, path, round(took, 2)))
+    sizes = {p: len(b) for p, b in first.items()}
+    check(not bad, "(8) every answer whole and identical each time: %r" % bad[:5])
+    check(not slow, "(8) every answer prompt (under 2 s): %r" % slow[:5])
+    check(len(socks) == 1 and ka.requests == 8 * len(plan), "(8) all %d requests on one TLS connection: %d, %d"
+          % (8 * len(plan), len(socks), ka.requests))
+    check(sizes["/api/v1/inbox/%s" % small] < 12 * 1024 < sizes["/api/v1/inbox/%s" % big]
+          and sizes["/api/v1/advisories"] > 12 * 1024, "(8) small and large answers both covered: %r" % sizes)
+    ka.close()
+
+
+# ---------------------------------------------------------------------------------------------------------
 def test_embargo(s, curl, C, tok):
     now = time.time()
     s.create_advisory(public_at=now + 48 * 3600, id="tls-adv")  # vetted partners now, standard ones in 24 h
@@ -424,6 +462,7 @@ def main():
         test_embargo(srv, curl, C, tok)
         test_events(srv)
         test_client(srv, C, tok)
+        test_whole_answers(srv)
         alive = srv.proc and srv.proc.poll() is None
         check(alive, "the server is still running at the end")
     except Exception as e:  # report, never hide: the closing line must still be printed
