@@ -142,6 +142,25 @@ int cli_usage_error(struct cli *c, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_failedv(const char *head, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", head);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int cli_failed(const char *head, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = cli_failedv(head, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 static int stop(struct cli *c, int status)
 {
 	c->status = status;

@@ -7,6 +7,7 @@
 #define FW_SRC_CLI_COMMON_H
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include "forewarn/buf.h"
 #include "cli.h"
@@ -79,6 +80,10 @@ void cli_cmd_synopsis(const struct cli_group *g, const struct cli_cmd *cmd, char
 int cli_getopt(struct cli *c, int argc, char **argv);
 /* cli_usage_error: prints "<prefix>: <message>" and a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* cli_failed: prints "<head>: <message>" on standard error, a check's failure ("verification FAILED");
+ * returns 1, the exit status. cli_failedv: the same with a va_list. */
+int cli_failed(const char *head, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_failedv(const char *head, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /*
  * cli_pathf: sets c->path from fmt, each %s replaced by its argument percent-encoded (the only conversion).

@@ -435,17 +435,17 @@ static int verify_failed(uint64_t index, const char *fmt, ...) __attribute__((fo
 
 static int verify_failed(uint64_t index, const char *fmt, ...)
 {
+	char head[64] = "log verification FAILED";
 	va_list ap;
+	int r;
 
-	if (index == NONE)
-		fprintf(stderr, "log verification FAILED: ");
-	else
-		fprintf(stderr, "log verification FAILED at entry %llu: ", (unsigned long long)index);
+	if (index != NONE)
+		snprintf(head, sizeof(head), "log verification FAILED at entry %llu",
+		         (unsigned long long)index);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = cli_failedv(head, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
+	return r;
 }
 
 static void verified(uint64_t size, const unsigned char root[FW_MERKLE_HASH_BYTES], int have_cp,
@@ -909,13 +909,12 @@ static int receipt_failed(const char *fmt, ...) __attribute__((format(printf, 1,
 static int receipt_failed(const char *fmt, ...)
 {
 	va_list ap;
+	int r;
 
-	fprintf(stderr, "receipt verification FAILED: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = cli_failedv("receipt verification FAILED", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
+	return r;
 }
 
 /* check_copy: the file's SHA-256 against the entry's "sha256"; 0 when they agree, else the exit status. */
@@ -1051,13 +1050,12 @@ static int consistency_failed(const char *fmt, ...) __attribute__((format(printf
 static int consistency_failed(const char *fmt, ...)
 {
 	va_list ap;
+	int r;
 
-	fprintf(stderr, "consistency verification FAILED: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = cli_failedv("consistency verification FAILED", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
+	return r;
 }
 
 static int rewritten(const struct fw_checkpoint *a, const struct fw_checkpoint *b)

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,20 +67,6 @@ static int options(struct cli *c, int argc, char **argv, const char *v[4], const
 			v[o - CLI_OPT_FIRST] = optarg;
 	}
 	return o;
-}
-
-static int failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int failed(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "verification FAILED: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
 }
 
 /* Writes n bytes to path (made with mode 0600, or replaced), or to standard output when path is NULL or "-".
@@ -199,14 +184,16 @@ static int cmd_verify(struct cli *c, int argc, char **argv)
 	if (r != 0)
 		goto out;
 	if (fw_signature_parse(sigtext.data ? sigtext.data : "", sigtext.len, &d, &err) < 0) {
-		r = failed(
+		r = cli_failed(
+		    "verification FAILED",
 		    "'%s' is not a signature (as GET /api/v1/inbox/ID/sig serves it, or a Forewarn-Signature "
 		    "header): %s %s",
 		    c->args[1], err.field, err.message);
 		goto out;
 	}
 	if (fw_signature_verify(&d, pk, copy.data ? copy.data : "", copy.len, &err) < 0) {
-		r = failed("'%s' is not what '%s' signs: %s", c->args[0], c->args[1], err.message);
+		r = cli_failed("verification FAILED", "'%s' is not what '%s' signs: %s", c->args[0],
+		               c->args[1], err.message);
 		goto out;
 	}
 	fw_sha256(copy.data ? copy.data : "", copy.len, h);

@@ -61,33 +61,6 @@ static int host_name_ok(const char *h, size_t n)
 	return h[n - 1] != '-' && h[n - 1] != '.';
 }
 
-/* ipv4_loopback: 1 if h[0..n) is a dotted quad in 127.0.0.0/8. */
-static int ipv4_loopback(const char *h, size_t n)
-{
-	unsigned parts = 0, v = 0, digits = 0, first = 0;
-
-	for (size_t i = 0; i <= n; i++) {
-		if (i == n || h[i] == '.') {
-			if (digits == 0 || v > 255 || ++parts > 4)
-				return 0;
-			if (parts == 1)
-				first = v;
-			v = digits = 0;
-		} else if (h[i] >= '0' && h[i] <= '9' && digits < 3) {
-			v = v * 10 + (unsigned)(h[i] - '0');
-			digits++;
-		} else {
-			return 0;
-		}
-	}
-	return parts == 4 && first == 127;
-}
-
-static int bad(struct fw_error *err, const char *msg)
-{
-	return fw_error_set(err, FW_EINVAL, "url", "%s", msg);
-}
-
 /* ipv4_parse: h[0..n) as a dotted quad into a[4]; 0 if it is not one. */
 static int ipv4_parse(const char *h, size_t n, unsigned a[4])
 {
@@ -107,6 +80,11 @@ static int ipv4_parse(const char *h, size_t n, unsigned a[4])
 		}
 	}
 	return parts == 4;
+}
+
+static int bad(struct fw_error *err, const char *msg)
+{
+	return fw_error_set(err, FW_EINVAL, "url", "%s", msg);
 }
 
 /* ends_with: 1 if h[0..n) is suffix (without its leading dot) or ends with it, case aside. */
@@ -246,7 +224,9 @@ int fw_webhook_url_validate(const char *url, struct fw_error *err)
 			return bad(err, "has no host");
 		if (!host_name_ok(host, hn))
 			return bad(err, "has a malformed host name");
-		loopback = ipv4_loopback(host, hn) || (hn == 9 && strncasecmp(host, "localhost", 9) == 0);
+		unsigned a[4];
+		loopback = (ipv4_parse(host, hn, a) && a[0] == 127) ||
+		           (hn == 9 && strncasecmp(host, "localhost", 9) == 0);
 	}
 	p = host + hn;
 	if (p < end) {

@@ -1752,6 +1752,18 @@ static int checkpoint_get(struct fw_store *s, uint64_t size, struct fw_buf *note
 
 /* Webhooks and their outbox. */
 
+/* by_partner: runs statement i on the webhook side tables: ?1 the partner id, ?2 value unless it is -1. */
+static int by_partner(struct sq *q, int i, const char *partner_id, int64_t value)
+{
+	sqlite3_stmt *st = q->st[i];
+	int b = SQLITE_OK;
+
+	btext(st, 1, partner_id, SIZE_MAX, &b);
+	if (value != -1)
+		bint(st, 2, value, &b);
+	return run(q, st, b, NULL);
+}
+
 static int webhook_put(struct fw_store *s, const struct fw_webhook *w)
 {
 	struct sq *q = conn(s);
@@ -1764,21 +1776,13 @@ static int webhook_put(struct fw_store *s, const struct fw_webhook *w)
 	bint(st, 4, w->created_at, &b);
 	bint(st, 5, w->updated_at, &b);
 	rc = run(q, st, b, NULL);
-	if (rc < 0)
-		return rc;
-	/* The content opt-in lives in its own table (added after webhooks): a missing row means none. */
-	st = q->st[S_WEBHOOK_CONTENT_SET];
-	b = SQLITE_OK;
-	btext(st, 1, w->partner_id, sizeof(w->partner_id), &b);
-	bint(st, 2, w->content, &b);
-	if ((rc = run(q, st, b, NULL)) < 0)
-		return rc;
-	/* So does its origin: a registration older than it (no row) is treated as the partner's own. */
-	st = q->st[S_WEBHOOK_ORIGIN_SET];
-	b = SQLITE_OK;
-	btext(st, 1, w->partner_id, sizeof(w->partner_id), &b);
-	bint(st, 2, w->by_operator ? 1 : 0, &b);
-	return run(q, st, b, NULL);
+	/* The content opt-in and the origin live in tables of their own (added after webhooks): no row means
+	 * no content, and a registration made by the partner itself. */
+	if (rc == 0)
+		rc = by_partner(q, S_WEBHOOK_CONTENT_SET, w->partner_id, w->content);
+	if (rc == 0)
+		rc = by_partner(q, S_WEBHOOK_ORIGIN_SET, w->partner_id, w->by_operator ? 1 : 0);
+	return rc;
 }
 
 static int webhook_get(struct fw_store *s, const char *partner_id, struct fw_webhook *ret)
@@ -1811,15 +1815,8 @@ static int webhook_delete(struct fw_store *s, const char *partner_id)
 	rc = run(q, st, b, &n);
 	if (rc < 0 || n == 0)
 		return rc < 0 ? rc : FW_ENOENT;
-	st = q->st[S_WEBHOOK_CONTENT_DELETE];
-	b = SQLITE_OK;
-	btext(st, 1, partner_id, SIZE_MAX, &b);
-	if ((rc = run(q, st, b, NULL)) < 0)
-		return rc;
-	st = q->st[S_WEBHOOK_ORIGIN_DELETE];
-	b = SQLITE_OK;
-	btext(st, 1, partner_id, SIZE_MAX, &b);
-	return run(q, st, b, NULL);
+	rc = by_partner(q, S_WEBHOOK_CONTENT_DELETE, partner_id, -1);
+	return rc < 0 ? rc : by_partner(q, S_WEBHOOK_ORIGIN_DELETE, partner_id, -1);
 }
 
 static void row_outbox(sqlite3_stmt *st, struct fw_outbox *o)
