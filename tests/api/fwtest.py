@@ -197,6 +197,25 @@ class Results:
         print("%d passed, %d failed" % (self.passed, self.failed))
         return 1 if self.failed else 0
 
+    def run_with_server(self, run, server=None, cleanup=None):
+        """Starts `server` (a Server; Server() by default), calls run(server), and finishes: an exception is a
+        failed check naming the server's log, the server must still be running at the end, then the server
+        and whatever cleanup() removes go. Returns finish()."""
+        srv = server or Server()
+        try:
+            srv.start()
+            run(srv)
+        except Exception:
+            import traceback
+            traceback.print_exc()
+            self.check(False, "the test raised an exception (server log: %s/server.log)" % srv.dir)
+        finally:
+            self.check(srv.proc is not None and srv.proc.poll() is None, "the server is still running at the end")
+            srv.cleanup()
+            if cleanup:
+                cleanup()
+        return self.finish()
+
 
 class KeepAlive:
     """One persistent HTTP/1.1 connection (http.client) to a Server, for tests that send many requests

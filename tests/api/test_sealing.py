@@ -100,20 +100,7 @@ class Ctx:
 
 
 def main():
-    srv = fwtest.Server()
-    srv.start()
-    try:
-        run(srv)
-    except Exception:
-        import traceback
-        traceback.print_exc()
-        check(False, "the test raised an exception (server log: %s/server.log)" % srv.dir)
-    finally:
-        alive = srv.proc is not None and srv.proc.poll() is None
-        check(alive, "the server is still running at the end")
-        srv.cleanup()
-        shutil.rmtree(TMP, ignore_errors=True)
-    return R.finish()
+    return R.run_with_server(run, fwtest.Server(), cleanup=lambda: shutil.rmtree(TMP, ignore_errors=True))
 
 
 def run(s):

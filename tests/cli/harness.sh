@@ -1,6 +1,6 @@
 # The shared harness of the command-line tests: sourced after FW (the forewarn binary) and TMP are set;
-# starts and stops a server (start_server, stop_server), removes TMP on exit, and
-# counts checks in pass and fail.
+# makes data directories (init_data), starts and stops a server (start_server, stop_server), removes TMP on
+# exit, and counts checks in pass and fail.
 
 show_output()
 {
@@ -8,6 +8,23 @@ show_output()
 	head -n 15 "$TMP/out" | sed 's/^/    /' >&2
 	echo "    --- stderr:" >&2
 	head -n 15 "$TMP/err" | sed 's/^/    /' >&2
+}
+
+pass=0
+fail=0
+# The client must take its server and token from each command's options, never from the caller's shell.
+unset FOREWARN_TOKEN FOREWARN_URL
+
+# init_data OUT ARGS...: forewarn init ARGS --quiet, its standard output in OUT; the test ends if init fails.
+init_data()
+{
+	local out=$1
+	shift
+	"$FW" init "$@" --quiet >"$out" 2>"$TMP/init.err" || {
+		echo "forewarn init failed:" >&2
+		cat "$TMP/init.err" >&2
+		exit 1
+	}
 }
 
 ok() { pass=$((pass + 1)); }

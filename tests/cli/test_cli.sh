@@ -7,20 +7,10 @@ set -u
 FW=${1:?usage: test_cli.sh FOREWARN_BINARY [SOURCE_DIR]}
 SRC=${2:-$(cd "$(dirname "$0")/../.." && pwd)}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fw-cli.XXXXXX")
-pass=0
-fail=0
-
-
-unset FOREWARN_TOKEN FOREWARN_URL
-
 . "$(dirname "$0")/harness.sh"
 
 # --- a data directory and a server on a free port
-"$FW" init "$TMP/data" --quiet >"$TMP/admin.token" 2>"$TMP/init.err" || {
-	echo "forewarn init failed:" >&2
-	cat "$TMP/init.err" >&2
-	exit 1
-}
+init_data "$TMP/admin.token" "$TMP/data"
 if [ "$(wc -l <"$TMP/admin.token")" -ne 1 ] || ! grep -qE '^fw_[A-Za-z0-9_-]+$' "$TMP/admin.token"; then
 	echo "forewarn init --quiet should print only the admin token" >&2
 	exit 1

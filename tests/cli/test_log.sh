@@ -10,13 +10,6 @@ set -u
 FW=${1:?usage: test_log.sh FOREWARN_BINARY [SOURCE_DIR [LOG_REWRITE_BINARY]]}
 REWRITE=${3:-$(dirname "$FW")/tests/cli/log_rewrite}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fw-log.XXXXXX")
-SERVER_PID=
-URL=
-pass=0
-fail=0
-
-unset FOREWARN_TOKEN FOREWARN_URL
-
 for tool in curl sqlite3; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "test_log.sh: $tool is required (scripts/install-deps.sh --test installs it)" >&2
@@ -47,11 +40,7 @@ download()
 checkpoint_size() { sed -n 2p "$1"; }
 
 # --- a demo data directory and a server on a free port
-"$FW" init "$TMP/data" --quiet --demo >"$TMP/init.out" 2>"$TMP/init.err" || {
-	echo "forewarn init failed:" >&2
-	cat "$TMP/init.err" >&2
-	exit 1
-}
+init_data "$TMP/init.out" "$TMP/data" --demo
 head -n 1 "$TMP/init.out" >"$TMP/admin.token"
 sed -n 's/^Partner token for acme-av .*: \(fw_[A-Za-z0-9_-]*\)$/\1/p' "$TMP/init.out" >"$TMP/acme.token"
 if ! grep -q '^fw_' "$TMP/admin.token" || ! grep -q '^fw_' "$TMP/acme.token"; then
@@ -60,7 +49,7 @@ if ! grep -q '^fw_' "$TMP/admin.token" || ! grep -q '^fw_' "$TMP/acme.token"; th
 fi
 # What a partner holds: the log's public key, given out of band (a copy of log.pub).
 cp "$TMP/data/log.pub" "$TMP/log.pub"
-"$FW" init "$TMP/other" --quiet >/dev/null 2>&1 || exit 1
+init_data /dev/null "$TMP/other"
 cp "$TMP/other/log.pub" "$TMP/wrong.pub" # another log's key, under the same name
 start_server "$TMP/data"
 ADMIN=(--token-file "$TMP/admin.token")

@@ -6,19 +6,9 @@ set -u
 
 FW=${1:?usage: test_webhook.sh FOREWARN_BINARY}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fw-cli-webhook.XXXXXX")
-pass=0
-fail=0
-
-
-unset FOREWARN_TOKEN FOREWARN_URL
-
 . "$(dirname "$0")/harness.sh"
 
-"$FW" init "$TMP/data" --quiet >"$TMP/admin.token" 2>"$TMP/init.err" || {
-	echo "forewarn init failed:" >&2
-	cat "$TMP/init.err" >&2
-	exit 1
-}
+init_data "$TMP/admin.token" "$TMP/data"
 
 # --- serve's options: bad values are usage errors naming the option
 expect 2 "bad --webhook-backoff" serve --data "$TMP/data" --webhook-backoff 30
