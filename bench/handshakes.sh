@@ -18,31 +18,21 @@ command -v nginx >/dev/null || "$top/scripts/install-deps.sh" --bench
 command -v openssl >/dev/null || "$top/scripts/install-deps.sh" --test
 [ -x "$fw" ] || { echo "bench: build first (scripts/build.sh)" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/fw-bench-hs.XXXXXX)
-fwpid="" ; ngpid=""
-cleanup() {
-  [ -n "$fwpid" ] && kill "$fwpid" 2>/dev/null || true
-  [ -n "$ngpid" ] && kill "$ngpid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$top/bench/lib.sh"
+bench_init hs
 
-admin=$("$fw" init "$work/data" --quiet)
-"$fw" serve --data "$work/data" --listen 127.0.0.1:0 --quiet --threads "$threads" \
-  > "$work/serve.out" 2> "$work/serve.err" &
-fwpid=$!
-for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's|.*https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
-[ -n "$port" ] || { echo "bench: forewarn did not start:" >&2; cat "$work/serve.out" "$work/serve.err" >&2; exit 1; }
-url=https://127.0.0.1:$port
+fw_admin=$("$fw" init "$work/data" --quiet)
+fw_start "$fw" "$work/data" --threads "$threads"
+url=$fw_url
+port=${url##*:}
 ca=(--cacert "$work/data/tls.crt")
+fw_curl+=("${ca[@]}")
+ngport=$(free_port)
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/client.key" \
   -out "$work/client.crt" -subj /CN=bench-partner -days 2 2>/dev/null
-api() { curl -sf "${ca[@]}" -X "$1" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' ${3:+--data-binary "$3"} "$url$2"; }
-api POST /api/v1/partners '{"id":"bench-partner","name":"Bench Partner","country":"DE","tier":"vetted"}' >/dev/null
-api POST /api/v1/partners/bench-partner/certs "@$work/client.crt" >/dev/null
-api PUT /api/v1/partners/bench-partner/auth '{"auth":"cert"}' >/dev/null
+fw_api POST /api/v1/partners '{"id":"bench-partner","name":"Bench Partner","country":"DE","tier":"vetted"}' >/dev/null
+fw_api POST /api/v1/partners/bench-partner/certs "@$work/client.crt" >/dev/null
+fw_api PUT /api/v1/partners/bench-partner/auth '{"auth":"cert"}' >/dev/null
 cert=(--cert "$work/client.crt" --key "$work/client.key")
 curl -sf "${ca[@]}" "${cert[@]}" "$url/api/v1/me" | grep -q bench-partner ||
   { echo "bench: the client certificate does not authenticate" >&2; exit 1; }
@@ -60,7 +50,7 @@ http {
   access_log off;
   map \$ssl_client_fingerprint \$known { default 0; $sha1 1; }
   server {
-    listen 127.0.0.1:18444 ssl;
+    listen 127.0.0.1:$ngport ssl;
     ssl_certificate $work/data/tls.crt;
     ssl_certificate_key $work/data/tls.key;
     ssl_protocols TLSv1.2 TLSv1.3;
@@ -73,27 +63,22 @@ http {
   }
 }
 NGINX
-nginx -c "$work/nginx.conf" -g 'daemon off;' &
-ngpid=$!
-sleep 0.5
-[ "$(curl -s -o /dev/null -w '%{http_code}' "${ca[@]}" "${cert[@]}" https://127.0.0.1:18444/me)" = 200 ] &&
-[ "$(curl -s -o /dev/null -w '%{http_code}' "${ca[@]}" https://127.0.0.1:18444/me)" = 401 ] ||
+nginx_start "$work/nginx.conf"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "${ca[@]}" "${cert[@]}" https://127.0.0.1:$ngport/me)" = 200 ] &&
+[ "$(curl -s -o /dev/null -w '%{http_code}' "${ca[@]}" https://127.0.0.1:$ngport/me)" = 401 ] ||
   { echo "bench: nginx does not check the client certificate" >&2; cat "$work/nginx.err" >&2; exit 1; }
 
-cpu() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
-ngpids() { echo "$ngpid" $(pgrep -P "$ngpid" || true); }
-hz=$(getconf CLK_TCK)
 # rate PIDS HOST:PORT PAGE: new connections per second of $clients parallel s_time clients; CPU us/handshake
 # of PIDS to $work/cpu.
 rate() {
   local pids=$1 c0 c1 i n=0 t
-  c0=$(cpu $pids)
+  c0=$(cpu_ticks $pids)
   for i in $(seq "$clients"); do
     openssl s_time -connect "$2" -new -time "$secs" -www "$3" -cert "$work/client.crt" \
       -key "$work/client.key" > "$work/st.$i" 2>&1 &
   done
-  wait $(jobs -p | grep -v -e "^$fwpid\$" -e "^$ngpid\$") 2>/dev/null || true
-  c1=$(cpu $pids)
+  wait $(jobs -p | grep -v -e "^$fw_pid\$" -e "^$ng_pid\$") 2>/dev/null || true
+  c1=$(cpu_ticks $pids)
   for i in $(seq "$clients"); do
     t=$(sed -n 's/^\([0-9]*\) connections in [0-9.]* real seconds.*/\1/p' "$work/st.$i" | head -1)
     n=$((n + ${t:-0}))
@@ -101,11 +86,10 @@ rate() {
   awk -v d=$((c1 - c0)) -v n="$n" -v hz="$hz" 'BEGIN { printf "%.0f\n", n ? d / hz * 1e6 / n : 0 }' >> "$work/cpu"
   awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f\n", n / s }'
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 fwr=(); ngr=(); fwc=(); ngc=()
 for i in $(seq "$rounds"); do
-  : > "$work/cpu"; fwr+=("$(rate "$fwpid" "127.0.0.1:$port" /api/v1/me)"); fwc+=("$(cat "$work/cpu")")
-  : > "$work/cpu"; ngr+=("$(rate "$(ngpids)" 127.0.0.1:18444 /me)"); ngc+=("$(cat "$work/cpu")")
+  : > "$work/cpu"; fwr+=("$(rate "$fw_pid" "127.0.0.1:$port" /api/v1/me)"); fwc+=("$(cat "$work/cpu")")
+  : > "$work/cpu"; ngr+=("$(rate "$(nginx_pids)" "127.0.0.1:$ngport" /me)"); ngc+=("$(cat "$work/cpu")")
 done
 fwm=$(printf '%s\n' "${fwr[@]}" | median)
 ngm=$(printf '%s\n' "${ngr[@]}" | median)

@@ -15,46 +15,24 @@ fw=$build/forewarn
 [ -x "$fw" ] || { echo "bench: build first (scripts/build.sh): no $fw" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "bench: needs python3 (scripts/install-deps.sh --test)" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/fw-bench-inbox.XXXXXX)
-fwpid=""
-cleanup() {
-  [ -n "$fwpid" ] && kill "$fwpid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$top/bench/lib.sh"
+bench_init inbox
 
 admin=$("$fw" init "$work/data" --quiet)
-"$fw" serve --data "$work/data" --listen 127.0.0.1:0 --plain-http --quiet > "$work/serve.out" 2> "$work/serve.err" &
-fwpid=$!
-for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
-[ -n "$port" ] || { echo "bench: the server did not start (see $work/serve.err)" >&2; cat "$work/serve.err" >&2; exit 1; }
+fw_start "$fw" "$work/data" --plain-http
+port=${fw_url##*:}
 
-python3 - "$port" "$admin" "$advisories" "$runs" "$fwpid" <<'PY'
+PYTHONPATH="$top/bench" python3 - "$port" "$admin" "$advisories" "$runs" "$fw_pid" <<'PY'
 import http.client, json, os, statistics, sys, threading, time
+import benchlib
 
 port, admin, n, runs, pid = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-ticks = os.sysconf("SC_CLK_TCK")
-
-
-def call(conn, method, path, body=None, token=admin):
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Authorization": "Bearer " + token}
-    if data is not None:
-        headers["Content-Type"] = "application/json"
-    conn.request(method, path, data, headers)
-    r = conn.getresponse()
-    payload = r.read()
-    if r.status >= 300:
-        raise SystemExit("bench: %s %s -> %d %s" % (method, path, r.status, payload[:300]))
-    return payload
+benchlib.ADMIN = admin
+call = benchlib.call
 
 
 def cpu_seconds():
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / ticks
+    return benchlib.cpu_seconds(pid)
 
 
 t_public = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 72 * 3600))

@@ -16,47 +16,25 @@ bt=$build/bench/bench_trace
 [ -x "$fw" ] && [ -x "$bt" ] || { echo "bench: build first (scripts/build.sh)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "bench: needs python3 (scripts/install-deps.sh --test)" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/fw-bench-trace.XXXXXX)
-fwpid=""
-cleanup() {
-  [ -n "$fwpid" ] && kill "$fwpid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  if [ -n "${FW_BENCH_KEEP:-}" ]; then echo "  kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
+. "$top/bench/lib.sh"
+bench_init trace
 
 admin=$("$fw" init "$work/data" --quiet)
-"$fw" serve --data "$work/data" --listen 127.0.0.1:0 --plain-http --quiet > "$work/serve.out" 2> "$work/serve.err" &
-fwpid=$!
-for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
-[ -n "$port" ] || { echo "bench: the server did not start (see $work/serve.err)" >&2; cat "$work/serve.err" >&2; exit 1; }
+fw_start "$fw" "$work/data" --plain-http
+port=${fw_url##*:}
 
-python3 - "$port" "$admin" "$partners" "$runs" "$top/bench/eval/data/bramble-chunked" "$work" "$fwpid" <<'PY'
+PYTHONPATH="$top/bench" python3 - "$port" "$admin" "$partners" "$runs" "$top/bench/eval/data/bramble-chunked" "$work" "$fw_pid" <<'PY'
 import http.client, json, os, statistics, sys, threading, time
+import benchlib
 
 port, admin, n, runs, adv_dir, work, pid = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), \
     sys.argv[5], sys.argv[6], int(sys.argv[7])
-ticks = os.sysconf("SC_CLK_TCK")
-
-
-def call(conn, method, path, body=None, token=admin):
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Authorization": "Bearer " + token}
-    if data is not None:
-        headers["Content-Type"] = "application/json"
-    conn.request(method, path, data, headers)
-    r = conn.getresponse()
-    payload = r.read()
-    if r.status >= 300:
-        raise SystemExit("bench: %s %s -> %d %s" % (method, path, r.status, payload[:300]))
-    return payload
+benchlib.ADMIN = admin
+call = benchlib.call
 
 
 def cpu_seconds():
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return benchlib.cpu_seconds(pid)
 
 
 def create(first, step):
@@ -128,8 +106,7 @@ for name, text in leaks.items():
         print("    (expected %s alone)" % leaker)
 conn.close()
 PY
-kill "$fwpid"
-wait "$fwpid" 2>/dev/null || true
-fwpid=""
+kill "$fw_pid"
+wait "$fw_pid" 2>/dev/null || true
 "$bt" "$work/data" "$runs" "$work/leak-csaf.json" "$work/leak-texts.txt" "$work/leak-fragment30.txt"
 echo "  target: a trace over 10,000 partners in at most 100 ms (DESIGN.md, Performance targets)"
