@@ -41,22 +41,15 @@ curl -sf -H "Authorization: Bearer ${token[0]}" "${url[0]}/api/v1/inbox/${id[0]}
 size=$(stat -c %s "$work/www/copy.json")
 
 ngport=$(free_port)
-cat > "$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
+nginx_start "$(cat <<NGINX
   keepalive_requests 1000000;
   server {
     listen 127.0.0.1:$ngport;
     root $work/www;
     default_type application/json;
   }
-}
 NGINX
-nginx_start "$work/nginx.conf"
+)"
 
 # run NAME PID... -- WRK_ARGS...: one wrk run; appends its rate, µs of CPU per request and p99 to NAME's lists.
 run() {

@@ -33,13 +33,7 @@ curl -sf "${ca[@]}" -H "Authorization: Bearer $token" "$url/api/v1/inbox/$id" > 
 size=$(stat -c %s "$work/www/copy.json")
 chmod 755 "$work" "$work/www"; chmod 644 "$work/www/copy.json" # nginx's workers run as nobody
 
-cat > "$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
+nginx_start "$(cat <<NGINX
   keepalive_requests 1000000;
   server {
     listen 127.0.0.1:$ngport ssl;
@@ -49,9 +43,8 @@ http {
     root $work/www;
     default_type application/json;
   }
-}
 NGINX
-nginx_start "$work/nginx.conf"
+)"
 curl -sf "${ca[@]}" https://127.0.0.1:$ngport/copy.json | cmp -s - "$work/www/copy.json" ||
   { echo "bench: nginx does not serve the same bytes:" >&2; cat "$work/nginx.err" >&2; exit 1; }
 

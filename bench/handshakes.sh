@@ -41,13 +41,7 @@ sha1=$(openssl x509 -in "$work/client.crt" -noout -fingerprint -sha1 | sed 's/.*
 mkdir -p "$work/www"
 echo '{"partner":{"id":"bench-partner"}}' > "$work/www/me"
 chmod 755 "$work" "$work/www"; chmod 644 "$work/www/me" # nginx's workers run as nobody
-cat > "$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
+nginx_start "$(cat <<NGINX
   map \$ssl_client_fingerprint \$known { default 0; $sha1 1; }
   server {
     listen 127.0.0.1:$ngport ssl;
@@ -61,9 +55,8 @@ http {
     default_type application/json;
     location / { if (\$known = 0) { return 401; } }
   }
-}
 NGINX
-nginx_start "$work/nginx.conf"
+)"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "${ca[@]}" "${cert[@]}" https://127.0.0.1:$ngport/me)" = 200 ] &&
 [ "$(curl -s -o /dev/null -w '%{http_code}' "${ca[@]}" https://127.0.0.1:$ngport/me)" = 401 ] ||
   { echo "bench: nginx does not check the client certificate" >&2; cat "$work/nginx.err" >&2; exit 1; }

@@ -61,10 +61,21 @@ bench_advisory()
 # free_port: a loopback port nobody listens on now (other benchmarks may run on this machine at the same time).
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# nginx_start CONF: nginx on CONF in the foreground of a process of its own; sets ng_pid.
+# nginx_start HTTP: nginx in a process of its own on $work/nginx.conf, whose http block holds HTTP (its
+# servers) after what every benchmark sets (workers, pid, logs); sets ng_pid.
 nginx_start()
 {
-  nginx -c "$1" -g 'daemon off;' &
+  cat > "$work/nginx.conf" <<NGINX
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+$1
+}
+NGINX
+  nginx -c "$work/nginx.conf" -g 'daemon off;' &
   ng_pid=$!
   bench_pids+=("$ng_pid")
   sleep 0.5
