@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What the shell benchmarks share (sourced, after `set -euo pipefail` and `top`, the source tree, are set): a
 # work directory removed on exit together with every process started here; forewarn and nginx started and
 # checked; a free loopback port; the benchmark partner and its advisory; CPU clock ticks; medians.

@@ -153,6 +153,16 @@ class Server:
         body.update(extra)
         return self.admin_call("POST", "/api/v1/partners", body)
 
+    def events(self, after=0):
+        """Every event after sequence number `after`, in order, fetched a page of 1000 at a time."""
+        out = []
+        while True:
+            evs = self.admin_call("GET", "/api/v1/events?after=%d&limit=1000" % after)["events"]
+            if not evs:
+                return out
+            out += evs
+            after = evs[-1]["seq"]
+
     def partner_token(self, pid):
         return self.admin_call("POST", "/api/v1/partners/%s/tokens" % pid)["token"]
 

@@ -153,14 +153,7 @@ class State:
         self.cursor = 0
 
     def events_after(self, seq):
-        out = []
-        while True:
-            r = self.s.request("GET", "/api/v1/events?after=%d&limit=1000" % seq, token=self.s.admin)
-            evs = r.json()["events"]
-            if not evs:
-                return out
-            out += evs
-            seq = evs[-1]["seq"]
+        return self.s.events(seq)
 
     def last_seq(self):
         evs = self.events_after(self.cursor)

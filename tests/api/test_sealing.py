@@ -80,18 +80,8 @@ def is_error(r, status, field=None, code=None):
             (field is None or e.get("field") == field) and (code is None or e.get("code") == code))
 
 
-def events(s, after=0):
-    out = []
-    while True:
-        evs = s.admin_call("GET", "/api/v1/events?after=%d&limit=1000" % after)["events"]
-        if not evs:
-            return out
-        out += evs
-        after = evs[-1]["seq"]
-
-
 def last_seq(s):
-    evs = events(s)
+    evs = s.events()
     return evs[-1]["seq"] if evs else 0
 
 
@@ -148,7 +138,7 @@ def test_no_key(c):
         r = s.request("GET", p, token=c.tok["acme"])
         check(is_error(r, 409, "sealed", "no_seal_key") and "PUT /api/v1/me/seal-key" in r.json()["error"]["message"],
               "GET %s without a registered key: 409 no_seal_key naming how to register one: %s" % (p, short(r)))
-    mine = [e for e in events(s, seq) if e["actor"] == "partner:acme"]
+    mine = [e for e in s.events(seq) if e["actor"] == "partner:acme"]
     check(not mine, "a refused sealed fetch records nothing: %r" % mine[:2])
     r = s.request("GET", "/api/v1/me/seal-key", token=c.tok["acme"])
     check(is_error(r, 404), "GET /me/seal-key with none registered: 404: %s" % short(r))
@@ -193,7 +183,7 @@ def test_bad_keys(c):
             r = s.request("PUT", route, raw=raw, token=tok)
             check(is_error(r, 400), "PUT %s with %r: 400: %s" % (route, raw, short(r)))
         check(s.request("GET", route, token=tok).status == 404, "%s: nothing registered by bad requests" % route)
-        check(not [e for e in events(s, seq) if "seal_key" in e["type"]], "%s: no event for bad keys" % route)
+        check(not [e for e in s.events(seq) if "seal_key" in e["type"]], "%s: no event for bad keys" % route)
     r = s.request("PUT", "/api/v1/partners/nobody/seal-key", {"public_key": base64.b64encode(c.pk).decode()},
                   token=s.admin)
     check(is_error(r, 404), "PUT for an unknown partner: 404: %s" % short(r))
@@ -218,7 +208,7 @@ def test_register(c):
           base64.b64decode(j["public_key"]) == c.pk, "GET /me/seal-key: %s" % short(mine))
     check(adm.status == 200 and adm.body == mine.body, "the operator sees the same key")
     check(s.request("GET", "/api/v1/me/seal-key", token=c.tok["beta"]).status == 404, "beta has no key")
-    evs = [e for e in events(s, seq) if e["type"] == "partner.seal_key_set"]
+    evs = [e for e in s.events(seq) if e["type"] == "partner.seal_key_set"]
     check(len(evs) == 1 and evs[0]["subject"] == "acme" and evs[0]["detail"].get("key_id") == kid and
           evs[0]["actor"] == "partner:acme", "the registration is an event with the key id: %r" % evs)
     # ... and in the transparency log, with the key id (a partner sees nobody swapped its key).
@@ -328,7 +318,7 @@ def test_sealed_access_rules(c):
               "/api/v1/inbox/no-such-advisory?sealed=1"):
         r = s.request("GET", p, token=c.tok["std"])
         check(r.status == 404 and r.body == nothing.body, "std, %s: 404 like a nonexistent advisory: %s" % (p, short(r)))
-    mine = [e for e in events(s, seq) if e["actor"] == "partner:std"]
+    mine = [e for e in s.events(seq) if e["actor"] == "partner:std"]
     check(not mine, "refused sealed fetches record nothing: %r" % mine[:2])
 
 
@@ -338,7 +328,7 @@ def test_recorded(c):
     s = c.s
     seq = last_seq(s)
     r = sealed_get(c, "csaf")
-    dl = [e for e in events(s, seq) if e["type"] == "download" and e["actor"] == "partner:acme"]
+    dl = [e for e in s.events(seq) if e["type"] == "download" and e["actor"] == "partner:acme"]
     check(len(dl) == 1 and dl[0]["detail"].get("sealed") == "true" and dl[0]["detail"].get("what") == "csaf",
           "the sealed download is an event marked sealed: %r" % dl)
     check(dl and dl[0]["detail"].get("sha256") == hashlib.sha256(c.plain["csaf"].body).hexdigest(),
@@ -374,7 +364,7 @@ def test_replace_and_remove(c):
     check(is_error(r, 409, "sealed", "no_seal_key"), "after removal: 409 no_seal_key: %s" % short(r))
     r = s.request("DELETE", "/api/v1/me/seal-key", token=c.tok["acme"])
     check(is_error(r, 404), "DELETE again: 404: %s" % short(r))
-    evs = [e for e in events(s, seq) if e["type"].startswith("partner.seal_key")]
+    evs = [e for e in s.events(seq) if e["type"].startswith("partner.seal_key")]
     check([e["type"] for e in evs] == ["partner.seal_key_removed"] and
           evs[0]["detail"].get("key_id") == hashlib.sha256(c.pk2).hexdigest()[:16],
           "the removal is an event naming the removed key: %r" % evs)

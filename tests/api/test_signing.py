@@ -254,32 +254,22 @@ def test_sig_access_rules(c):
     check(r.status == 403, "/sig with the admin token: 403: %s" % short(r))
 
 
-def events(s, after=0):
-    out = []
-    while True:
-        evs = s.admin_call("GET", "/api/v1/events?after=%d&limit=1000" % after)["events"]
-        if not evs:
-            return out
-        out += evs
-        after = evs[-1]["seq"]
-
-
 def test_sig_is_not_a_download(c):
     s = c.s
     s.create_partner("quiet", tier="vetted", entitlements=ALL)
     tok = s.partner_token("quiet")
-    last = events(s)[-1]["seq"]
+    last = s.events()[-1]["seq"]
     for _ in range(3):
         for what in ("csaf", "poc"):
             check(s.request("GET", path_of(c.a1, what, sig=True), token=tok).status == 200, "quiet /sig")
     # (The scheduler delivers A1 to the new partner on its own time: that is not the partner's doing.)
-    mine = [e for e in events(s, last) if ("quiet" in e["subject"] or e["actor"] == "partner:quiet") and
+    mine = [e for e in s.events(last) if ("quiet" in e["subject"] or e["actor"] == "partner:quiet") and
             e["actor"] != "scheduler"]
     check(not mine, "fetching /sig records no event of the partner (no download): %r" % mine[:2])
     dl = s.admin_call("GET", "/api/v1/advisories/%s/deliveries?partner=quiet" % c.a1)["downloads"]
     check(dl == [], "no download of the copy by 'quiet' after /sig only: %r" % dl)
     s.request("GET", path_of(c.a1, "csaf"), token=tok)
-    mine = [e["type"] for e in events(s, last) if "quiet" in e["subject"]]
+    mine = [e["type"] for e in s.events(last) if "quiet" in e["subject"]]
     dl = s.admin_call("GET", "/api/v1/advisories/%s/deliveries?partner=quiet" % c.a1)["downloads"]
     check("download" in mine and len(dl) == 1, "the download itself is recorded: %r %r" % (mine, dl))
 

@@ -45,16 +45,6 @@ MARKERS = {"summary": "MARKER-SUMMARY-7f3a", "details": "MARKER-DETAILS-91bc", "
            "poc": "print('MARKER-POC-c2d9')\n"}
 
 
-def events(srv, after=0):
-    out = []
-    while True:
-        evs = srv.admin_call("GET", "/api/v1/events?after=%d&limit=1000" % after)["events"]
-        if not evs:
-            return out
-        out += evs
-        after = evs[-1]["seq"]
-
-
 def register_key(srv, pid):
     sk = os.urandom(32)
     pk = sealbox.public_key(sk)
@@ -130,7 +120,7 @@ def check_copy(c, what, entry, sk, pk, plain, sig_doc, pid, note):
           % (note, what, sig, sig_doc))
     check(independent_verify(c.pem, plain, base64.b64decode(sig.get("signature", "")), TMP),
           "%s %s: the signature verifies over the opened copy (independent Ed25519)" % (note, what))
-    dl = [e for e in events(c.srv) if e["type"] == "download" and e["actor"] == "partner:" + pid
+    dl = [e for e in c.srv.events() if e["type"] == "download" and e["actor"] == "partner:" + pid
           and e["detail"].get("address", "").startswith("webhook:") and e["detail"].get("what") == what]
     check(len(dl) >= 1 and all(e["detail"].get("sealed") == "true" and
                                e["detail"].get("sha256") == hashlib.sha256(plain).hexdigest() for e in dl),
@@ -205,7 +195,7 @@ def test_content(c):
             check(len(seen) == 1, "hc %s: its download event was already in the log when the POST arrived" % what)
             check(dl and fwtest.parse_rfc3339(dl[0]["at"]) <= req["at"],
                   "hc %s: the event's time %s is before the arrival %.3f" % (what, dl and dl[0]["at"], req["at"]))
-        check(all(e["detail"].get("address") == "webhook:" + p["id"] for e in events(srv)
+        check(all(e["detail"].get("address") == "webhook:" + p["id"] for e in srv.events()
                   if e["type"] == "download" and e["actor"] == "partner:hc" and
                   e["detail"].get("address", "").startswith("webhook:")),
               "hc: the downloads name the notification they left in")
@@ -215,7 +205,7 @@ def test_content(c):
         p = json.loads(n[0]["body"])
         check(set(p) == {"id", "type", "advisory", "revision", "parts", "at"},
               "hn (no opt-in): the summary only: %r" % sorted(p))
-        check(not [e for e in events(srv) if e["type"] == "download" and e["actor"] == "partner:hn"],
+        check(not [e for e in srv.events() if e["type"] == "download" and e["actor"] == "partner:hn"],
               "hn: no download recorded")
     # (e) key removed: no content, and it says so.
     k = rcv.got("/hook/hk")
@@ -224,7 +214,7 @@ def test_content(c):
         check("content" in p and p["content"] is None and "sealing key" in p.get("content_omitted", ""),
               "hk (key removed): content null and content_omitted says why: %r" % p)
         check(verify(k[0], secrets["hk"]), "hk: the HMAC verifies")
-        check(not [e for e in events(srv) if e["type"] == "download" and e["actor"] == "partner:hk"],
+        check(not [e for e in srv.events() if e["type"] == "download" and e["actor"] == "partner:hk"],
               "hk: no download recorded")
         check(all(m.strip() not in k[0]["body"].decode() for m in MARKERS.values()), "hk: no embargoed text")
 
@@ -271,7 +261,7 @@ def test_retry(c):
             check(sealbox.seal_open(base64.b64decode(cb["sealed_copy"]), pk, sk) ==
                   sealbox.seal_open(base64.b64decode(ca["sealed_copy"]), pk, sk) == plain_of(c, "hr", aid)[0],
                   "both open to the copy GET serves")
-            dl = [e for e in events(srv) if e["type"] == "download" and e["actor"] == "partner:hr"
+            dl = [e for e in srv.events() if e["type"] == "download" and e["actor"] == "partner:hr"
                   and e["detail"].get("address") == "webhook:" + a["id"]]
             check(len(dl) == 2 and ca["log_index"] != cb["log_index"],
                   "each try is a download of its own: %d events" % len(dl))
@@ -291,7 +281,7 @@ def main():
             c.logpub = f.read().strip()
         c.rcv.start()
         # Asked from inside the receiver, before it answers: what the event log held when the POST arrived.
-        c.rcv.on_post = lambda: events(srv)
+        c.rcv.on_post = lambda: srv.events()
         test_registration(c)
         test_content(c)
         test_retry(c)

@@ -11,17 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "unhex.h"
 #include "forewarn/crypto.h"
-
-static void unhex(const char *hex, unsigned char *out, size_t n)
-{
-	assert_int_equal(strlen(hex), 2 * n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (unsigned char)v;
-	}
-}
 
 /* RFC 7748 section 6.1: Alice's and Bob's key pairs. */
 static const char *const rfc7748[][2] = {

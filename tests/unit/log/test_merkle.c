@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "unhex.h"
 #include "forewarn/crypto.h"
 #include "forewarn/merkle.h"
 
@@ -40,17 +41,6 @@ static uint64_t rnd(void)
 static uint64_t rnd_below(uint64_t n)
 {
 	return rnd() % n;
-}
-
-static void unhex(const char *hex, hash_t out)
-{
-	assert_int_equal(strlen(hex), 2 * HB);
-	for (size_t i = 0; i < HB; i++) {
-		unsigned v;
-
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (unsigned char)v;
-	}
 }
 
 static void assert_hash_hex(const hash_t h, const char *hex)
@@ -253,7 +243,7 @@ static void test_known_answers(void **state)
 		ref_mth(leaves, (uint64_t)i + 1, want);
 		assert_memory_equal(h, want, HB);
 	}
-	unhex("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328", want);
+	unhex("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328", want, HB);
 	assert_memory_equal(h, want, HB);
 }
 

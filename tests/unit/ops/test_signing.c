@@ -12,17 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "unhex.h"
 #include "forewarn/signing.h"
-
-static void unhex(const char *hex, unsigned char *out, size_t n)
-{
-	assert_int_equal(strlen(hex), 2 * n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (unsigned char)v;
-	}
-}
 
 /* RFC 8032 section 7.1, tests 1 and 2: seed, public key, message, signature. */
 static const char *const rfc8032[][4] = {
