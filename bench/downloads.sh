@@ -8,15 +8,19 @@
 # rate is also the rate of durable log appends from that many concurrent writers, with its p99 latency.
 # BUILD_DIR may name several builds separated by commas (e.g. build-before,build): each gets its own server
 # and data, and the runs alternate among them and nginx, so before and after compare in one session.
-# Usage: bench/downloads.sh [BUILD_DIR[,BUILD_DIR...]] [SECONDS] [ROUNDS] [CONNECTIONS] [SYNC: full|normal]
+# CONNECTIONS may list several counts (default 64,256), each measured in turn. Every download waits for its
+# group's fsync (about 0.5 ms here) before it is served, so at 64 connections forewarn is bound by that
+# latency and leaves CPU idle; 256 (the default per-address limit) keep it busy, as 64 already keep nginx.
+# Usage: bench/downloads.sh [BUILD_DIR[,BUILD_DIR...]] [SECONDS] [ROUNDS] [CONNECTIONS[,...]] [SYNC: full|normal]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 builds=${1:-$top/build}
 secs=${2:-10}
 rounds=${3:-3}
-conns=${4:-64}
+conns_list=${4:-64,256}
 sync=${5:-full}
 IFS=, read -r -a dirs <<< "$builds"
+IFS=, read -r -a conn_counts <<< "$conns_list"
 command -v wrk >/dev/null && command -v nginx >/dev/null || "$top/scripts/install-deps.sh" --bench
 for b in "${dirs[@]}"; do
   [ -x "$b/forewarn" ] || { echo "bench: build first (scripts/build.sh): no $b/forewarn" >&2; exit 2; }
@@ -63,25 +67,28 @@ run() {
   awk -v d=$((t1 - t0)) -v n="$n" -v hz="$hz" 'BEGIN { printf "%.1f\n", d * 1e6 / hz / n }' >> "$work/$name.cpu"
   awk '$1 == "99%" {print $2}' "$work/wrk.out" >> "$work/$name.p99"
 }
-for _ in $(seq "$rounds"); do
-  for k in "${!dirs[@]}"; do
-    run "fw$k" "${pids[$k]}" -- -H "Authorization: Bearer ${token[$k]}" "${url[$k]}/api/v1/inbox/${id[$k]}"
+for conns in "${conn_counts[@]}"; do
+  rm -f "$work"/*.rate "$work"/*.cpu "$work"/*.p99
+  for _ in $(seq "$rounds"); do
+    for k in "${!dirs[@]}"; do
+      run "fw$k" "${pids[$k]}" -- -H "Authorization: Bearer ${token[$k]}" "${url[$k]}/api/v1/inbox/${id[$k]}"
+    done
+    # shellcheck disable=SC2046
+    run nginx $(nginx_pids) -- "http://127.0.0.1:$ngport/copy.json"
   done
-  # shellcheck disable=SC2046
-  run nginx $(nginx_pids) -- "http://127.0.0.1:$ngport/copy.json"
+  ngm=$(median < "$work/nginx.rate")
+  ngc=$(median < "$work/nginx.cpu")
+  echo "downloads: $size-byte copy, wrk -t2 -c$conns, ${secs}s x $rounds rounds, alternating"
+  for k in "${!dirs[@]}"; do
+    fwm=$(median < "$work/fw$k.rate")
+    echo "  forewarn ${dirs[$k]} (auth + download recorded and logged, sync=$sync):"
+    echo "    $(tr '\n' ' ' < "$work/fw$k.rate")req/s, median $fwm"
+    echo "    CPU per request: $(tr '\n' ' ' < "$work/fw$k.cpu")us, median $(median < "$work/fw$k.cpu") us"
+    echo "    p99 latency (= durable log append acknowledged): $(tr '\n' ' ' < "$work/fw$k.p99")"
+    awk -v a="$fwm" -v b="$ngm" 'BEGIN { printf "    ratio forewarn/nginx: %.2fx (target >= 0.5x)\n", a / b }'
+    logsize=$(curl -sf -H "Authorization: Bearer ${admin_tok[$k]}" "${url[$k]}/api/v1/log/entries?start=0&end=0" | sed -n 's/^{"size":\([0-9]*\).*/\1/p')
+    echo "    (recording on: the transparency log holds $logsize entries)"
+  done
+  echo "  nginx (static file, same bytes): $(tr '\n' ' ' < "$work/nginx.rate")req/s, median $ngm"
+  echo "    CPU per request: $(tr '\n' ' ' < "$work/nginx.cpu")us, median $ngc us"
 done
-ngm=$(median < "$work/nginx.rate")
-ngc=$(median < "$work/nginx.cpu")
-echo "downloads: $size-byte copy, wrk -t2 -c$conns, ${secs}s x $rounds rounds, alternating"
-for k in "${!dirs[@]}"; do
-  fwm=$(median < "$work/fw$k.rate")
-  echo "  forewarn ${dirs[$k]} (auth + download recorded and logged, sync=$sync):"
-  echo "    $(tr '\n' ' ' < "$work/fw$k.rate")req/s, median $fwm"
-  echo "    CPU per request: $(tr '\n' ' ' < "$work/fw$k.cpu")us, median $(median < "$work/fw$k.cpu") us"
-  echo "    p99 latency (= durable log append acknowledged): $(tr '\n' ' ' < "$work/fw$k.p99")"
-  awk -v a="$fwm" -v b="$ngm" 'BEGIN { printf "    ratio forewarn/nginx: %.2fx (target >= 0.5x)\n", a / b }'
-  logsize=$(curl -sf -H "Authorization: Bearer ${admin_tok[$k]}" "${url[$k]}/api/v1/log/entries?start=0&end=0" | sed -n 's/^{"size":\([0-9]*\).*/\1/p')
-  echo "    (recording on: the transparency log holds $logsize entries)"
-done
-echo "  nginx (static file, same bytes): $(tr '\n' ' ' < "$work/nginx.rate")req/s, median $ngm"
-echo "    CPU per request: $(tr '\n' ' ' < "$work/nginx.cpu")us, median $ngc us"

@@ -4,15 +4,17 @@
 # side with nginx serving the same bytes as a static file over TLS with the same certificate and key,
 # alternating runs in one session. Prints medians, the ratio (target >= 0.75x), and each server's CPU time
 # per request (from /proc/PID/stat), which is steadier than throughput on a shared machine.
-# Usage: bench/downloads_tls.sh [BUILD_DIR] [SECONDS] [ROUNDS] [CONNECTIONS] [SYNC: full|normal] [THREADS]
+# CONNECTIONS may list several counts (default 64,256), each measured in turn (see bench/downloads.sh).
+# Usage: bench/downloads_tls.sh [BUILD_DIR] [SECONDS] [ROUNDS] [CONNECTIONS[,...]] [SYNC: full|normal] [THREADS]
+# (THREADS: forewarn's --threads; by default its own default, one per CPU)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 secs=${2:-10}
 rounds=${3:-3}
-conns=${4:-64}
+IFS=, read -r -a conn_counts <<< "${4:-64,256}"
 sync=${5:-full}
-threads=${6:-8}
+threads=${6:-}
 fw=$build/forewarn
 command -v wrk >/dev/null && command -v nginx >/dev/null || "$top/scripts/install-deps.sh" --bench
 [ -x "$fw" ] || { echo "bench: build first (scripts/build.sh)" >&2; exit 2; }
@@ -21,7 +23,7 @@ command -v wrk >/dev/null && command -v nginx >/dev/null || "$top/scripts/instal
 bench_init tls
 
 fw_admin=$("$fw" init "$work/data" --quiet)
-fw_start "$fw" "$work/data" --sync "$sync" --threads "$threads"
+fw_start "$fw" "$work/data" --sync "$sync" ${threads:+--threads "$threads"}
 url=$fw_url
 ca=(--cacert "$work/data/tls.crt")
 fw_curl+=("${ca[@]}")
@@ -59,23 +61,25 @@ rate() {
   awk -v d=$((c1 - c0)) -v n="$n" -v hz="$hz" 'BEGIN { printf "%.1f\n", d / hz * 1e6 / n }' >> "$work/cpu"
   awk '/Requests\/sec/ {print $2}' "$work/wrk.out"
 }
-fwr=(); ngr=(); fwc=(); ngc=()
-for i in $(seq "$rounds"); do
-  : > "$work/cpu"
-  fwr+=("$(rate "$fw_pid" -H "Authorization: Bearer $token" "$url/api/v1/inbox/$id")")
-  fwc+=("$(cat "$work/cpu")")
-  : > "$work/cpu"
-  ngr+=("$(rate "$(nginx_pids)" https://127.0.0.1:$ngport/copy.json)")
-  ngc+=("$(cat "$work/cpu")")
-done
-fwm=$(printf '%s\n' "${fwr[@]}" | median)
-ngm=$(printf '%s\n' "${ngr[@]}" | median)
-fwcm=$(printf '%s\n' "${fwc[@]}" | median)
-ngcm=$(printf '%s\n' "${ngc[@]}" | median)
 proto() { curl -sv "${ca[@]}" -o /dev/null "$1" 2>&1 | sed -n 's/^\* SSL connection using \(.*\)$/\1/p' | head -1; }
-echo "downloads over TLS: $size-byte copy, wrk -t2 -c$conns, ${secs}s x $rounds rounds, alternating, keep-alive"
-echo "  TLS: forewarn $(proto "$url/api/v1/health"); nginx $(proto https://127.0.0.1:$ngport/copy.json)"
-echo "  forewarn (HTTPS, auth + download recorded and logged, sync=$sync, $threads threads): ${fwr[*]} req/s, median $fwm"
-echo "  nginx (HTTPS, static file, same bytes, $(nproc) workers):          ${ngr[*]} req/s, median $ngm"
-awk -v a="$fwm" -v b="$ngm" 'BEGIN { printf "  ratio forewarn/nginx: %.2fx (target >= 0.75x)\n", a / b }'
-echo "  CPU per request: forewarn ${fwc[*]} us (median $fwcm), nginx ${ngc[*]} us (median $ngcm)"
+for conns in "${conn_counts[@]}"; do
+  fwr=(); ngr=(); fwc=(); ngc=()
+  for i in $(seq "$rounds"); do
+    : > "$work/cpu"
+    fwr+=("$(rate "$fw_pid" -H "Authorization: Bearer $token" "$url/api/v1/inbox/$id")")
+    fwc+=("$(cat "$work/cpu")")
+    : > "$work/cpu"
+    ngr+=("$(rate "$(nginx_pids)" https://127.0.0.1:$ngport/copy.json)")
+    ngc+=("$(cat "$work/cpu")")
+  done
+  fwm=$(printf '%s\n' "${fwr[@]}" | median)
+  ngm=$(printf '%s\n' "${ngr[@]}" | median)
+  fwcm=$(printf '%s\n' "${fwc[@]}" | median)
+  ngcm=$(printf '%s\n' "${ngc[@]}" | median)
+  echo "downloads over TLS: $size-byte copy, wrk -t2 -c$conns, ${secs}s x $rounds rounds, alternating, keep-alive"
+  echo "  TLS: forewarn $(proto "$url/api/v1/health"); nginx $(proto https://127.0.0.1:$ngport/copy.json)"
+  echo "  forewarn (HTTPS, auth + download recorded and logged, sync=$sync, ${threads:-default} threads): ${fwr[*]} req/s, median $fwm"
+  echo "  nginx (HTTPS, static file, same bytes, $(nproc) workers):          ${ngr[*]} req/s, median $ngm"
+  awk -v a="$fwm" -v b="$ngm" 'BEGIN { printf "  ratio forewarn/nginx: %.2fx (target >= 0.75x)\n", a / b }'
+  echo "  CPU per request: forewarn ${fwc[*]} us (median $fwcm), nginx ${ngc[*]} us (median $ngcm)"
+done

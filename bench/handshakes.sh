@@ -5,14 +5,15 @@
 # revocation, mode); from nginx, a static page behind ssl_verify_client optional_no_ca with the certificate's
 # fingerprint matched by a map. Same server certificate (ECDSA P-256), alternating runs in one session.
 # Prints connections per second (medians), the ratio, and each server's CPU time per handshake.
-# Usage: bench/handshakes.sh [BUILD_DIR] [SECONDS] [ROUNDS] [CLIENTS] [THREADS]
+# Usage: bench/handshakes.sh [BUILD_DIR] [SECONDS] [ROUNDS] [CLIENTS] [THREADS] (THREADS: forewarn --threads;
+# by default its own default, one per CPU)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 secs=${2:-10}
 rounds=${3:-3}
 clients=${4:-2}
-threads=${5:-8}
+threads=${5:-}
 fw=$build/forewarn
 command -v nginx >/dev/null || "$top/scripts/install-deps.sh" --bench
 command -v openssl >/dev/null || "$top/scripts/install-deps.sh" --test
@@ -22,7 +23,7 @@ command -v openssl >/dev/null || "$top/scripts/install-deps.sh" --test
 bench_init hs
 
 fw_admin=$("$fw" init "$work/data" --quiet)
-fw_start "$fw" "$work/data" --threads "$threads"
+fw_start "$fw" "$work/data" ${threads:+--threads "$threads"}
 url=$fw_url
 port=${url##*:}
 ca=(--cacert "$work/data/tls.crt")
@@ -87,7 +88,7 @@ done
 fwm=$(printf '%s\n' "${fwr[@]}" | median)
 ngm=$(printf '%s\n' "${ngr[@]}" | median)
 echo "new mutual-TLS handshakes (one request each): $clients openssl s_time -new clients, ${secs}s x $rounds rounds"
-echo "  forewarn (cert checked and matched per request, $threads threads): ${fwr[*]} conn/s, median $fwm"
+echo "  forewarn (cert checked and matched per request, ${threads:-default} threads): ${fwr[*]} conn/s, median $fwm"
 echo "  nginx (ssl_verify_client optional_no_ca + fingerprint map):  ${ngr[*]} conn/s, median $ngm"
 awk -v a="$fwm" -v b="$ngm" 'BEGIN { printf "  ratio forewarn/nginx: %.2fx\n", a / b }'
 echo "  CPU per handshake: forewarn ${fwc[*]} us (median $(printf '%s\n' "${fwc[@]}" | median)), nginx ${ngc[*]} us (median $(printf '%s\n' "${ngc[@]}" | median))"

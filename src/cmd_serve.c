@@ -13,6 +13,19 @@
 #include "cli.h"
 #include "server.h"
 
+/*
+ * default_threads: one HTTP worker per online CPU, as nginx's "worker_processes auto", and at least two
+ * (one epoll thread alone collapses at some connection counts, DESIGN.md). More threads than CPUs cost
+ * wake-ups and context switches for nothing: with 8 on this 2-CPU machine a download cost 61 us of CPU,
+ * with 2 it cost 53 (docs/performance.md).
+ */
+static unsigned default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 2 : n > 128 ? 128 : (unsigned)n;
+}
+
 static const char limits_help[] =
     "LIMITS (docs/security.md, \"Limits and abuse\"; a SIZE may end in K, M or G: 1024, 1024^2, 1024^3)\n"
     "    --max-body SIZE             request bodies; larger ones get 413 (default 8M; 1K to 256M)\n"
@@ -61,7 +74,9 @@ static void usage(FILE *out)
 	    "    --tls-key FILE      its private key, PEM, not readable by others (default DIR/tls.key)\n"
 	    "    --plain-http        serve HTTP without TLS; refused unless ADDR is a loopback address\n"
 	    "                        (127.0.0.0/8), for tests and benchmarks on this machine\n"
-	    "    --threads N         HTTP worker threads (default 8)\n"
+	    "    --threads N         HTTP worker threads, 1 to 128 (default: one per online CPU, at\n"
+	    "                        least 2). A connection stays with one thread; a long request\n"
+	    "                        (a leak trace, a CSAF import) holds up the others on it\n"
 	    "    --sync MODE         full: every commit is fsync'ed, once per group of downloads, and\n"
 	    "                        survives power loss (default); normal: commits survive a killed\n"
 	    "                        process but the last ones may be lost with the power\n"
@@ -278,7 +293,7 @@ int cmd_serve(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	strcpy(cfg.listen_addr, "127.0.0.1");
 	cfg.port = 8443;
-	cfg.threads = 8;
+	cfg.threads = default_threads();
 	/* Durable means on disk: each commit (one per group of downloads) is fsync'ed unless told otherwise.
 	 */
 	cfg.store_flags = FW_STORE_SYNC_FULL;

@@ -12,23 +12,16 @@
 
 #define BATCH_MAX 512
 
-struct pending {
-	struct fw_download_job job;
-	recorder_done_fn done;
-	void *arg;
-	struct pending *next;
-};
-
 struct recorder {
 	struct fw_store *store;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t work;
-	struct pending *head, *tail;
+	struct recorder_entry *head, *tail;
 	int stopping;
 };
 
-static void record_batch(struct recorder *rc, struct pending **batch, size_t n)
+static void record_batch(struct recorder *rc, struct recorder_entry **batch, size_t n)
 {
 	/* Only the writer thread touches these. */
 	static const struct fw_download_job *jobs[BATCH_MAX];
@@ -36,20 +29,20 @@ static void record_batch(struct recorder *rc, struct pending **batch, size_t n)
 	int r;
 
 	for (size_t i = 0; i < n; i++)
-		jobs[i] = &batch[i]->job;
+		jobs[i] = batch[i]->job;
 	r = fw_ops_record_downloads(rc->store, jobs, n, indexes);
 	for (size_t i = 0; i < n; i++) {
 		/* One bad record must not fail the others: on failure, record them one by one. */
 		int ri = r < 0 && n > 1 ? fw_ops_record_downloads(rc->store, &jobs[i], 1, &indexes[i]) : r;
+		/* After done, the entry may be gone: its connection resumes and finishes. */
 		batch[i]->done(batch[i]->arg, ri, ri == 0 ? indexes[i] : 0);
-		free(batch[i]);
 	}
 }
 
 static void *run(void *arg)
 {
 	struct recorder *rc = arg;
-	struct pending *batch[BATCH_MAX];
+	struct recorder_entry *batch[BATCH_MAX];
 
 	prctl(PR_SET_NAME, "fw-recorder", 0, 0, 0);
 	pthread_mutex_lock(&rc->lock);
@@ -98,27 +91,19 @@ int recorder_start(struct server *srv, struct recorder **ret)
 	return 0;
 }
 
-int recorder_enqueue(struct recorder *rc, const struct fw_download_job *job, recorder_done_fn done, void *arg)
+int recorder_enqueue(struct recorder *rc, struct recorder_entry *e)
 {
-	struct pending *p = malloc(sizeof(*p));
-
-	if (!p)
-		return FW_ENOMEM;
-	p->job = *job;
-	p->done = done;
-	p->arg = arg;
-	p->next = NULL;
+	e->next = NULL;
 	pthread_mutex_lock(&rc->lock);
 	if (rc->stopping) {
 		pthread_mutex_unlock(&rc->lock);
-		free(p);
 		return FW_EBUSY;
 	}
 	if (rc->tail)
-		rc->tail->next = p;
+		rc->tail->next = e;
 	else
-		rc->head = p;
-	rc->tail = p;
+		rc->head = e;
+	rc->tail = e;
 	pthread_cond_signal(&rc->work);
 	pthread_mutex_unlock(&rc->lock);
 	return 0;

@@ -35,6 +35,7 @@ struct conn_state {
 	int corked;   /* its response gathered by GnuTLS until completed() (cork_response) */
 	char caps[512];
 	struct request rq;
+	struct recorder_entry record; /* rq.job's place in the recorder's queue while deferred */
 };
 
 /* Each pool thread keeps its own store connection; they are freed when the daemon has stopped. */
@@ -190,19 +191,19 @@ static void *tls_session(struct request *rq)
  */
 #define CORK_MAX (12 * 1024)
 
-static void cork_response(struct request *rq)
+static void cork_response(struct request *rq, size_t body_len)
 {
 	const union MHD_ConnectionInfo *ci;
 	void *session = tls_session(rq);
 	int outq = -1, sndbuf = 0;
 	socklen_t len = sizeof(sndbuf);
 
-	if (!session || rq->out.len > CORK_MAX)
+	if (!session || body_len > CORK_MAX)
 		return;
 	ci = MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (!ci || ioctl(ci->connect_fd, SIOCOUTQ, &outq) != 0 || outq != 0 ||
 	    getsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0 ||
-	    (size_t)sndbuf < 2 * (rq->out.len + 4096))
+	    (size_t)sndbuf < 2 * (body_len + 4096))
 		return;
 	fw_tls_cork(session);
 	((struct conn_state *)rq->cs)->corked = 1;
@@ -277,13 +278,19 @@ static int authenticate(struct request *rq, enum role role)
 
 static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 {
+	const size_t body_len = rq->out.len;
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(rq->out.len, rq->out.data ? rq->out.data : (char *)"",
-	                                       MHD_RESPMEM_MUST_COPY);
+	/* The body's buffer goes to the response, which frees it once sent: no second copy of it. */
+	if (rq->out.data)
+		resp = MHD_create_response_from_buffer_with_free_callback(rq->out.len, rq->out.data, free);
+	else
+		resp = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
+	if (rq->out.data)
+		fw_buf_init(&rq->out, rq->out.max);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        rq->content_type ? rq->content_type : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -305,7 +312,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 		MHD_add_response_header(resp, "Forewarn-Signature", rq->sig_header);
 	if (rq->status == 200 && rq->content_sig_header[0])
 		MHD_add_response_header(resp, "Forewarn-Content-Signature", rq->content_sig_header);
-	cork_response(rq);
+	cork_response(rq, body_len);
 	ret = MHD_queue_response(c, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -352,7 +359,8 @@ int request_defer(struct request *rq)
 	if (fw_ops_download_prepare(rq->store, &rq->job) < 0)
 		rq->job.drafted = 0;
 	MHD_suspend_connection(rq->conn);
-	r = recorder_enqueue(rq->srv->recorder, &rq->job, record_done, cs);
+	cs->record = (struct recorder_entry){.job = &rq->job, .done = record_done, .arg = cs};
+	r = recorder_enqueue(rq->srv->recorder, &cs->record);
 	if (r < 0)
 		record_done(cs, r, 0); /* resumes at once with the error */
 	return REQUEST_DEFERRED;
@@ -411,7 +419,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	memset(rq, 0, sizeof(*rq));
+	/* rq is still all zeros: cs is allocated zeroed for each request (above) and freed when it ends. */
 	rq->srv = srv;
 	rq->conn = c;
 	rq->cs = cs;

@@ -170,11 +170,19 @@ void webhook_stop(struct webhook *w);
 /*
  * recorder.c: group commit of download records. enqueue returns at once; `done` is called from the writer
  * thread with the outcome once the record is durable (or failed). stop records everything queued first.
+ * The entry belongs to the caller (a request's own, no allocation per download): it and its job must stay
+ * as they are until `done` has been called; the recorder only links it into its queue.
  */
 typedef void (*recorder_done_fn)(void *arg, int result, uint64_t log_index);
+struct recorder_entry {
+	const struct fw_download_job *job;
+	recorder_done_fn done;
+	void *arg;
+	struct recorder_entry *next; /* the recorder's */
+};
 int recorder_start(struct server *srv, struct recorder **ret);
-int recorder_enqueue(struct recorder *rc, const struct fw_download_job *job, recorder_done_fn done,
-                     void *arg);
+/* recorder_enqueue: FW_EBUSY once stopping; `done` is then not called. */
+int recorder_enqueue(struct recorder *rc, struct recorder_entry *e);
 void recorder_stop(struct recorder *rc);
 /* recorder_free: stops (if need be) and frees; enqueue fails with FW_EBUSY between stop and free. */
 void recorder_free(struct recorder *rc);
