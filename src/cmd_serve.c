@@ -30,7 +30,7 @@ static const char limits_help[] =
     "LIMITS (docs/security.md, \"Limits and abuse\"; a SIZE may end in K, M or G: 1024, 1024^2, 1024^3)\n"
     "    --max-body SIZE             request bodies; larger ones get 413 (default 8M; 1K to 256M)\n"
     "    --max-header SIZE           memory per connection for the request line and headers; larger\n"
-    "                                ones get 431 (default 16K; 4K to 1M)\n"
+    "                                ones get 431 (default 8K; 4K to 1M)\n"
     "    --max-connections N         connections at once, shared evenly by the threads; more are\n"
     "                                closed at once (default 4096; --threads to 65536)\n"
     "    --max-connections-per-ip N  connections at once from one address; more are closed at once\n"

@@ -19,10 +19,12 @@
 
 /*
  * The defaults of the limits `forewarn serve` sets (docs/security.md, "Limits and abuse"). FW_CONN_MEMORY is
- * MHD's memory per connection, which holds the request line and headers: larger ones get 431.
+ * MHD's memory per connection, which holds the request line and headers: larger ones get 431. MHD zeroes
+ * it for every request on a connection, so it is kept at 8 KiB (Apache's and nginx's limit for a header
+ * line): at 16 KiB a TLS download cost 3 us more CPU (docs/performance.md).
  */
 #define FW_BODY_MAX         (8 * 1024 * 1024) /* request bodies: larger ones get 413 */
-#define FW_CONN_MEMORY      (16 * 1024)
+#define FW_CONN_MEMORY      (8 * 1024)
 #define FW_CONN_MAX         4096
 #define FW_CONN_PER_IP      256
 #define FW_IDLE_TIMEOUT     30 /* seconds */
