@@ -223,8 +223,8 @@ static int load_token(struct cli *c)
 		if (strlen(t) >= sizeof(c->token))
 			return cli_usage_error(c, "the token from %s is too long", from);
 		strcpy(c->token, t);
-	} else if (c->cert) {
-		return 0; /* the client certificate alone */
+	} else if (c->cert || c->token_optional) {
+		return 0; /* the client certificate alone, or no token where none is needed */
 	} else {
 		return cli_usage_error(c, "no token: give --token-file FILE or --token TOKEN, or set "
 		                          "FOREWARN_TOKEN (or a client certificate: --cert FILE)");

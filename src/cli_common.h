@@ -52,6 +52,7 @@ struct cli {
 	struct option opts[CLI_OPTS_MAX];
 	char shortopts[32];
 	const char *url_opt, *token_opt, *token_file;
+	int token_optional; /* set before cli_getopt by commands that work offline: no token is no error */
 	const char *cacert_opt, *cert_opt, *key_opt;
 	const char *cacert, *cert, *key; /* TLS settings in force (NULL: unset) */
 	char url[1024];

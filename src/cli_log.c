@@ -83,32 +83,13 @@ struct opts {
 	int have_token;
 };
 
-/*
- * The offline commands need no token, while cli_getopt insists on one: when none is given (no --token,
- * --token-file or FOREWARN_TOKEN), a placeholder stands in, and have_token says that no real one was given.
- * The placeholder is never sent: every request first checks need_token.
- */
-static const char no_token[] = "none";
-
-static int token_given(int argc, char **argv)
-{
-	const char *env = getenv("FOREWARN_TOKEN");
-
-	if (env && *env)
-		return 1;
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strncmp(argv[i], "--token", 7) == 0 && strchr("=-", argv[i][7]))
-			return 1; /* --token, --token=T, --token-file (or an abbreviation of it) */
-	return 0;
-}
-
 static int parse(struct cli *c, int argc, char **argv, struct opts *o)
 {
 	int r;
 
 	memset(o, 0, sizeof(*o));
-	if (!token_given(argc, argv))
-		c->token_opt = no_token;
+	/* The offline commands need no token; the others check need_token before any request. */
+	c->token_optional = 1;
 	while ((r = cli_getopt(c, argc, argv)) > 0) {
 		switch (r) {
 		case OPT_DATA:
@@ -147,7 +128,7 @@ static int parse(struct cli *c, int argc, char **argv, struct opts *o)
 	}
 	if (r < 0)
 		return -1;
-	o->have_token = c->token_opt != no_token;
+	o->have_token = c->token[0] != '\0';
 	if (o->key && o->key_file) {
 		c->status = cli_usage_error(c, "give --key or --key-file, not both");
 		return -1;

@@ -35,31 +35,12 @@ static const struct option keygen_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/*
- * These commands need no token, while cli_getopt insists on one: unless one is given, a placeholder stands
- * in. It is never sent (the one request here, verify --url, goes without a token).
- */
-static const char no_token[] = "none";
-
-static int token_given(int argc, char **argv)
-{
-	const char *env = getenv("FOREWARN_TOKEN");
-
-	if (env && *env)
-		return 1;
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strncmp(argv[i], "--token", 7) == 0 && strchr("=-", argv[i][7]))
-			return 1;
-	return 0;
-}
-
 /* options: the command's options by code into v (indexed from CLI_OPT_FIRST; 'o' into *out). */
 static int options(struct cli *c, int argc, char **argv, const char *v[4], const char **out)
 {
 	int o;
 
-	if (!token_given(argc, argv))
-		c->token_opt = no_token;
+	c->token_optional = 1; /* these commands need no token (verify --url fetches a public key) */
 	while ((o = cli_getopt(c, argc, argv)) > 0) {
 		if (o == 'o' && out)
 			*out = optarg;
