@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include "forewarn/crypto.h"
 #include "forewarn/log.h"
+#include "tmpdir.h"
 
 #define N 300
 
@@ -71,13 +72,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	fw_store_free(f->s);
 	fw_note_signer_free(f->signer);
 	fw_note_verifier_free(f->verifier);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmpdir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }

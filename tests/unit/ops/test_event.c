@@ -14,6 +14,7 @@
 #include "forewarn/log.h"
 #include "forewarn/ops.h"
 #include "forewarn/timeutil.h"
+#include "tmpdir.h"
 
 struct fixture {
 	struct fw_data_key *data_key;
@@ -60,12 +61,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[96];
 
 	fw_store_free(f->s);
 	fw_data_key_free(f->data_key);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmpdir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }

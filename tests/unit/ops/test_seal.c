@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include "forewarn/ops.h"
 #include "forewarn/seal.h"
+#include "tmpdir.h"
 
 struct env {
 	char dir[64];
@@ -63,11 +64,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	char cmd[128];
 
 	fw_store_free(e->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(e->dir) != 0)
 		return -1;
 	free(e);
 	return 0;

@@ -15,6 +15,7 @@
 #include "forewarn/ops.h"
 #include "forewarn/timeutil.h"
 #include "forewarn/webhook.h"
+#include "tmpdir.h"
 
 static void url_checks(void **state)
 {
@@ -202,12 +203,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	char cmd[128];
 
 	fw_store_free(e->s);
 	fw_data_key_free(e->data_key);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(e->dir) != 0)
 		return -1;
 	free(e);
 	return 0;

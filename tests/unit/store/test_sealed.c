@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 #include "forewarn/crypto.h"
 #include "forewarn/store.h"
+#include "tmpdir.h"
 
 #define TITLE   "MARKER-TITLE-q7Zp"
 #define CVE     "CVE-2031-4242424"
@@ -71,24 +72,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	char path[sizeof(e->dir) + 300];
-	struct dirent *de;
-	DIR *d;
+	int r;
 
 	sqlite3_close(e->db);
 	fw_store_free(e->s);
 	fw_data_key_free(e->key);
-	if ((d = opendir(e->dir))) {
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-				snprintf(path, sizeof(path), "%s/%s", e->dir, de->d_name);
-				remove(path);
-			}
-		closedir(d);
-	}
-	remove(e->dir);
+	r = tmpdir_remove(e->dir);
 	free(e);
-	return 0;
+	return r;
 }
 
 static void make_advisory(struct fw_advisory *a, const char *id)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 #include "forewarn/store.h"
+#include "tmpdir.h"
 
 struct seen {
 	int64_t seq[8];
@@ -55,7 +56,7 @@ static void sql(const char *path, const char *text)
 
 static void downloads_before_they_were_events(void **state)
 {
-	char dir[] = "/tmp/fw-test-migrate-XXXXXX", path[64], uri[80], cmd[96];
+	char dir[] = "/tmp/fw-test-migrate-XXXXXX", path[64], uri[80];
 	struct fw_store *s = NULL;
 	struct fw_error err;
 	struct fw_download d;
@@ -104,8 +105,7 @@ static void downloads_before_they_were_events(void **state)
 	assert_string_equal(dl.type[0], "poc");
 	assert_string_equal(dl.type[1], "csaf");
 	fw_store_free(s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmpdir_remove(dir), 0);
 }
 
 int main(void)

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <sqlite3.h>
 #include "forewarn/crypto.h"
 #include "forewarn/store.h"
+#include "tmpdir.h"
 
 #define DEFAULT_URI "sqlite:@DIR@/store.db"
 
@@ -87,22 +87,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	char path[sizeof(e->dir) + 300];
-	struct dirent *de;
-	DIR *d;
+	int r;
 
 	fw_store_free(e->s);
-	if ((d = opendir(e->dir))) {
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-				snprintf(path, sizeof(path), "%s/%s", e->dir, de->d_name);
-				remove(path);
-			}
-		closedir(d);
-	}
-	remove(e->dir);
+	r = tmpdir_remove(e->dir);
 	free(e);
-	return 0;
+	return r;
 }
 
 static struct fw_store *st(void **state)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "forewarn/store.h"
+#include "tmpdir.h"
 
 struct env {
 	char dir[64];
@@ -53,11 +54,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	char cmd[128];
 
 	fw_store_free(e->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(e->dir) != 0)
 		return -1;
 	free(e);
 	return 0;
