@@ -201,7 +201,6 @@ static int load_token(struct cli *c)
 	const char *from = c->token_opt ? "--token" : "FOREWARN_TOKEN";
 	const char *t = c->token_opt ? c->token_opt : getenv("FOREWARN_TOKEN");
 	struct fw_buf b = {0};
-	size_t s, e;
 	int r;
 
 	if (c->token_opt && c->token_file)
@@ -210,12 +209,7 @@ static int load_token(struct cli *c)
 		r = cli_read_file(c, "the token file", c->token_file, sizeof(c->token) - 1, 1, &b);
 		if (r != 0)
 			return r;
-		for (s = 0; s < b.len && strchr(" \t\r\n", b.data[s]); s++)
-			;
-		for (e = b.len; e > s && strchr(" \t\r\n", b.data[e - 1]); e--)
-			;
-		memcpy(c->token, b.data + s, e - s);
-		c->token[e - s] = '\0';
+		strcpy(c->token, cli_trim(&b)); /* fits: the file holds at most sizeof(c->token) - 1 bytes */
 		fw_crypto_wipe(b.data, b.cap);
 		fw_buf_release(&b);
 		from = "the token file";
@@ -559,6 +553,20 @@ int cli_read_file(struct cli *c, const char *what, const char *path, size_t max,
 	}
 	fw_crypto_wipe(chunk, sizeof(chunk));
 	return r;
+}
+
+const char *cli_trim(struct fw_buf *b)
+{
+	size_t s = 0, e = b->len;
+
+	if (!b->data)
+		return "";
+	while (s < e && strchr(" \t\r\n", b->data[s]))
+		s++;
+	while (e > s && strchr(" \t\r\n", b->data[e - 1]))
+		e--;
+	b->data[e] = '\0';
+	return b->data + s;
 }
 
 void cli_obj_begin(struct cli_obj *o, struct fw_buf *b)

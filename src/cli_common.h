@@ -117,6 +117,9 @@ int cli_text(struct cli *c, const char *path, struct fw_buf *out);
  */
 int cli_read_file(struct cli *c, const char *what, const char *path, size_t max, int text,
                   struct fw_buf *out);
+/* cli_trim: b's text without the spaces, tabs and line ends around it, cut in place; "" when there is none.
+ */
+const char *cli_trim(struct fw_buf *b);
 
 /* A JSON object under construction in a buffer; errors are sticky and returned by cli_obj_end. */
 struct cli_obj {

@@ -339,7 +339,7 @@ int cli_seal_key(struct cli *c, const char *file, int remove)
 	                                     "public_key", "created_at", NULL};
 	struct fw_buf text = {0}, body;
 	struct cli_obj o;
-	size_t s = 0, e;
+	const char *key;
 	int r;
 
 	if (file && remove)
@@ -357,15 +357,14 @@ int cli_seal_key(struct cli *c, const char *file, int remove)
 	if (r != 0)
 		return r;
 	/* OUT.pub of keygen: one line of base64; the server checks it. */
-	e = text.len;
-	while (s < e && strchr(" \t\r\n", text.data[s]))
-		s++;
-	while (e > s && strchr(" \t\r\n", text.data[e - 1]))
-		e--;
-	text.data[e] = '\0';
+	key = cli_trim(&text);
+	if (!*key) {
+		fw_buf_release(&text);
+		return cli_usage_error(c, "the public key file '%s' is empty", file);
+	}
 	fw_buf_init(&body, CLI_BODY_MAX);
 	cli_obj_begin(&o, &body);
-	cli_obj_str(&o, "public_key", text.data + s);
+	cli_obj_str(&o, "public_key", key);
 	r = cli_obj_end(&o);
 	fw_buf_release(&text);
 	if (r < 0) {
