@@ -2392,15 +2392,18 @@ static const struct fw_store_ops sqlite_ops = {
     .seal_key_delete = seal_key_delete,
 };
 
-/* has_expires: 1 if the tokens table has its expires_at column, 0 if not, or -1 (an SQLite error). */
-static int has_expires(struct sq *q, int *ret_rc)
+/* has_column: 1 if the table has the column, 0 if not, or -1 (an SQLite error in *ret_rc). */
+static int has_column(struct sq *q, const char *table, const char *column, int *ret_rc)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, have = -1;
 
-	rc = sqlite3_prepare_v2(q->db,
-	                        "SELECT count(*) FROM pragma_table_info('tokens') WHERE name = 'expires_at'",
-	                        -1, &st, NULL);
+	rc = sqlite3_prepare_v2(q->db, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
+	                        NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		have = sqlite3_column_int(st, 0) > 0;
 		rc = SQLITE_OK;
@@ -2411,25 +2414,44 @@ static int has_expires(struct sq *q, int *ret_rc)
 }
 
 /*
- * migrate: files made before tokens could expire have no tokens.expires_at, and CREATE TABLE IF NOT EXISTS
- * cannot add a column: add it (0, never, for every older token), checked again under the write lock so that
- * two processes opening one old file add it once.
+ * add_column: CREATE TABLE IF NOT EXISTS cannot add a column to a table made by an older version: add it
+ * (alter: "ALTER TABLE ... ADD COLUMN ..."), checked again under the write lock so that two processes
+ * opening one old file add it once.
  */
-static int migrate(struct sq *q)
+static int add_column(struct sq *q, const char *table, const char *column, const char *alter)
 {
-	static const char alter[] = "ALTER TABLE tokens ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0";
-	int rc, have = has_expires(q, &rc);
+	int rc, have = has_column(q, table, column, &rc);
 
 	if (have != 0)
 		return rc;
 	if ((rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
 		return rc;
-	have = has_expires(q, &rc);
+	have = has_column(q, table, column, &rc);
 	if (have == 0)
 		rc = sqlite3_exec(q->db, alter, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
-	return rc; /* on failure the caller rolls back */
+	else if (!sqlite3_get_autocommit(q->db))
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/*
+ * migrate: the columns added since the first versions, each on its own (a file may lack any of them):
+ * tokens.expires_at (0, never, for every older token); downloads.sha256 (NULL for downloads recorded before
+ * a download was its own event: the events list keeps showing their rows of events) and downloads.sealed.
+ */
+static int migrate(struct sq *q)
+{
+	int rc = add_column(q, "tokens", "expires_at",
+	                    "ALTER TABLE tokens ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0");
+
+	if (rc == SQLITE_OK)
+		rc = add_column(q, "downloads", "sha256", "ALTER TABLE downloads ADD COLUMN sha256 BLOB");
+	if (rc == SQLITE_OK)
+		rc = add_column(q, "downloads", "sealed",
+		                "ALTER TABLE downloads ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0");
+	return rc;
 }
 
 /*
@@ -2512,44 +2534,6 @@ out:
 }
 
 /*
- * migrate_downloads: downloads recorded before a download was its own event (its row in events then) get
- * the column sha256, NULL for them: the events list keeps showing their rows of events, not these.
- */
-static int migrate_downloads(struct sq *q)
-{
-	static const char has_sql[] =
-	    "SELECT count(*) FROM pragma_table_info('downloads') WHERE name = 'sha256'";
-	sqlite3_stmt *st = NULL;
-	int rc, pass, has = 1;
-
-	/* Checked again under the write lock: another process may have migrated meanwhile. */
-	for (pass = 0; pass < 2; pass++) {
-		if (pass == 1 && (rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
-			return rc;
-		rc = sqlite3_prepare_v2(q->db, has_sql, -1, &st, NULL);
-		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-			has = sqlite3_column_int(st, 0) > 0;
-			rc = SQLITE_OK;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-		if (rc != SQLITE_OK || has)
-			break;
-	}
-	if (rc == SQLITE_OK && !has)
-		rc = sqlite3_exec(
-		    q->db,
-		    "ALTER TABLE downloads ADD COLUMN sha256 BLOB;"
-		    " ALTER TABLE downloads ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0; COMMIT",
-		    NULL, NULL, NULL);
-	if (rc != SQLITE_OK && !sqlite3_get_autocommit(q->db))
-		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
-	if (rc == SQLITE_OK && pass == 1 && has)
-		rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
-	return rc;
-}
-
-/*
  * setup: journal mode, pragmas, schema (created under the write lock, so concurrent openers of a new file
  * do not race), version check, then every statement. On failure `why` says what went wrong.
  */
@@ -2609,8 +2593,7 @@ static int setup(struct sq *q, int flags, char *why, size_t whysz)
 	}
 	if ((rc = sqlite3_exec(q->db, schema, NULL, NULL, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(q->db, schema_delivery, NULL, NULL, NULL)) != SQLITE_OK ||
-	    (rc = migrate(q)) != SQLITE_OK || (rc = migrate_log(q)) != SQLITE_OK ||
-	    (rc = migrate_downloads(q)) != SQLITE_OK)
+	    (rc = migrate(q)) != SQLITE_OK || (rc = migrate_log(q)) != SQLITE_OK)
 		goto out;
 	pthread_mutex_unlock(&writer_lock);
 	locked = 0;

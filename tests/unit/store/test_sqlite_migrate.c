@@ -108,10 +108,49 @@ static void downloads_before_they_were_events(void **state)
 	assert_int_equal(tmpdir_remove(dir), 0);
 }
 
+/* A file made when downloads had sha256 but not yet sealed, and tokens no expiry: each column is added. */
+static void columns_added_one_by_one(void **state)
+{
+	char dir[] = "/tmp/fw-test-migrate-XXXXXX", path[64], uri[80];
+	struct fw_store *s = NULL;
+	struct fw_error err;
+	struct fw_download d;
+	struct seen ev = {0};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/forewarn.db", dir);
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
+	fw_store_free(s);
+	sql(path,
+	    "ALTER TABLE downloads DROP COLUMN sealed; ALTER TABLE tokens DROP COLUMN expires_at;"
+	    "INSERT INTO advisories(id, title, cves, products, cvss_v3, cvss_severity, status, public_at,"
+	    " created_at, updated_at, revision) VALUES('a', 't', '', '', '', '', 1, 0, 0, 0, 1)");
+	assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
+	memset(&d, 0, sizeof(d));
+	strcpy(d.partner_id, "p");
+	strcpy(d.advisory_id, "a");
+	d.revision = 1;
+	d.parts = 3;
+	strcpy(d.what, "csaf");
+	strcpy(d.address, "127.0.0.1");
+	d.at_ms = 30;
+	d.sealed = 1;
+	assert_int_equal(fw_store_download_insert(s, &d), 0);
+	assert_int_equal(fw_store_event_each(s, 0, 0, on_event, &ev), 0);
+	assert_int_equal(ev.n, 1);
+	assert_string_equal(ev.type[0], "download");
+	assert_non_null(strstr(ev.detail[0], "\"sealed\":\"true\""));
+	fw_store_free(s);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(downloads_before_they_were_events),
+	    cmocka_unit_test(columns_added_one_by_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
