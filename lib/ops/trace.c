@@ -15,30 +15,32 @@
 
 #define CONFLICT 3 /* a position two leaks of one revision read differently: unseen, for good */
 
-struct ids {
-	char (*id)[FW_ID_MAX + 1];
+/* The advisories the leaks may come from, each with its number of revisions. */
+struct candidates {
+	struct candidate {
+		char id[FW_ID_MAX + 1];
+		int revisions;
+	} * c;
 	size_t n, cap;
 };
 
-static int ids_add(struct ids *l, const char *id)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		void *p = realloc(l->id, cap * sizeof(*l->id));
-		if (!p)
-			return FW_ENOMEM;
-		l->id = p;
-		l->cap = cap;
-	}
-	memcpy(l->id[l->n++], id, sizeof(*l->id));
-	return 0;
-}
-
 static int add_candidate(void *ctx, const struct fw_advisory *a)
 {
+	struct candidates *l = ctx;
+
 	if (a->status == FW_ADV_DRAFT)
 		return 0; /* nobody received a draft */
-	return ids_add(ctx, a->id);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		void *p = realloc(l->c, cap * sizeof(*l->c));
+		if (!p)
+			return FW_ENOMEM;
+		l->c = p;
+		l->cap = cap;
+	}
+	memcpy(l->c[l->n].id, a->id, sizeof(l->c[l->n].id));
+	l->c[l->n++].revisions = a->revision;
+	return 0;
 }
 
 /* One revision the leaks matched: its code and what they show of it. */
@@ -132,7 +134,7 @@ static int consider(struct fw_store *s, const char *id, int number, struct readi
  */
 static int read_leaks(struct fw_store *s, struct reading *rd, struct fw_error *err)
 {
-	struct ids cand = {NULL, 0, 0};
+	struct candidates cand = {NULL, 0, 0};
 	int any = 0, r = 0;
 
 	for (size_t i = 0; r == 0 && i < rd->n; i++) {
@@ -141,20 +143,18 @@ static int read_leaks(struct fw_store *s, struct reading *rd, struct fw_error *e
 
 		r = fw_template_text_new(l->text, l->len, &rd->x[i]);
 		if (r == FW_ETOOBIG)
-			return fw_error_set(err, r, "text", "the text exceeds %u bytes",
-			                    FW_TEMPLATE_TEXT_MAX);
+			r = fw_error_set(err, r, "text", "the text exceeds %u bytes", FW_TEMPLATE_TEXT_MAX);
 		if (r < 0)
-			return r;
+			break; /* to free the candidates */
 		if (!l->advisory_id) {
 			any = 1;
 			continue;
 		}
 		r = fw_store_advisory_get(s, l->advisory_id, &a);
 		if (r == FW_ENOENT)
-			return fw_error_set(err, FW_ENOENT, "advisory", "no advisory \"%.64s\"",
-			                    l->advisory_id);
+			r = fw_error_set(err, FW_ENOENT, "advisory", "no advisory \"%.64s\"", l->advisory_id);
 		for (size_t k = 0; r == 0 && k < cand.n; k++)
-			if (strcmp(cand.id[k], a.id) == 0)
+			if (strcmp(cand.c[k].id, a.id) == 0)
 				goto next;
 		if (r == 0 && !any)
 			r = add_candidate(&cand, &a);
@@ -164,13 +164,10 @@ static int read_leaks(struct fw_store *s, struct reading *rd, struct fw_error *e
 		cand.n = 0; /* every advisory, the named ones among them */
 		r = fw_store_advisory_each(s, 0, add_candidate, &cand);
 	}
-	for (size_t i = 0; r == 0 && i < cand.n; i++) {
-		struct fw_advisory a;
-		r = fw_store_advisory_get(s, cand.id[i], &a);
-		for (int n = 1; r == 0 && n <= a.revision; n++)
-			r = consider(s, cand.id[i], n, rd);
-	}
-	free(cand.id);
+	for (size_t i = 0; r == 0 && i < cand.n; i++)
+		for (int n = 1; r == 0 && n <= cand.c[i].revisions; n++)
+			r = consider(s, cand.c[i].id, n, rd);
+	free(cand.c);
 	return r;
 }
 

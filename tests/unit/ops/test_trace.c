@@ -28,7 +28,7 @@ static const char leak[] =
 static void test_many_sets_of_revisions(void **state)
 {
 	struct fw_tier tiers[FW_MAX_TIERS];
-	struct fw_trace_leak l[NADV];
+	struct fw_trace_leak l[NADV], many[FW_TRACE_LEAKS_MAX + 1];
 	struct fw_trace_result res;
 	struct fw_data_key *dk = NULL;
 	struct fw_store *s = NULL;
@@ -97,6 +97,14 @@ static void test_many_sets_of_revisions(void **state)
 	/* Too many leaks, or none, are refused naming the field. */
 	assert_int_equal(fw_ops_trace_leaks(s, key, l, 0, &res, &err), FW_EINVAL);
 	assert_string_equal(err.field, "leaks");
+	for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+		many[i] = l[0];
+	assert_int_equal(fw_ops_trace_leaks(s, key, many, FW_TRACE_LEAKS_MAX + 1, &res, &err), FW_EINVAL);
+	assert_string_equal(err.field, "leaks");
+	/* A leak naming no advisory that exists, after one that does: refused naming it. */
+	many[1].advisory_id = "adv-none";
+	assert_int_equal(fw_ops_trace_leaks(s, key, many, 2, &res, &err), FW_ENOENT);
+	assert_string_equal(err.field, "advisory");
 	fw_store_free(s);
 	fw_data_key_free(dk);
 }
