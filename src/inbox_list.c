@@ -74,7 +74,9 @@ int inbox_list_get(struct fw_store *s, struct inbox_list **ret)
 	int r;
 
 	pthread_mutex_lock(&lock);
-	if (current && current->gen == gen) {
+	/* A list built at a later generation (by a thread that read it after us) is newer still: use it. So
+	 * the current list only ever moves forward. */
+	if (current && current->gen >= gen) {
 		current->refs++;
 		*ret = current;
 		pthread_mutex_unlock(&lock);

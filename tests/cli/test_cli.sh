@@ -18,6 +18,12 @@ fi
 start_server "$TMP/data"
 ADMIN=(--token-file "$TMP/admin.token")
 
+# --- init refuses a bad --tls-name before writing anything: the same directory is free for the next try
+expect 2 "init --tls-name bad" init "$TMP/data2" --tls-name 'bad name!' --quiet
+err_has "'bad name!' is not a host name or IP address" "init names the bad --tls-name"
+if [ -z "$(ls -A "$TMP/data2")" ]; then ok; else bad "init --tls-name bad left files: $(ls "$TMP/data2")"; fi
+expect 0 "init again after a bad --tls-name" init "$TMP/data2" --quiet
+
 # --- help: every group and every command has a man page on standard output, exit status 0
 check_help()
 {
