@@ -106,6 +106,7 @@ for _ in $(seq 100); do
 	grep -qE '^state: +skipped' "$TMP/out" && break
 	sleep 0.1
 done
+out_has '^state: +skipped$' "retried after removal: skipped"
 out_has "^last_error: +the partner's webhook was removed$" "retried after removal: skipped, with the reason"
 
 stop_server

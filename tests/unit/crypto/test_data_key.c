@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "forewarn/crypto.h"
+#include "unhex.h"
 
 static struct fw_data_key *key(void)
 {
@@ -92,6 +93,15 @@ static void tamper_every_byte(void **state)
 	/* cut short, or grown */
 	for (size_t n = 0; n < cn; n++)
 		assert_int_equal(fw_data_unseal(k, "revision:a-1:2:poc", 18, c, n, out), FW_ECRYPTO);
+	{
+		unsigned char *grown = malloc(cn + 1);
+
+		assert_non_null(grown);
+		memcpy(grown, c, cn);
+		grown[cn] = 0;
+		assert_int_equal(fw_data_unseal(k, "revision:a-1:2:poc", 18, grown, cn + 1, out), FW_ECRYPTO);
+		free(grown);
+	}
 	free(c);
 	fw_data_key_free(k);
 }
@@ -130,11 +140,7 @@ static void other_key(void **state)
 	assert_string_not_equal(fw_data_key_id(k), fw_data_key_id(k2));
 	assert_int_equal(fw_data_unseal(k2, "ctx", 3, c, cn, out), FW_ECRYPTO);
 	/* relabel: the id bytes are the hex of k2's id */
-	for (size_t i = 0; i < FW_DATA_KEY_ID_BYTES; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(fw_data_key_id(k2) + 2 * i, "%2x", &v), 1);
-		raw[i] = (unsigned char)v;
-	}
+	unhex(fw_data_key_id(k2), raw, FW_DATA_KEY_ID_BYTES);
 	memcpy(c + 1, raw, sizeof(raw));
 	assert_int_equal(fw_data_sealed_key_id(c, cn, id), 0);
 	assert_string_equal(id, fw_data_key_id(k2));
@@ -173,11 +179,7 @@ static void text_forms(void **state)
 	assert_string_equal(fw_data_key_id(p), fw_data_key_id(k));
 	fw_data_key_free(p);
 	p = NULL;
-	for (size_t i = 0; i < FW_DATA_KEY_BYTES; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		raw[i] = (unsigned char)v;
-	}
+	unhex(hex, raw, FW_DATA_KEY_BYTES);
 	fw_base64_encode(raw, sizeof(raw), b64);
 	assert_int_equal(strlen(b64), 44);
 	assert_int_equal(fw_data_key_parse(b64, &p), 0);
@@ -216,6 +218,18 @@ static void ids(void **state)
 	assert_int_equal(fw_data_key_dup(k, &d), 0);
 	assert_string_equal(fw_data_key_id(d), id);
 	/* the id is of the key: a parse of the same key gives the same id, another key another one */
+	{
+		char hex[FW_DATA_KEY_HEX_LEN];
+		struct fw_data_key *p = NULL, *other = key();
+
+		fw_data_key_hex(k, hex);
+		assert_int_equal(fw_data_key_parse(hex, &p), 0);
+		assert_string_equal(fw_data_key_id(p), id);
+		assert_string_not_equal(fw_data_key_id(other), id);
+		fw_crypto_wipe(hex, sizeof(hex));
+		fw_data_key_free(p);
+		fw_data_key_free(other);
+	}
 	fw_data_key_free(d);
 	fw_data_key_free(k);
 	fw_data_key_free(NULL);
