@@ -15,8 +15,7 @@ rounds=${3:-3}
 clients=${4:-2}
 threads=${5:-}
 fw=$build/forewarn
-command -v nginx >/dev/null || "$top/scripts/install-deps.sh" --bench
-command -v openssl >/dev/null || "$top/scripts/install-deps.sh" --test
+command -v nginx >/dev/null && command -v openssl >/dev/null || "$top/scripts/install-deps.sh" --bench
 [ -x "$fw" ] || { echo "bench: build first (scripts/build.sh)" >&2; exit 2; }
 
 . "$top/bench/lib.sh"

@@ -13,7 +13,7 @@ advisories=${2:-1000}
 runs=${3:-21}
 fw=$build/forewarn
 [ -x "$fw" ] || { echo "bench: build first (scripts/build.sh): no $fw" >&2; exit 2; }
-command -v python3 >/dev/null || { echo "bench: needs python3 (scripts/install-deps.sh --test)" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "bench: needs python3 (scripts/install-deps.sh --bench)" >&2; exit 2; }
 
 . "$top/bench/lib.sh"
 bench_init inbox

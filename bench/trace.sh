@@ -14,7 +14,7 @@ runs=${3:-11}
 fw=$build/forewarn
 bt=$build/bench/bench_trace
 [ -x "$fw" ] && [ -x "$bt" ] || { echo "bench: build first (scripts/build.sh)" >&2; exit 2; }
-command -v python3 >/dev/null || { echo "bench: needs python3 (scripts/install-deps.sh --test)" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "bench: needs python3 (scripts/install-deps.sh --bench)" >&2; exit 2; }
 
 . "$top/bench/lib.sh"
 bench_init trace

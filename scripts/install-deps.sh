@@ -18,7 +18,9 @@ pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libsodium-dev libjansso
       libcurl4-openssl-dev libgnutls28-dev)
 # clang-format: bench_eval reformats leaked PoCs with it (its quick mode is a test); python3 runs the PoCs.
 [ "$want_test" = 1 ] && pkgs+=(libcmocka-dev python3 curl sqlite3 openssl gnutls-bin clang-format)
-[ "$want_bench" = 1 ] && pkgs+=(wrk nginx-light python3 clang-format)
+# The benchmarks: wrk and nginx side by side with forewarn, curl for its API, openssl for the TLS ones,
+# pgrep (procps) for nginx's workers, python3 for the ones that drive the API.
+[ "$want_bench" = 1 ] && pkgs+=(wrk nginx-light python3 clang-format curl openssl procps)
 command -v node >/dev/null 2>&1 || { [ "$want_test" = 1 ] && pkgs+=(nodejs npm); }
 
 missing=()
