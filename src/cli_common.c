@@ -555,6 +555,20 @@ int cli_read_file(struct cli *c, const char *what, const char *path, size_t max,
 	return r;
 }
 
+int cli_no_options(struct cli *c, int argc, char **argv)
+{
+	int o;
+
+	while ((o = cli_getopt(c, argc, argv)) > 0)
+		;
+	return o;
+}
+
+int cli_is_number(const char *s)
+{
+	return s[0] && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 18;
+}
+
 const char *cli_trim(struct fw_buf *b)
 {
 	size_t s = 0, e = b->len;

@@ -79,6 +79,10 @@ void cli_cmd_synopsis(const struct cli_group *g, const struct cli_cmd *cmd, char
  * -1 when the command must stop with exit status c->status (--help printed, or bad usage reported).
  */
 int cli_getopt(struct cli *c, int argc, char **argv);
+/* cli_no_options: cli_getopt for a command with no options of its own: 0, or -1 as cli_getopt. */
+int cli_no_options(struct cli *c, int argc, char **argv);
+/* cli_is_number: 1 if s is a whole number in digits only, at most 18 of them (fits a JSON integer). */
+int cli_is_number(const char *s);
 /* cli_usage_error: prints "<prefix>: <message>" and a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* cli_failed: prints "<head>: <message>" on standard error, a check's failure ("verification FAILED");

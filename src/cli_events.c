@@ -14,11 +14,6 @@ static const struct option events_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int number(const char *s)
-{
-	return s[0] && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 18;
-}
-
 static int events(struct cli *c, int argc, char **argv)
 {
 	static const char *const cols[] = {"seq", "at", "type", "actor", "subject", NULL};
@@ -33,9 +28,9 @@ static int events(struct cli *c, int argc, char **argv)
 	}
 	if (o < 0)
 		return c->status;
-	if (after && !number(after))
+	if (after && !cli_is_number(after))
 		return cli_usage_error(c, "--after: '%s' is not an event sequence number", after);
-	if (limit && !number(limit))
+	if (limit && !cli_is_number(limit))
 		return cli_usage_error(c, "--limit: '%s' is not a whole number", limit);
 	if (cli_pathf(c, "/api/v1/events") || cli_query(c, "after", after) || cli_query(c, "limit", limit))
 		return EXIT_USAGE;

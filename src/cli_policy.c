@@ -18,18 +18,9 @@ static const struct option rule_set_opts[] = {
 };
 
 /* Commands without options of their own: 0 once parsed, or -1 to stop with c->status. */
-static int no_options(struct cli *c, int argc, char **argv)
-{
-	int o;
-
-	while ((o = cli_getopt(c, argc, argv)) > 0)
-		;
-	return o;
-}
-
 static int tier_list(struct cli *c, int argc, char **argv)
 {
-	if (no_options(c, argc, argv) < 0)
+	if (cli_no_options(c, argc, argv) < 0)
 		return c->status;
 	if (cli_pathf(c, "/api/v1/tiers"))
 		return EXIT_USAGE;
@@ -66,7 +57,7 @@ static int tier_set(struct cli *c, int argc, char **argv)
 	struct cli_obj o;
 	int r = 0, i;
 
-	if (no_options(c, argc, argv) < 0)
+	if (cli_no_options(c, argc, argv) < 0)
 		return c->status;
 	if (cli_pathf(c, "/api/v1/tiers"))
 		return EXIT_USAGE;
@@ -93,7 +84,7 @@ static int tier_set(struct cli *c, int argc, char **argv)
 
 static int rule_list(struct cli *c, int argc, char **argv)
 {
-	if (no_options(c, argc, argv) < 0)
+	if (cli_no_options(c, argc, argv) < 0)
 		return c->status;
 	if (cli_pathf(c, "/api/v1/rules"))
 		return EXIT_USAGE;

@@ -18,15 +18,6 @@ static const char *const outbox_fields[] = {
     "created_at", NULL,
 };
 
-static int no_options(struct cli *c, int argc, char **argv)
-{
-	int o;
-
-	while ((o = cli_getopt(c, argc, argv)) > 0)
-		;
-	return o;
-}
-
 static const struct option set_opts[] = {
     {"content", required_argument, NULL, OPT_CONTENT},
     {NULL, 0, NULL, 0},
@@ -74,7 +65,7 @@ static int set(struct cli *c, int argc, char **argv)
 
 static int show(struct cli *c, int argc, char **argv)
 {
-	if (no_options(c, argc, argv) < 0)
+	if (cli_no_options(c, argc, argv) < 0)
 		return c->status;
 	if (cli_pathf(c, "/api/v1/partners/%s/webhook", c->args[0]))
 		return EXIT_USAGE;
@@ -83,7 +74,7 @@ static int show(struct cli *c, int argc, char **argv)
 
 static int remove_(struct cli *c, int argc, char **argv)
 {
-	if (no_options(c, argc, argv) < 0)
+	if (cli_no_options(c, argc, argv) < 0)
 		return c->status;
 	if (cli_pathf(c, "/api/v1/partners/%s/webhook", c->args[0]))
 		return EXIT_USAGE;
@@ -138,11 +129,6 @@ static const struct option list_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int number(const char *s)
-{
-	return s[0] && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 18;
-}
-
 static int list(struct cli *c, int argc, char **argv)
 {
 	static const char *const cols[] = {"id",    "partner",         "advisory",   "revision", "state",
@@ -162,9 +148,9 @@ static int list(struct cli *c, int argc, char **argv)
 	}
 	if (o < 0)
 		return c->status;
-	if (limit && !number(limit))
+	if (limit && !cli_is_number(limit))
 		return cli_usage_error(c, "--limit: '%s' is not a whole number", limit);
-	if (offset && !number(offset))
+	if (offset && !cli_is_number(offset))
 		return cli_usage_error(c, "--offset: '%s' is not a whole number", offset);
 	if (cli_pathf(c, "/api/v1/webhooks/outbox") || cli_query(c, "state", state) ||
 	    cli_query(c, "partner", partner) || cli_query(c, "limit", limit) ||
@@ -175,9 +161,9 @@ static int list(struct cli *c, int argc, char **argv)
 
 static int item(struct cli *c, int argc, char **argv, int retry)
 {
-	if (no_options(c, argc, argv) < 0)
+	if (cli_no_options(c, argc, argv) < 0)
 		return c->status;
-	if (!number(c->args[0]))
+	if (!cli_is_number(c->args[0]))
 		return cli_usage_error(c, "'%s' is not a notification id (see 'forewarn outbox list')",
 		                       c->args[0]);
 	if (cli_pathf(c, retry ? "/api/v1/webhooks/outbox/%s/retry" : "/api/v1/webhooks/outbox/%s",
