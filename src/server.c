@@ -283,14 +283,19 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 	enum MHD_Result ret;
 
 	/* The body's buffer goes to the response, which frees it once sent: no second copy of it. */
-	if (rq->out.data)
-		resp = MHD_create_response_from_buffer_with_free_callback(rq->out.len, rq->out.data, free);
-	else
+	if (rq->out.data) {
+		char *body;
+		size_t len;
+		if (fw_buf_steal(&rq->out, &body, &len) < 0)
+			return MHD_NO;
+		resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+		if (!resp)
+			free(body);
+	} else {
 		resp = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+	}
 	if (!resp)
 		return MHD_NO;
-	if (rq->out.data)
-		fw_buf_init(&rq->out, rq->out.max);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        rq->content_type ? rq->content_type : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");

@@ -1392,12 +1392,8 @@ int fw_json_webhook_parse(const char *body, size_t len, char *url, size_t urlsz,
 				r = fw_error_set(err, FW_EINVAL, key, "must be \"sealed\" or \"none\"");
 		} else if (strcmp(key, "url") != 0)
 			r = unknown(key, "a webhook", err);
-		else if (!json_is_string(v))
-			r = fw_error_set(err, FW_EINVAL, key, "must be a string");
-		else if (strlen(u = json_string_value(v)) != json_string_length(v))
-			r = fw_error_set(err, FW_EINVAL, key, "must not contain NUL characters");
-		else if (json_string_length(v) >= urlsz)
-			r = fw_error_set(err, FW_EINVAL, key, "is too long (at most %zu bytes)", urlsz - 1);
+		else if ((r = fw_json_str_check(v, key, urlsz, err)) == 0)
+			u = json_string_value(v);
 		if (r < 0)
 			goto out;
 	}
