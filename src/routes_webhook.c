@@ -77,20 +77,9 @@ static int admin_delete(struct request *rq)
 /* A partner may point its webhook only at a public https:// host: never at the server's own network. */
 static int me_put(struct request *rq)
 {
-	char url[FW_WEBHOOK_URL_MAX + 1];
-	struct fw_error err = {0};
-	int r, content;
-
 	if (request_partner_active(rq) < 0)
 		return 0;
-	r = fw_json_webhook_parse(rq->body, rq->body_len, url, sizeof(url), &content, &err);
-	if (r == 0)
-		r = fw_webhook_url_validate(url, &err);
-	if (r == 0)
-		r = fw_webhook_url_public(url, &err);
-	if (r < 0)
-		return reply_fw_error(rq, r, &err);
-	return webhook_put(rq, rq->partner.id);
+	return webhook_put(rq, rq->partner.id); /* fw_ops_webhook_set checks the URL is public */
 }
 
 static int me_get(struct request *rq)

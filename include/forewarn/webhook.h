@@ -61,8 +61,9 @@ void fw_webhook_sign(const char *secret, int64_t timestamp, const char *body, si
  * to ret_secret (shown once; the caller wipes it) and the registration to *ret. content
  * (FW_WEBHOOK_CONTENT_*) asks for the partner's copies in each notification, sealed: only with a sealing key
  * registered. by_operator: the operator registers it (it may lead anywhere), else the partner itself (only to
- * public addresses, checked when the server connects). FW_EINVAL (bad URL; "content" without a sealing key),
- * FW_ENOENT (no such partner), FW_ECONFLICT (removed partner), with err. Emits "webhook.set".
+ * public addresses: fw_webhook_url_public here, and again when the server connects). FW_EINVAL (bad URL;
+ * "content" without a sealing key), FW_ENOENT (no such partner), FW_ECONFLICT (removed partner), with err.
+ * Emits "webhook.set".
  */
 FW_WUR int fw_ops_webhook_set(struct fw_store *s, const char *actor, const unsigned char key[FW_KEY_BYTES],
                               const char *partner_id, const char *url, int content, int by_operator,

@@ -307,6 +307,9 @@ int fw_ops_webhook_set(struct fw_store *s, const char *actor, const unsigned cha
 	int r;
 
 	r = fw_webhook_url_validate(url, err);
+	/* A partner's own URL must lead to a public host, never to the server's own network. */
+	if (r == 0 && !by_operator)
+		r = fw_webhook_url_public(url, err);
 	if (r < 0)
 		return r;
 	memset(&w, 0, sizeof(w));
