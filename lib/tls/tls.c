@@ -290,7 +290,7 @@ int fw_tls_files_load(const char *cert_path, const char *key_path, int64_t now, 
 	gnutls_certificate_credentials_t cred = NULL;
 	struct fw_tls_cert_info info;
 	char *cert = NULL, *key = NULL;
-	size_t clen, klen;
+	size_t clen, klen = 0;
 	struct stat st;
 	int r, g;
 
@@ -341,7 +341,9 @@ out:
 	if (cred)
 		gnutls_certificate_free_credentials(cred);
 	free(cert);
-	fw_tls_key_free(key);
+	if (key) /* all of it: a key file that is not PEM may hold NUL bytes, where strlen would stop */
+		gnutls_memset(key, 0, klen);
+	free(key);
 	return r;
 }
 
