@@ -72,11 +72,10 @@ int main(void)
 		for (int n = 1; n <= 4; n += 3) {
 			for (int r = 0; r < ROUNDS; r++)
 				t[r] = measure(n);
-			qsort(t, ROUNDS, sizeof(t[0]), cmp_double);
 			printf("ratelimit: %-46s %d thread%s: %7.1f ns CPU per request (median of %d)\n",
 			       mode ? "lockout in force: 2 keyed hashes + 2 checks,"
 			            : "no lockout in force: idle check,",
-			       n, n > 1 ? "s" : " ", t[ROUNDS / 2], ROUNDS);
+			       n, n > 1 ? "s" : " ", median(t, ROUNDS), ROUNDS);
 		}
 	}
 	fw_ratelimit_free(rl);

@@ -16,14 +16,6 @@
 #include "forewarn/timeutil.h"
 #include "timing.h"
 
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int one_run(long n, long batch, double *ret_cpu, double *ret_wall, double *ret_prep)
 {
 	char dir[] = "/tmp/fw-bench-rec-XXXXXX", uri[128];

@@ -26,8 +26,7 @@ static double per_op(op_fn fn, void *ctx, int n)
 			fn(ctx);
 		t[r] = (cpu_s() - start) * 1e6 / n;
 	}
-	qsort(t, RUNS, sizeof(t[0]), cmp_double);
-	return t[RUNS / 2];
+	return median(t, RUNS);
 }
 
 struct ctx {

@@ -19,15 +19,6 @@
 #include "../timing.h"
 #include "eval.h"
 
-/* thread_cpu_s: CPU time of the calling thread, which a loaded machine does not inflate. */
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 #ifndef FW_EVAL_DATA
 #define FW_EVAL_DATA "bench/eval/data"
 #endif
