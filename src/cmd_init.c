@@ -191,6 +191,12 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "forewarn init: the directory name is too long\n");
 		return EXIT_USAGE;
 	}
+	/* Every argument is checked before anything is written: a refused init leaves the directory free. */
+	if (fw_tls_names_check(tls_names, ntls, &err) < 0) {
+		fprintf(stderr, "forewarn init: --tls-name: %s\n", err.message);
+		return EXIT_USAGE;
+	}
+	memset(&err, 0, sizeof(err));
 	if (parse_countries(countries, &rule) < 0) {
 		fprintf(
 		    stderr,
@@ -225,20 +231,6 @@ int cmd_init(int argc, char **argv)
 	if (access(path, F_OK) == 0) {
 		fprintf(stderr, "forewarn init: '%s' is already a data directory\n", dir);
 		return 1;
-	}
-	/* The self-signed pair for HTTPS on this machine (docs/security.md). First: a bad --tls-name is
-	 * refused before anything is written, and the directory stays free for the next try. */
-	{
-		char cert[4096];
-		snprintf(path, sizeof(path), "%s/tls.key", dir);
-		snprintf(cert, sizeof(cert), "%s/tls.crt", dir);
-		r = fw_tls_selfsigned_create(cert, path, tls_names, ntls, 825, &err);
-		if (r < 0) {
-			fprintf(stderr, "forewarn init: cannot create the TLS certificate in '%s': %s\n", dir,
-			        err.message[0] ? err.message : fw_strerror(r));
-			return r == FW_EINVAL ? EXIT_USAGE : 1;
-		}
-		memset(&err, 0, sizeof(err));
 	}
 	/* The key that encrypts embargoed content at rest: beside the database, or in FOREWARN_DATA_KEY. */
 	if (datakey_create("forewarn init", dir) < 0)
@@ -286,6 +278,19 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "forewarn init: cannot create the signing keys in '%s': %s\n", dir,
 		        fw_strerror(r));
 		return 1;
+	}
+	/* The self-signed pair for HTTPS on this machine (docs/security.md); its names were checked above. */
+	{
+		char cert[4096];
+		snprintf(path, sizeof(path), "%s/tls.key", dir);
+		snprintf(cert, sizeof(cert), "%s/tls.crt", dir);
+		r = fw_tls_selfsigned_create(cert, path, tls_names, ntls, 825, &err);
+		if (r < 0) {
+			fprintf(stderr, "forewarn init: cannot create the TLS certificate in '%s': %s\n", dir,
+			        err.message[0] ? err.message : fw_strerror(r));
+			return r == FW_EINVAL ? EXIT_USAGE : 1;
+		}
+		memset(&err, 0, sizeof(err));
 	}
 	snprintf(uri, sizeof(uri), "sqlite:%s/forewarn.db", dir);
 	r = fw_store_open(uri, FW_STORE_SYNC_FULL, &s, &err);

@@ -16,6 +16,10 @@
 #define FW_TLS_PEM_MAX (256 * 1024) /* certificate and key files: larger ones are refused */
 #define FW_TLS_SUBJECT 256          /* the subject DN shown to the operator, cut to fit */
 
+/* fw_tls_names_check: 0 if each of the n names (n >= 1) can name a certificate's host, else FW_EINVAL with
+ * err saying which does not. fw_tls_selfsigned_create checks them too. */
+FW_WUR int fw_tls_names_check(const char *const *names, size_t n, struct fw_error *err);
+
 /*
  * fw_tls_selfsigned_create: a fresh ECDSA P-256 key and a self-signed certificate valid from an hour ago for
  * `days` days, its subject CN the first name, a subjectAltName for each name (IPv4/IPv6 address or DNS

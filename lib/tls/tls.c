@@ -113,6 +113,17 @@ static int name_ok(const char *s)
 	return 1;
 }
 
+int fw_tls_names_check(const char *const *names, size_t n, struct fw_error *err)
+{
+	if (n == 0)
+		return fw_error_set(err, FW_EINVAL, "names", "a certificate needs a name");
+	for (size_t i = 0; i < n; i++)
+		if (!name_ok(names[i]))
+			return fw_error_set(err, FW_EINVAL, "names",
+			                    "'%.64s' is not a host name or IP address", names[i]);
+	return 0;
+}
+
 int fw_tls_selfsigned_create(const char *cert_path, const char *key_path, const char *const *names, size_t n,
                              unsigned days, struct fw_error *err)
 {
@@ -124,12 +135,10 @@ int fw_tls_selfsigned_create(const char *cert_path, const char *key_path, const 
 	time_t now = time(NULL);
 	int r = 0;
 
-	if (n == 0 || days == 0 || days > 3650)
-		return fw_error_set(err, FW_EINVAL, "names", "a certificate needs a name and 1 to 3650 days");
-	for (size_t i = 0; i < n; i++)
-		if (!name_ok(names[i]))
-			return fw_error_set(err, FW_EINVAL, "names",
-			                    "'%.64s' is not a host name or IP address", names[i]);
+	if (days == 0 || days > 3650)
+		return fw_error_set(err, FW_EINVAL, "days", "a certificate lasts 1 to 3650 days");
+	if ((r = fw_tls_names_check(names, n, err)) < 0)
+		return r;
 	if (access(cert_path, F_OK) == 0 || access(key_path, F_OK) == 0)
 		return fw_error_set(err, FW_EEXIST, "path", "the certificate or key file exists already");
 	if (gnutls_x509_privkey_init(&key) < 0 || gnutls_x509_crt_init(&crt) < 0) {
