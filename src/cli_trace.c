@@ -100,8 +100,6 @@ static int trace(struct cli *c, int argc, char **argv)
 		}
 	if (rc < 0)
 		return c->status;
-	if (c->nargs < 1 || c->nargs > FW_TRACE_LEAKS_MAX)
-		return cli_usage_error(c, "give 1 to 32 FILEs: the leaked texts ('-' for standard input)");
 	if (nadv > 1 && nadv != c->nargs)
 		return cli_usage_error(
 		    c, "give --advisory once (for every FILE) or once per FILE, in their order");
