@@ -45,6 +45,19 @@ static int on_download(void *ctx, const struct fw_download *d)
 	return 0;
 }
 
+/* new_download: a csaf download of advisory a, revision 1, by partner p, at 30 ms. */
+static void new_download(struct fw_download *d)
+{
+	memset(d, 0, sizeof(*d));
+	strcpy(d->partner_id, "p");
+	strcpy(d->advisory_id, "a");
+	d->revision = 1;
+	d->parts = 3;
+	strcpy(d->what, "csaf");
+	strcpy(d->address, "127.0.0.1");
+	d->at_ms = 30;
+}
+
 static void sql(const char *path, const char *text)
 {
 	sqlite3 *db;
@@ -82,14 +95,7 @@ static void downloads_before_they_were_events(void **state)
 	    "INSERT INTO advisories(id, title, cves, products, cvss_v3, cvss_severity, status, public_at,"
 	    " created_at, updated_at, revision) VALUES('a', 't', '', '', '', '', 1, 0, 0, 0, 1)");
 	assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
-	memset(&d, 0, sizeof(d));
-	strcpy(d.partner_id, "p");
-	strcpy(d.advisory_id, "a");
-	d.revision = 1;
-	d.parts = 3;
-	strcpy(d.what, "csaf");
-	strcpy(d.address, "127.0.0.1");
-	d.at_ms = 30;
+	new_download(&d);
 	memset(d.sha256, 0xab, sizeof(d.sha256));
 	assert_int_equal(fw_store_download_insert(s, &d), 0);
 	assert_int_equal(fw_store_event_each(s, 0, 0, on_event, &ev), 0);
@@ -128,14 +134,7 @@ static void columns_added_one_by_one(void **state)
 	    "INSERT INTO advisories(id, title, cves, products, cvss_v3, cvss_severity, status, public_at,"
 	    " created_at, updated_at, revision) VALUES('a', 't', '', '', '', '', 1, 0, 0, 0, 1)");
 	assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
-	memset(&d, 0, sizeof(d));
-	strcpy(d.partner_id, "p");
-	strcpy(d.advisory_id, "a");
-	d.revision = 1;
-	d.parts = 3;
-	strcpy(d.what, "csaf");
-	strcpy(d.address, "127.0.0.1");
-	d.at_ms = 30;
+	new_download(&d);
 	d.sealed = 1;
 	assert_int_equal(fw_store_download_insert(s, &d), 0);
 	assert_int_equal(fw_store_event_each(s, 0, 0, on_event, &ev), 0);
