@@ -15,7 +15,7 @@ for a in "$@"; do
 done
 
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev libsqlite3-dev
-      libcurl4-openssl-dev libgnutls28-dev)
+      libcurl4-openssl-dev libgnutls28-dev nettle-dev)
 # clang-format: bench_eval reformats leaked PoCs with it (its quick mode is a test); python3 runs the PoCs.
 [ "$want_test" = 1 ] && pkgs+=(libcmocka-dev python3 curl sqlite3 openssl gnutls-bin clang-format)
 # The benchmarks: wrk and nginx side by side with forewarn, curl for its API, openssl for the TLS ones,

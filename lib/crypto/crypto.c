@@ -58,11 +58,6 @@ void fw_crypto_wipe(void *p, size_t n)
 	sodium_memzero(p, n);
 }
 
-void fw_sha256(const void *p, size_t n, unsigned char out[32])
-{
-	crypto_hash_sha256(out, p, n);
-}
-
 int fw_key_file_create(const char *path)
 {
 	unsigned char key[FW_KEY_BYTES];
@@ -209,38 +204,6 @@ int fw_base64_decode(const char *b64, size_t len, unsigned char *out, size_t max
 out:
 	sodium_memzero(out, max);
 	return r;
-}
-
-/* Two-part SHA-256 for the Merkle tree (lib/log/merkle.c). */
-
-void fw_sha256_2(const void *a, size_t an, const void *b, size_t bn, unsigned char out[32])
-{
-	crypto_hash_sha256_state st;
-
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, a, an);
-	crypto_hash_sha256_update(&st, b, bn);
-	crypto_hash_sha256_final(&st, out);
-}
-
-_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(struct fw_sha256_state),
-               "struct fw_sha256_state holds libsodium's state");
-_Static_assert(_Alignof(crypto_hash_sha256_state) <= _Alignof(struct fw_sha256_state),
-               "struct fw_sha256_state is aligned for libsodium's state");
-
-void fw_sha256_init(struct fw_sha256_state *st)
-{
-	crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)st);
-}
-
-void fw_sha256_update(struct fw_sha256_state *st, const void *p, size_t n)
-{
-	crypto_hash_sha256_update((crypto_hash_sha256_state *)(void *)st, p, n);
-}
-
-void fw_sha256_final(struct fw_sha256_state *st, unsigned char out[32])
-{
-	crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)st, out);
 }
 
 int fw_secret_file_write(const char *path, const char *text)
