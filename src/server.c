@@ -3,6 +3,7 @@
  * connection per thread, a route table, bearer-token and client-certificate authentication, bounded bodies
  * and JSON errors. The only file that includes <microhttpd.h>.
  */
+#define _GNU_SOURCE /* pthread_rwlockattr_setkind_np */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
@@ -323,19 +324,46 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 	return ret;
 }
 
+/*
+ * Admin writes against recorded downloads. A download is decided, recorded, and then decided again before it
+ * is served; that second decision must not fall between an admin write's commit and the cache_bump that
+ * follows it, or it would use what the write just changed (a suspended partner, a revoked token) as it was.
+ * Admin writes hold this lock exclusively from before their transaction until after the bump; the second
+ * decision holds it shared. So a download whose log entry follows a suspension's is never served. Writers
+ * are preferred: downloads never stop coming.
+ */
+static pthread_rwlock_t policy_lock;
+
+static void policy_lock_init(void)
+{
+	pthread_rwlockattr_t a;
+
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&policy_lock, &a);
+	pthread_rwlockattr_destroy(&a);
+}
+
 /* Runs the route's handler (again, after a deferred record) and turns its outcome into a reply. */
 static int run_handler(struct request *rq)
 {
 	const struct route *route = rq->route;
-	int r = route->fn(rq);
+	int admin_write = route->role == ROLE_ADMIN && strcmp(rq->method, "GET") != 0, r;
 
+	if (admin_write) {
+		pthread_rwlock_wrlock(&policy_lock);
+		r = route->fn(rq); /* an admin route never defers */
+		/* Every admin write invalidates the caches before it answers. */
+		if (r == 0 && rq->status < 300)
+			cache_bump();
+		pthread_rwlock_unlock(&policy_lock);
+	} else {
+		r = route->fn(rq);
+	}
 	if (r == REQUEST_DEFERRED)
 		return r;
 	if (r < 0)
 		reply_fw_error(rq, r, NULL);
-	/* Every admin write invalidates the caches before it answers. */
-	if (route->role == ROLE_ADMIN && strcmp(rq->method, "GET") != 0 && rq->status < 300)
-		cache_bump();
 	if (route->wakes && rq->status < 300)
 		scheduler_wake(rq->srv->sched);
 	return 0;
@@ -409,12 +437,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	rq = &cs->rq;
 	if (cs->deferred) {
-		/* Resumed: the download record is durable (or failed); run the handler again. */
+		/* Resumed: the download record is durable (or failed); run the handler again. An admin write
+		 * since it was authenticated (the token revoked, the partner suspended) is seen: it is
+		 * authenticated again first. */
+		uint64_t gen;
+		int r = 0;
 		cs->deferred = 0;
+		pthread_rwlock_rdlock(&policy_lock);
+		gen = cache_generation();
 		cache_begin_request();
 		if (rq->record_result < 0)
 			reply_fw_error(rq, rq->record_result, NULL);
-		else if (run_handler(rq) == REQUEST_DEFERRED)
+		else if (gen == rq->gen || (rq->gen = gen, authenticate(rq, rq->route->role) == 0))
+			r = run_handler(rq);
+		pthread_rwlock_unlock(&policy_lock);
+		if (r == REQUEST_DEFERRED)
 			return cs->deferred = 1, MHD_YES;
 		return finish(cs);
 	}
@@ -451,6 +488,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	} else if (!(rq->store = thread_store(srv))) {
 		reply_error(rq, 503, "unavailable", NULL, "the store cannot be opened");
 	} else {
+		rq->gen = cache_generation();
 		cache_begin_request();
 		if (authenticate(rq, rq->route->role) == 0 && run_handler(rq) == REQUEST_DEFERRED) {
 			cs->deferred = 1;
@@ -639,6 +677,7 @@ int server_run(struct server_config *cfg)
 	sigset_t block, old;
 	int r, masked = 0;
 
+	policy_lock_init();
 	r = load_server(&srv, cfg);
 	if (r < 0)
 		goto out;
@@ -732,6 +771,7 @@ out:
 	if (d)
 		MHD_stop_daemon(d);
 	recorder_free(srv.recorder);
+	pthread_rwlock_destroy(&policy_lock);
 	scheduler_stop(srv.sched);
 	webhook_stop(srv.webhook);
 	authlimit_free(srv.authlimit);

@@ -102,6 +102,7 @@ struct request {
 	struct fw_token token;     /* the authenticated token */
 	struct fw_partner partner; /* for ROLE_PARTNER */
 	char actor[80];
+	uint64_t gen; /* the cache generation (cache.h) before it was authenticated */
 	const struct route *route;
 	/* a download recorded before the copy is served (request_defer) */
 	struct fw_download_job job;
