@@ -344,6 +344,16 @@ static void policy_lock_init(void)
 	pthread_rwlockattr_destroy(&a);
 }
 
+void server_policy_read_lock(void)
+{
+	pthread_rwlock_rdlock(&policy_lock);
+}
+
+void server_policy_read_unlock(void)
+{
+	pthread_rwlock_unlock(&policy_lock);
+}
+
 /* Runs the route's handler (again, after a deferred record) and turns its outcome into a reply. */
 static int run_handler(struct request *rq)
 {
@@ -443,14 +453,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		uint64_t gen;
 		int r = 0;
 		cs->deferred = 0;
-		pthread_rwlock_rdlock(&policy_lock);
+		server_policy_read_lock();
 		gen = cache_generation();
 		cache_begin_request();
 		if (rq->record_result < 0)
 			reply_fw_error(rq, rq->record_result, NULL);
 		else if (gen == rq->gen || (rq->gen = gen, authenticate(rq, rq->route->role) == 0))
 			r = run_handler(rq);
-		pthread_rwlock_unlock(&policy_lock);
+		server_policy_read_unlock();
 		if (r == REQUEST_DEFERRED)
 			return cs->deferred = 1, MHD_YES;
 		return finish(cs);

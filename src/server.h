@@ -150,6 +150,14 @@ extern const struct route key_routes[];
 /* request helpers (server.c) */
 /* request_defer: records rq->job in the background; returns REQUEST_DEFERRED, or a negative FW_E* code. */
 int request_defer(struct request *rq);
+
+/*
+ * The admin writes' lock (server.c): whoever decides what leaves after a record (a resumed download, the
+ * webhook sender) holds it shared from its decision until its record, so no admin write commits in between
+ * with its caches not yet dropped.
+ */
+void server_policy_read_lock(void);
+void server_policy_read_unlock(void);
 const char *request_query(struct request *rq, const char *key);
 int reply_json(struct request *rq, int status);
 int reply_error(struct request *rq, int status, const char *code, const char *field, const char *message);

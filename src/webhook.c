@@ -343,6 +343,9 @@ static long claim_round(struct webhook *w, int64_t now_ms)
 	}
 	if (n == 0)
 		return 0;
+	/* From the decision to the record of what leaves, no admin write commits (server_policy_read_lock).
+	 */
+	server_policy_read_lock();
 	cache_begin_request(); /* content is planned through this thread's caches: drop what admins changed */
 	memset(&pol, 0, sizeof(pol));
 	r = fw_ops_policy_load(w->store, &pol);
@@ -361,6 +364,7 @@ static long claim_round(struct webhook *w, int64_t now_ms)
 			        "the server could not check its policy");
 	}
 	fw_ops_policy_release(&pol);
+	server_policy_read_unlock();
 	return (long)n;
 }
 
