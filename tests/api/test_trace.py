@@ -18,12 +18,12 @@ PARTNERS = ["p%d" % i for i in range(1, 9)]
 
 def summary_template():
     return " ".join("Step %d: the {{service|daemon}} {{crashes|fails}} when the {{request|message}} is "
-                    "{{long|oversized}}." % i for i in range(40))
+                    "{{long|oversized}}." % i for i in range(80))
 
 
 def poc_template():
     return "\n".join("timeout_%d = {{int:%d}}\nname_%d = '{{alpha|beta|gamma|delta}}'" % (i, 10 + i, i)
-                     for i in range(60))
+                     for i in range(120))
 
 
 def texts(copy):
@@ -42,8 +42,8 @@ def main():
         adv = s.create_advisory(public_at=time.time() + 3600, id="fp-1",
                                 parts={"summary": summary_template(), "details": details, "poc": poc_template()})
         fp = adv.get("fingerprint", {})
-        check(fp.get("positions", 0) > 300 and fp["parts"]["summary"]["slots"] == 160 and
-              fp["parts"]["poc"]["positions"] == 180, "the admin view counts slots and positions: %r" % fp)
+        check(fp.get("positions", 0) > 600 and fp["parts"]["summary"]["slots"] == 320 and
+              fp["parts"]["poc"]["positions"] == 360, "the admin view counts slots and positions: %r" % fp)
 
         copies, pocs = {}, {}
         for p in PARTNERS:
@@ -84,7 +84,7 @@ def main():
         check(st == 200 and [h["partner"] for h in t["accused"]] == ["p4"],
               "a 30%% fragment names p4: %d positions, %r" % (t.get("positions", 0), t.get("accused")))
         # Two colluders mix their whole copies, sentence by sentence and line by line: never an innocent, and
-        # with the whole code (over 320 positions, DESIGN.md) at least one of them.
+        # with the whole code (about 700 positions: DESIGN.md finds 320 to 512 needed) at least one of them.
         def pieces(p):
             prose = texts(copies[p]).replace(". ", ".\n").split("\n")
             return prose + pocs[p].decode().split("\n")
