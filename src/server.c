@@ -781,9 +781,9 @@ out:
 	if (d)
 		MHD_stop_daemon(d);
 	recorder_free(srv.recorder);
-	pthread_rwlock_destroy(&policy_lock);
 	scheduler_stop(srv.sched);
 	webhook_stop(srv.webhook);
+	pthread_rwlock_destroy(&policy_lock); /* the webhook sender holds it too: only once it has stopped */
 	authlimit_free(srv.authlimit);
 	srv.authlimit = NULL;
 	cache_release_all();
