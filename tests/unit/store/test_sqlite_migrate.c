@@ -58,31 +58,40 @@ static void new_download(struct fw_download *d)
 	d->at_ms = 30;
 }
 
-static void sql(const char *path, const char *text)
+/*
+ * older_file: a store file in a new directory dir (a mkdtemp template), made by this version and then taken
+ * back to an earlier one by the SQL `back`, opened again: the migration runs on that open.
+ */
+static struct fw_store *older_file(char *dir, const char *back)
 {
-	sqlite3 *db;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, text, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
-static void downloads_before_they_were_events(void **state)
-{
-	char dir[] = "/tmp/fw-test-migrate-XXXXXX", path[64], uri[80];
+	char path[64], uri[80];
 	struct fw_store *s = NULL;
 	struct fw_error err;
-	struct fw_download d;
-	struct seen ev = {0}, dl = {0};
+	sqlite3 *db;
 
-	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/forewarn.db", dir);
 	snprintf(uri, sizeof(uri), "sqlite:%s", path);
 	assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
 	fw_store_free(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, back, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
+	return s;
+}
+
+static void downloads_before_they_were_events(void **state)
+{
+	char dir[] = "/tmp/fw-test-migrate-XXXXXX";
+	struct fw_store *s;
+	struct fw_download d;
+	struct seen ev = {0}, dl = {0};
+
+	(void)state;
 	/* The table as it was, with a download recorded the old way: its row, and its row of events. */
-	sql(path,
+	s = older_file(
+	    dir,
 	    "DROP TABLE downloads;"
 	    "CREATE TABLE downloads(id INTEGER PRIMARY KEY, partner_id TEXT NOT NULL,"
 	    " advisory_id TEXT NOT NULL, revision INTEGER NOT NULL, parts INTEGER NOT NULL,"
@@ -94,7 +103,6 @@ static void downloads_before_they_were_events(void **state)
 	    "INSERT INTO downloads VALUES(1, 'p', 'a', 1, 3, 'poc', 'x', 20);"
 	    "INSERT INTO advisories(id, title, cves, products, cvss_v3, cvss_severity, status, public_at,"
 	    " created_at, updated_at, revision) VALUES('a', 't', '', '', '', '', 1, 0, 0, 0, 1)");
-	assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
 	new_download(&d);
 	memset(d.sha256, 0xab, sizeof(d.sha256));
 	assert_int_equal(fw_store_download_insert(s, &d), 0);
@@ -117,23 +125,17 @@ static void downloads_before_they_were_events(void **state)
 /* A file made when downloads had sha256 but not yet sealed, and tokens no expiry: each column is added. */
 static void columns_added_one_by_one(void **state)
 {
-	char dir[] = "/tmp/fw-test-migrate-XXXXXX", path[64], uri[80];
-	struct fw_store *s = NULL;
-	struct fw_error err;
+	char dir[] = "/tmp/fw-test-migrate-XXXXXX";
+	struct fw_store *s;
 	struct fw_download d;
 	struct seen ev = {0};
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/forewarn.db", dir);
-	snprintf(uri, sizeof(uri), "sqlite:%s", path);
-	assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
-	fw_store_free(s);
-	sql(path,
+	s = older_file(
+	    dir,
 	    "ALTER TABLE downloads DROP COLUMN sealed; ALTER TABLE tokens DROP COLUMN expires_at;"
 	    "INSERT INTO advisories(id, title, cves, products, cvss_v3, cvss_severity, status, public_at,"
 	    " created_at, updated_at, revision) VALUES('a', 't', '', '', '', '', 1, 0, 0, 0, 1)");
-	assert_int_equal(fw_store_open(uri, 0, &s, &err), 0);
 	new_download(&d);
 	d.sealed = 1;
 	assert_int_equal(fw_store_download_insert(s, &d), 0);
