@@ -173,6 +173,51 @@ static void client_address(struct MHD_Connection *c, char out[64])
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
+/*
+ * One per TLS connection (MHD's socket context, notify_connection): its session's reads go through a
+ * read-ahead buffer (fw_tls_io_attach), and the socket's send buffer size is remembered for cork_response.
+ */
+struct conn_io {
+	struct fw_tls_io *tls;
+	int sndbuf; /* SO_SNDBUF when last read: the kernel grows it with the connection's traffic */
+};
+
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+	const struct server *srv = cls;
+	const union MHD_ConnectionInfo *s, *f;
+	struct conn_io *io;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		io = *socket_context;
+		if (io)
+			fw_tls_io_free(io->tls);
+		free(io);
+		*socket_context = NULL;
+		return;
+	}
+	if (!srv->tls_cert_pem)
+		return;
+	s = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	f = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	/* Without it, the session reads from its socket as GnuTLS does by itself. */
+	if (!s || !s->tls_session || !f || !(io = calloc(1, sizeof(*io))))
+		return;
+	if (fw_tls_io_attach(s->tls_session, f->connect_fd, &io->tls) < 0) {
+		free(io);
+		return;
+	}
+	*socket_context = io;
+}
+
+static struct conn_io *conn_io(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
 /* The connection's GnuTLS session, for the client-certificate checks (NULL over plain HTTP). */
 static void *tls_session(struct request *rq)
 {
@@ -195,17 +240,24 @@ static void *tls_session(struct request *rq)
 static void cork_response(struct request *rq, size_t body_len)
 {
 	const union MHD_ConnectionInfo *ci;
+	struct conn_io *io = conn_io(rq->conn);
 	void *session = tls_session(rq);
 	int outq = -1, sndbuf = 0;
 	socklen_t len = sizeof(sndbuf);
+	const size_t need = 2 * (body_len + 4096);
 
 	if (!session || body_len > CORK_MAX)
 		return;
 	ci = MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (!ci || ioctl(ci->connect_fd, SIOCOUTQ, &outq) != 0 || outq != 0 ||
-	    getsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0 ||
-	    (size_t)sndbuf < 2 * (body_len + 4096))
+	if (!ci || ioctl(ci->connect_fd, SIOCOUTQ, &outq) != 0 || outq != 0)
 		return;
+	if (!io || (size_t)io->sndbuf < need) {
+		if (getsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0 ||
+		    (size_t)sndbuf < need)
+			return;
+		if (io)
+			io->sndbuf = sndbuf;
+	}
 	fw_tls_cork(session);
 	((struct conn_state *)rq->cs)->corked = 1;
 }
@@ -319,6 +371,13 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 	if (rq->status == 200 && rq->content_sig_header[0])
 		MHD_add_response_header(resp, "Forewarn-Content-Signature", rq->content_sig_header);
 	cork_response(rq, body_len);
+	/* Sent uncorked, the response may find the socket full, and MHD then puts it back in its epoll set
+	 * before the next read (fw_tls_io_park). */
+	if (!((struct conn_state *)rq->cs)->corked) {
+		struct conn_io *io = conn_io(c);
+		if (io)
+			fw_tls_io_unpark(io->tls);
+	}
 	ret = MHD_queue_response(c, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -402,6 +461,12 @@ int request_defer(struct request *rq)
 	if (fw_ops_download_prepare(rq->store, &rq->job) < 0)
 		rq->job.drafted = 0;
 	MHD_suspend_connection(rq->conn);
+	{
+		/* Out of MHD's epoll set until the next EAGAIN, real or not (fw_tls_io_park). */
+		struct conn_io *io = conn_io(rq->conn);
+		if (io)
+			fw_tls_io_park(io->tls);
+	}
 	cs->record = (struct recorder_entry){.job = &rq->job, .done = record_done, .arg = cs};
 	r = recorder_enqueue(rq->srv->recorder, &cs->record);
 	if (r < 0)
@@ -747,9 +812,10 @@ int server_run(struct server_config *cfg)
 	                     cfg->port, NULL, NULL, handle, &srv, MHD_OPTION_ARRAY,
 	                     srv.tls_cert_pem ? tls_opts : tls_opts + 4, MHD_OPTION_SOCK_ADDR,
 	                     (struct sockaddr *)&sin, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-	                     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
-	                     cfg->limits.conn_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	                     cfg->limits.conn_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, cfg->limits.idle_timeout,
+	                     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+	                     notify_connection, &srv, MHD_OPTION_CONNECTION_LIMIT, cfg->limits.conn_max,
+	                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->limits.conn_per_ip,
+	                     MHD_OPTION_CONNECTION_TIMEOUT, cfg->limits.idle_timeout,
 	                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->limits.header_max, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "forewarn: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port,

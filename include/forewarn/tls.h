@@ -1,9 +1,9 @@
 /*
- * TLS certificates (lib/tls, the only code that includes <gnutls/gnutls.h>): the self-signed pair that
- * `forewarn init` makes for local use, the server's certificate and key files, SHA-256 certificate
+ * TLS (lib/tls, the only code that includes <gnutls/gnutls.h>). Certificates (tls.c): the self-signed pair
+ * that `forewarn init` makes for local use, the server's certificate and key files, SHA-256 certificate
  * fingerprints ("sha256:" and 64 lower-case hex digits), and the check of a client's certificate on a
  * TLS session. Key possession is proved by the TLS handshake; matching a fingerprint to a partner is the
- * caller's (src/auth_cert.c).
+ * caller's (src/auth_cert.c). A session's socket I/O (session_io.c): corked sends, read-ahead.
  */
 #ifndef FW_TLS_H
 #define FW_TLS_H
@@ -85,6 +85,22 @@ enum fw_tls_peer fw_tls_peer_check(void *session, int64_t now, char ret_fp[FW_TL
  */
 void fw_tls_cork(void *session);
 FW_WUR int fw_tls_uncork(void *session);
+
+/*
+ * fw_tls_io_attach: `session` (a server's gnutls_session_t on socket fd) reads through a small buffer of
+ * its own (lib/tls/session_io.c): one recv() for a record's header and body instead of two. FW_ENOMEM, or 0
+ * with *ret, which the caller frees with fw_tls_io_free after the session is gone.
+ * fw_tls_io_park: the connection leaves the event loop (libmicrohttpd suspends it): the first read after
+ * it that finds nothing buffered answers EAGAIN without asking the socket, so that the server's event loop
+ * takes the socket back, which reports whatever arrived meanwhile. fw_tls_io_unpark: not so, after all (the
+ * connection may be back in the event loop before it reads: a send found the socket full). All three
+ * accept NULL; all run on the thread that serves the connection.
+ */
+struct fw_tls_io;
+FW_WUR int fw_tls_io_attach(void *session, int fd, struct fw_tls_io **ret);
+void fw_tls_io_park(struct fw_tls_io *io);
+void fw_tls_io_unpark(struct fw_tls_io *io);
+void fw_tls_io_free(struct fw_tls_io *io);
 
 /* fw_tls_peer_name: static text for an outcome ("none", "valid", "expired", ...). */
 const char *fw_tls_peer_name(enum fw_tls_peer p);

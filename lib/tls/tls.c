@@ -422,14 +422,3 @@ const char *fw_tls_peer_name(enum fw_tls_peer p)
 	}
 	return "unknown";
 }
-
-void fw_tls_cork(void *session)
-{
-	gnutls_record_cork(session);
-}
-
-int fw_tls_uncork(void *session)
-{
-	/* Without GNUTLS_RECORD_WAIT: on a full socket it answers GNUTLS_E_AGAIN instead of spinning. */
-	return gnutls_record_uncork(session, 0) < 0 ? FW_EIO : 0;
-}

@@ -19,6 +19,12 @@
 (8) Whole answers on one keep-alive TLS connection: small answers (a copy, its signature, a 404), whose header
     and body the server sends together, alternate with answers too large for that (a 40 KB copy, 120 KB of
     advisories); every one complete, byte-identical each time, promptly, on the same connection.
+(9) However the bytes arrive (the server reads TLS records through a buffer of its own and, after a recorded
+    download, skips a read, lib/tls/session_io.c), on one raw TLS connection every request is answered,
+    whole, in order, promptly: requests pipelined in one TLS record and in back-to-back records (downloads
+    among them); a request sent while the download before it is being recorded; a request after an idle
+    pause following a download; a request dribbled in one-byte records; a request larger than the read
+    buffer (a 20 KB body, in a 16 KB record and the rest, and in 5 KB records).
 """
 import http.client
 import json
@@ -26,6 +32,7 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import stat
 import subprocess
 import sys
@@ -379,6 +386,143 @@ def test_whole_answers(s):
     ka.close()
 
 
+class RawTLS:
+    """One TLS connection whose records the test makes (through memory BIOs) and writes to the socket as it
+    chooses: several records in one write, or one write per record. Its HTTP/1.1 answers are read one by one."""
+
+    def __init__(self, s):
+        self.raw = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        self.inc, self.out = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.tls = s.ssl_context().wrap_bio(self.inc, self.out, server_hostname="127.0.0.1")
+        self.buf = b""
+        while True:
+            try:
+                self.tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                self._flush()
+                self._receive()
+        self._flush()
+
+    def _flush(self):
+        data = self.out.read()
+        if data:
+            self.raw.sendall(data)
+
+    def _receive(self):
+        data = self.raw.recv(65536)
+        if not data:
+            raise ConnectionError("closed by the server")
+        self.inc.write(data)
+
+    def send(self, *records):
+        """Each argument one TLS record (or more, past 16 KB), all of them in one write to the socket."""
+        for r in records:
+            self.tls.write(r)
+        self._flush()
+
+    def _more(self):
+        while True:
+            try:
+                chunk = self.tls.read(65536)
+                if not chunk:
+                    raise ConnectionError("closed by the server")
+                self.buf += chunk
+                return
+            except ssl.SSLWantReadError:
+                self._receive()
+
+    def answer(self):
+        """(status, body) of the next answer; raises socket.timeout after 5 s without one."""
+        while b"\r\n\r\n" not in self.buf:
+            self._more()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        length = 0
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            if k.strip().lower() == "content-length":
+                length = int(v)
+        while len(self.buf) < length:
+            self._more()
+        body, self.buf = self.buf[:length], self.buf[length:]
+        return status, body
+
+    def close(self):
+        self.raw.close()
+
+
+def get(path, tok):
+    return ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n\r\n" % (path, tok)).encode()
+
+
+def test_reads(s):
+    s.create_partner("reads")
+    tok = s.partner_token("reads")
+    adv = s.create_advisory(public_at=time.time() + 48 * 3600)["id"]
+    copy_path, sig_path = "/api/v1/inbox/%s" % adv, "/api/v1/inbox/%s/sig" % adv
+    want = s.request("GET", copy_path, token=tok)
+    check(want.status == 200, "(9) the copy: %d" % want.status)
+    c = RawTLS(s)
+    try:
+        reqs = [get(copy_path, tok), get(sig_path, tok), get(copy_path, tok), get("/api/v1/inbox", tok)]
+        for records in ("one TLS record", "four TLS records"):
+            c.send(b"".join(reqs)) if records.startswith("one") else c.send(*reqs)  # one write to the socket
+            got = [c.answer() for _ in range(4)]
+            check([g[0] for g in got] == [200, 200, 200, 200] and got[0][1] == want.body == got[2][1]
+                  and b"signature" in got[1][1] and b'"advisories"' in got[3][1],
+                  "(9) four requests pipelined in %s, two of them downloads: answered whole and in order: %r"
+                  % (records, [(g[0], len(g[1])) for g in got]))
+
+        c.send(get(copy_path, tok))
+        time.sleep(0.005)  # while that download is recorded
+        c.send(get(copy_path, tok))
+        got = [c.answer() for _ in range(2)]
+        check([g[0] for g in got] == [200, 200] and got[0][1] == got[1][1] == want.body,
+              "(9) a request sent while the download before it is recorded: %r" % [g[0] for g in got])
+
+        for pause in (0.3, 1.2):
+            c.send(get(copy_path, tok))
+            first = c.answer()
+            time.sleep(pause)
+            t0 = time.time()
+            c.send(get(sig_path, tok))
+            second = c.answer()
+            check(first == (200, want.body) and second[0] == 200 and time.time() - t0 < 2,
+                  "(9) after a download and %.1f s idle, the next request answered at once: %d, %d, %.2f s"
+                  % (pause, first[0], second[0], time.time() - t0))
+
+        t0 = time.time()
+        for b in get(copy_path, tok):
+            c.send(bytes([b]))  # a TLS record and a write per byte
+        status, body = c.answer()
+        check(status == 200 and body == want.body and time.time() - t0 < 5,
+              "(9) a request in one-byte records: %d" % status)
+
+        big = {"title": "Large request", "cves": ["CVE-2026-1235"], "products": ["Example"],
+               "public_at": fwtest.rfc3339(time.time() + 48 * 3600),
+               "parts": {"summary": "s" * 20000, "details": "Details."}}
+        data = json.dumps(big).encode()
+        req = ("POST /api/v1/advisories HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (s.admin, len(data))).encode()
+        c.send(req + data)  # two records (16 KB, then the rest): more than the server's read buffer
+        first = c.answer()
+        c.send(req)
+        for i in range(0, len(data), 5000):
+            c.send(data[i:i + 5000])  # a write each
+        second = c.answer()
+        check(first[0] == 201 and second[0] == 201 and json.loads(first[1])["id"] != json.loads(second[1])["id"],
+              "(9) a 20 KB body in 16 KB and 5 KB records: %d, %d" % (first[0], second[0]))
+        c.send(get(copy_path, tok))
+        status, body = c.answer()
+        check(status == 200 and body == want.body, "(9) then a download on the same connection: %d" % status)
+    except (OSError, ValueError) as e:
+        check(False, "(9) the raw TLS connection failed: %r" % e)
+    finally:
+        c.close()
+
+
 # ---------------------------------------------------------------------------------------------------------
 def test_embargo(s, curl, C, tok):
     now = time.time()
@@ -467,6 +611,7 @@ def main():
         test_events(srv)
         test_client(srv, C, tok)
         test_whole_answers(srv)
+        test_reads(srv)
         alive = srv.proc and srv.proc.poll() is None
         check(alive, "the server is still running at the end")
     except Exception as e:  # report, never hide: the closing line must still be printed
