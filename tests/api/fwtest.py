@@ -5,6 +5,7 @@ port 0 (the server prints the port it chose), and talks HTTP to it with the stan
 on loopback (--plain-http) by default, HTTPS with the data directory's self-signed certificate for
 Server(tls=True), where requests may also present a client certificate (cert=(certfile, keyfile)).
 """
+import base64
 import json
 import os
 import re
@@ -162,6 +163,15 @@ class Server:
                 return out
             out += evs
             after = evs[-1]["seq"]
+
+    def log_entries(self):
+        """Every entry of the log, decoded, in order, fetched a page at a time."""
+        out = []
+        while True:
+            page = self.admin_call("GET", "/api/v1/log/entries?start=%d" % len(out))
+            out += [base64.b64decode(e["data"]) for e in page["entries"]]
+            if len(out) >= page["size"] or not page["entries"]:
+                return out
 
     def partner_token(self, pid):
         return self.admin_call("POST", "/api/v1/partners/%s/tokens" % pid)["token"]

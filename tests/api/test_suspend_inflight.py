@@ -13,7 +13,6 @@ authenticated just before a suspension and recorded just after it.
 
 Environment: FOREWARN_BIN (the server), FW_SEED (random seed), FW_CYCLES (suspensions, default 30).
 """
-import base64
 import json
 import os
 import random
@@ -27,18 +26,6 @@ import fwtest  # noqa: E402
 SEED = int(os.environ.get("FW_SEED", 20261121))
 CYCLES = int(os.environ.get("FW_CYCLES", 30))
 THREADS = 8
-
-
-def log_entries(server):
-    out, start = [], 0
-    while True:
-        r = server.request("GET", "/api/v1/log/entries?start=%d" % start, token=server.admin)
-        assert r.status == 200, r
-        page = r.json()
-        out += [json.loads(base64.b64decode(e["data"])) for e in page["entries"]]
-        start = len(out)
-        if start >= page["size"] or not page["entries"]:
-            return out
 
 
 def run(server, res):
@@ -78,7 +65,7 @@ def run(server, res):
             t.join()
     admin.close()
 
-    entries = log_entries(server)
+    entries = [json.loads(e) for e in server.log_entries()]
     # The partner's status at each index of the log, from its suspensions and reinstatements in order.
     active, status_at = True, []
     for e in entries:

@@ -20,11 +20,12 @@
     and body the server sends together, alternate with answers too large for that (a 40 KB copy, 120 KB of
     advisories); every one complete, byte-identical each time, promptly, on the same connection.
 (9) However the bytes arrive (the server reads TLS records through a buffer of its own and, after a recorded
-    download, skips a read, lib/tls/session_io.c), on one raw TLS connection every request is answered,
-    whole, in order, promptly: requests pipelined in one TLS record and in back-to-back records (downloads
-    among them); a request sent while the download before it is being recorded; a request after an idle
-    pause following a download; a request dribbled in one-byte records; a request larger than the read
-    buffer (a 20 KB body, in a 16 KB record and the rest, and in 5 KB records).
+    download, skips a read, lib/tls/session_io.c), on raw TLS connections every request is answered, whole,
+    in order, promptly: requests pipelined in one TLS record and in back-to-back records (downloads among
+    them); a request sent while the download before it is being recorded; 16 connections of 100 downloads,
+    each asked for the moment the answer before it is read; a request after an idle pause following a
+    download; a request dribbled in one-byte records; a request larger than the read buffer (a 20 KB body,
+    in a 16 KB record and the rest, and in 5 KB records).
 """
 import http.client
 import json
@@ -37,6 +38,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import fwtest
@@ -481,6 +483,29 @@ def test_reads(s):
         got = [c.answer() for _ in range(2)]
         check([g[0] for g in got] == [200, 200] and got[0][1] == got[1][1] == want.body,
               "(9) a request sent while the download before it is recorded: %r" % [g[0] for g in got])
+
+        # Each request sent the moment the answer before it is read, on 16 connections at once: it may
+        # reach the server while the event loop is still busy with the others.
+        def back_to_back(out):
+            conn = RawTLS(s)
+            try:
+                for _ in range(100):
+                    conn.send(get(copy_path, tok))
+                    if conn.answer() != (200, want.body):
+                        break
+                    out.append(1)
+            except OSError:
+                pass
+            finally:
+                conn.close()
+        done = [[] for _ in range(16)]
+        threads = [threading.Thread(target=back_to_back, args=(d,)) for d in done]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        check(all(len(d) == 100 for d in done), "(9) 16 connections of 100 downloads back to back, each answered "
+              "within 5 s: %r" % sorted(len(d) for d in done))
 
         for pause in (0.3, 1.2):
             c.send(get(copy_path, tok))

@@ -12,11 +12,6 @@
 #include <cmocka.h>
 #include "forewarn/crypto.h"
 
-static void hex_of(const unsigned char h[32], char out[65])
-{
-	fw_crypto_hex(h, 32, out);
-}
-
 static void check(const void *msg, size_t n, const char *want_hex)
 {
 	const unsigned char *m = msg;
@@ -25,12 +20,12 @@ static void check(const void *msg, size_t n, const char *want_hex)
 	char hex[65];
 
 	fw_sha256(msg, n, h);
-	hex_of(h, hex);
+	fw_crypto_hex(h, 32, hex);
 	assert_string_equal(hex, want_hex);
 	/* Every split of the message into (a, b) gives the same hash as the whole. */
 	for (size_t cut = 0; cut <= n && cut <= 200; cut++) {
 		fw_sha256_2(m, cut, m + cut, n - cut, h);
-		hex_of(h, hex);
+		fw_crypto_hex(h, 32, hex);
 		assert_string_equal(hex, want_hex);
 	}
 	/* Fed 7 bytes at a time, across block boundaries. */
@@ -38,7 +33,7 @@ static void check(const void *msg, size_t n, const char *want_hex)
 	for (size_t at = 0; at < n; at += 7)
 		fw_sha256_update(&st, m + at, n - at < 7 ? n - at : 7);
 	fw_sha256_final(&st, h);
-	hex_of(h, hex);
+	fw_crypto_hex(h, 32, hex);
 	assert_string_equal(hex, want_hex);
 }
 
