@@ -43,6 +43,7 @@ for k in "${!dirs[@]}"; do start_fw "$k"; done
 mkdir -p "$work/www"
 curl -sf -H "Authorization: Bearer ${token[0]}" "${url[0]}/api/v1/inbox/${id[0]}" > "$work/www/copy.json"
 size=$(stat -c %s "$work/www/copy.json")
+chmod 755 "$work" "$work/www"; chmod 644 "$work/www/copy.json" # nginx's workers run as nobody
 
 ngport=$(free_port)
 nginx_start "$(cat <<NGINX
@@ -54,6 +55,8 @@ nginx_start "$(cat <<NGINX
   }
 NGINX
 )"
+curl -sf "http://127.0.0.1:$ngport/copy.json" | cmp -s - "$work/www/copy.json" ||
+  { echo "bench: nginx does not serve the same bytes:" >&2; cat "$work/nginx.err" >&2; exit 1; }
 
 # run NAME PID... -- WRK_ARGS...: one wrk run; appends its rate, µs of CPU per request and p99 to NAME's lists.
 run() {
@@ -62,6 +65,7 @@ run() {
   t0=$(cpu_ticks "${p[@]}")
   wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" > "$work/wrk.out" 2>/dev/null
   t1=$(cpu_ticks "${p[@]}")
+  wrk_faults "$work/wrk.out" "$name, round $round"
   n=$(awk '/requests in/ {print $1}' "$work/wrk.out")
   echo "$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")" >> "$work/$name.rate"
   awk -v d=$((t1 - t0)) -v n="$n" -v hz="$hz" 'BEGIN { printf "%.1f\n", d * 1e6 / hz / n }' >> "$work/$name.cpu"
@@ -69,7 +73,7 @@ run() {
 }
 for conns in "${conn_counts[@]}"; do
   rm -f "$work"/*.rate "$work"/*.cpu "$work"/*.p99
-  for _ in $(seq "$rounds"); do
+  for round in $(seq "$rounds"); do
     for k in "${!dirs[@]}"; do
       run "fw$k" "${pids[$k]}" -- -H "Authorization: Bearer ${token[$k]}" "${url[$k]}/api/v1/inbox/${id[$k]}"
     done
@@ -91,4 +95,5 @@ for conns in "${conn_counts[@]}"; do
   done
   echo "  nginx (static file, same bytes): $(tr '\n' ' ' < "$work/nginx.rate")req/s, median $ngm"
   echo "    CPU per request: $(tr '\n' ' ' < "$work/nginx.cpu")us, median $ngc us"
+  wrk_faults_report
 done

@@ -50,13 +50,15 @@ NGINX
 curl -sf "${ca[@]}" https://127.0.0.1:$ngport/copy.json | cmp -s - "$work/www/copy.json" ||
   { echo "bench: nginx does not serve the same bytes:" >&2; cat "$work/nginx.err" >&2; exit 1; }
 
-# rate PIDS -- WRK-ARGS: requests per second of one wrk run; CPU microseconds per request to $work/cpu.
+# rate LABEL PIDS WRK-ARGS...: requests per second of one wrk run; CPU microseconds per request to $work/cpu;
+# its faults, if any, under LABEL (wrk_faults).
 rate() {
-  local pids=$1; shift
+  local label=$1 pids=$2; shift 2
   local c0 c1 n
   c0=$(cpu_ticks $pids)
   wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" > "$work/wrk.out" 2>/dev/null
   c1=$(cpu_ticks $pids)
+  wrk_faults "$work/wrk.out" "$label"
   n=$(awk '/requests in/ {print $1}' "$work/wrk.out")
   awk -v d=$((c1 - c0)) -v n="$n" -v hz="$hz" 'BEGIN { printf "%.1f\n", d / hz * 1e6 / n }' >> "$work/cpu"
   awk '/Requests\/sec/ {print $2}' "$work/wrk.out"
@@ -66,10 +68,10 @@ for conns in "${conn_counts[@]}"; do
   fwr=(); ngr=(); fwc=(); ngc=()
   for i in $(seq "$rounds"); do
     : > "$work/cpu"
-    fwr+=("$(rate "$fw_pid" -H "Authorization: Bearer $token" "$url/api/v1/inbox/$id")")
+    fwr+=("$(rate "forewarn, round $i" "$fw_pid" -H "Authorization: Bearer $token" "$url/api/v1/inbox/$id")")
     fwc+=("$(cat "$work/cpu")")
     : > "$work/cpu"
-    ngr+=("$(rate "$(nginx_pids)" https://127.0.0.1:$ngport/copy.json)")
+    ngr+=("$(rate "nginx, round $i" "$(nginx_pids)" https://127.0.0.1:$ngport/copy.json)")
     ngc+=("$(cat "$work/cpu")")
   done
   fwm=$(printf '%s\n' "${fwr[@]}" | median)
@@ -81,5 +83,9 @@ for conns in "${conn_counts[@]}"; do
   echo "  forewarn (HTTPS, auth + download recorded and logged, sync=$sync, ${threads:-default} threads): ${fwr[*]} req/s, median $fwm"
   echo "  nginx (HTTPS, static file, same bytes, $(nproc) workers):          ${ngr[*]} req/s, median $ngm"
   awk -v a="$fwm" -v b="$ngm" 'BEGIN { printf "  ratio forewarn/nginx: %.2fx (target >= 0.75x)\n", a / b }'
+  # Each forewarn round beside the nginx round after it: the machine's drift over the run cancels out.
+  paired=$(for k in "${!fwr[@]}"; do awk -v a="${fwr[$k]}" -v b="${ngr[$k]}" 'BEGIN { printf "%.2f\n", a / b }'; done)
+  echo "  ratio of each round to nginx's next: $(echo "$paired" | paste -sd " " -), median $(echo "$paired" | median)x"
   echo "  CPU per request: forewarn ${fwc[*]} us (median $fwcm), nginx ${ngc[*]} us (median $ngcm)"
+  wrk_faults_report
 done

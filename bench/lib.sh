@@ -88,5 +88,21 @@ nginx_pids() { echo "$ng_pid" $(pgrep -P "$ng_pid" || true); }
 # cpu_ticks PID...: user + system clock ticks of the processes (all their threads) so far.
 cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
 
+# wrk_faults WRK_OUTPUT LABEL: appends to $work/faults what went wrong in one wrk run (socket errors,
+# timeouts, answers other than 2xx and 3xx, which wrk counts as requests all the same), nothing if nothing did;
+# wrk_faults_report prints and clears them. A round far below the others is explained there, or it was the
+# machine.
+wrk_faults()
+{
+  local f
+  f=$({ grep -E 'Socket errors|Non-2xx' "$1" || true; } | sed 's/^ *//' | paste -sd ';' -)
+  [ -z "$f" ] || echo "  $2: $f" >> "$work/faults"
+}
+wrk_faults_report()
+{
+  if [ -s "$work/faults" ]; then echo "  wrk reported faults:"; cat "$work/faults"; else echo "  wrk reported no faults (no socket errors, timeouts or non-2xx answers)"; fi
+  rm -f "$work/faults"
+}
+
 # median: the median of the numbers on standard input, one per line.
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
