@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "cache.h"
 #include "server.h"
 
 #define BATCH_MAX 512
@@ -26,17 +27,28 @@ static void record_batch(struct recorder *rc, struct recorder_entry **batch, siz
 	/* Only the writer thread touches these. */
 	static const struct fw_download_job *jobs[BATCH_MAX];
 	static uint64_t indexes[BATCH_MAX];
+	static int results[BATCH_MAX];
+	uint64_t gen;
 	int r;
 
 	for (size_t i = 0; i < n; i++)
 		jobs[i] = batch[i]->job;
+	/*
+	 * No admin write commits while the batch is written, so the generation read here counts exactly the
+	 * admin writes whose log entries precede these downloads': a resumed download is decided on that
+	 * state, the one its place in the log shows (server.c).
+	 */
+	server_policy_read_lock();
 	r = fw_ops_record_downloads(rc->store, jobs, n, indexes);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		/* One bad record must not fail the others: on failure, record them one by one. */
-		int ri = r < 0 && n > 1 ? fw_ops_record_downloads(rc->store, &jobs[i], 1, &indexes[i]) : r;
+		results[i] =
+		    r < 0 && n > 1 ? fw_ops_record_downloads(rc->store, &jobs[i], 1, &indexes[i]) : r;
+	gen = cache_generation();
+	server_policy_read_unlock();
+	for (size_t i = 0; i < n; i++)
 		/* After done, the entry may be gone: its connection resumes and finishes. */
-		batch[i]->done(batch[i]->arg, ri, ri == 0 ? indexes[i] : 0);
-	}
+		batch[i]->done(batch[i]->arg, results[i], results[i] == 0 ? indexes[i] : 0, gen);
 }
 
 static void *run(void *arg)

@@ -439,7 +439,11 @@ static int run_handler(struct request *rq)
 	return 0;
 }
 
-static void record_done(void *arg, int result, uint64_t log_index)
+/* A download recorded again each time an admin write came between its record and its decision: so often
+ * only if admin writes never stop. */
+#define MAX_RECORDS 4
+
+static void record_done(void *arg, int result, uint64_t log_index, uint64_t gen)
 {
 	struct conn_state *cs = arg;
 
@@ -447,6 +451,7 @@ static void record_done(void *arg, int result, uint64_t log_index)
 	cs->rq.record_result = result;
 	cs->rq.recorded = result == 0;
 	cs->rq.log_index = log_index;
+	cs->rq.record_gen = gen;
 	MHD_resume_connection(cs->rq.conn);
 }
 
@@ -455,6 +460,7 @@ int request_defer(struct request *rq)
 	struct conn_state *cs = rq->cs;
 	int r;
 
+	rq->records++;
 	rq->recorded = 0;
 	rq->record_result = 0;
 	/* Its log entry drafted on this thread, so the single writer has only to stamp its time; without a
@@ -471,7 +477,7 @@ int request_defer(struct request *rq)
 	cs->record = (struct recorder_entry){.job = &rq->job, .done = record_done, .arg = cs};
 	r = recorder_enqueue(rq->srv->recorder, &cs->record);
 	if (r < 0)
-		record_done(cs, r, 0); /* resumes at once with the error */
+		record_done(cs, r, 0, 0); /* resumes at once with the error */
 	return REQUEST_DEFERRED;
 }
 
@@ -513,19 +519,32 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	rq = &cs->rq;
 	if (cs->deferred) {
-		/* Resumed: the download record is durable (or failed); run the handler again. An admin write
-		 * since it was authenticated (the token revoked, the partner suspended) is seen: it is
-		 * authenticated again first. */
+		/*
+		 * Resumed: the download record is durable (or failed); run the handler again, deciding on the
+		 * state the record's place in the log shows. An admin write since it was authenticated (the
+		 * token revoked, the partner suspended) is seen: it is authenticated again first. An admin
+		 * write after the record (the partner reinstated) would decide on a state the log shows only
+		 * after the download's entry: the download is recorded again instead, after it (I1,
+		 * docs/policy.md).
+		 */
 		uint64_t gen;
 		int r = 0;
 		cs->deferred = 0;
 		server_policy_read_lock();
 		gen = cache_generation();
 		cache_begin_request();
-		if (rq->record_result < 0)
+		if (rq->record_result < 0) {
 			reply_fw_error(rq, rq->record_result, NULL);
-		else if (gen == rq->gen || (rq->gen = gen, authenticate(rq, rq->route->role) == 0))
-			r = run_handler(rq);
+		} else if (gen != rq->record_gen && rq->records >= MAX_RECORDS) {
+			reply_error(
+			    rq, 503, "unavailable", NULL,
+			    "the partner's access kept changing while the download was recorded; ask again");
+		} else {
+			if (gen != rq->record_gen)
+				rq->recorded = 0;
+			if (gen == rq->gen || (rq->gen = gen, authenticate(rq, rq->route->role) == 0))
+				r = run_handler(rq);
+		}
 		server_policy_read_unlock();
 		if (r == REQUEST_DEFERRED)
 			return cs->deferred = 1, MHD_YES;

@@ -109,6 +109,8 @@ struct request {
 	int recorded;
 	int record_result;
 	uint64_t log_index;  /* of the download event: the copy's receipt */
+	uint64_t record_gen; /* the cache generation at its record (recorder_done_fn) */
+	int records;         /* how many times this request was recorded (server.c, MAX_RECORDS) */
 	int rendered_public; /* the copy in rq->out was rendered as the public (TLP:WHITE) copy */
 	/* a copy sealed to the partner's key (?sealed=1), with the key looked up before the download */
 	int sealed;
@@ -154,7 +156,8 @@ int request_defer(struct request *rq);
 /*
  * The admin writes' lock (server.c): whoever decides what leaves after a record (a resumed download, the
  * webhook sender) holds it shared from its decision until its record, so no admin write commits in between
- * with its caches not yet dropped.
+ * with its caches not yet dropped; the download recorder holds it shared around each commit, so that the
+ * generation it reads then places the records among the admin writes' log entries.
  */
 void server_policy_read_lock(void);
 void server_policy_read_unlock(void);
@@ -184,7 +187,9 @@ void webhook_stop(struct webhook *w);
  * The entry belongs to the caller (a request's own, no allocation per download): it and its job must stay
  * as they are until `done` has been called; the recorder only links it into its queue.
  */
-typedef void (*recorder_done_fn)(void *arg, int result, uint64_t log_index);
+/* gen: the cache generation (cache.h) the record was committed at: every admin write whose log entry
+ * precedes the download's, and none after it (the recorder holds the admin writes' lock shared meanwhile). */
+typedef void (*recorder_done_fn)(void *arg, int result, uint64_t log_index, uint64_t gen);
 struct recorder_entry {
 	const struct fw_download_job *job;
 	recorder_done_fn done;

@@ -9,7 +9,9 @@ suspends and reinstates the partner, at random moments, many times over. Every a
 its download (Forewarn-Log-Index); the log itself (GET /api/v1/log/entries) holds the partner.suspended and
 partner.reinstated entries in the same sequence. Each download served must sit in the log where the partner was
 active. A server that decided access only before the record (or on the partner as it was then) serves the downloads
-authenticated just before a suspension and recorded just after it.
+authenticated just before a suspension and recorded just after it; one that decided on the partner as it is when
+the connection resumes serves downloads recorded just before a reinstatement and decided just after it (their
+entries sit among the suspended ones): it must record them again.
 
 Environment: FOREWARN_BIN (the server), FW_SEED (random seed), FW_CYCLES (suspensions, default 30).
 """
@@ -81,8 +83,15 @@ def run(server, res):
               % (len(served), refused[0]))
     bad = [i for i in served if not (0 <= i < len(entries)) or entries[i]["type"] != "download"
            or not status_at[i]]
+    def where(i):
+        if not 0 <= i < len(entries):
+            return "%d: beyond the log (%d entries)" % (i, len(entries))
+        last = next((j for j in range(i, -1, -1) if entries[j]["type"].startswith("partner.")), None)
+        return "%d: %s, %s, the partner's last change before it %s" % (
+            i, entries[i]["type"], "active" if status_at[i] else "suspended",
+            "%d (%s)" % (last, entries[last]["type"]) if last is not None else "none")
     res.check(not bad, "every copy served has its download in the log while the partner was active "
-              "(%d of %d served were not: indexes %s)" % (len(bad), len(served), bad[:10]))
+              "(%d of %d served were not: %s)" % (len(bad), len(served), "; ".join(where(i) for i in bad[:10])))
 
 
 def main():
