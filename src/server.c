@@ -389,8 +389,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
  * is served; that second decision must not fall between an admin write's commit and the cache_bump that
  * follows it, or it would use what the write just changed (a suspended partner, a revoked token) as it was.
  * Admin writes hold this lock exclusively from before their transaction until after the bump; the second
- * decision holds it shared. So a download whose log entry follows a suspension's is never served. Writers
- * are preferred: downloads never stop coming.
+ * decision holds it shared, and so does the recorder around each commit, which hands every record the
+ * generation it was committed at. A second decision made at another generation than its record's is not
+ * made: the download is recorded again (handle). So a copy is served only on the state that its download's
+ * place in the log shows. Writers are preferred: downloads never stop coming.
  */
 static pthread_rwlock_t policy_lock;
 

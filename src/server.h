@@ -129,7 +129,8 @@ struct request {
 /*
  * Handlers fill rq->status and rq->out; they return 0, or a negative FW_E* code turned into an error reply,
  * or REQUEST_DEFERRED after request_defer(): the connection sleeps until the download is recorded, then the
- * same handler runs again with rq->recorded set (or rq->record_result < 0).
+ * same handler runs again with rq->recorded set (or rq->record_result < 0; or, if an admin write came after
+ * the record, with rq->recorded unset, to record it again).
  */
 typedef int (*handler_fn)(struct request *rq);
 #define REQUEST_DEFERRED 1
