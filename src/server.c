@@ -219,6 +219,14 @@ static struct conn_io *conn_io(struct MHD_Connection *c)
 	return ci ? ci->socket_context : NULL;
 }
 
+/* conn_tls: its session's read-ahead (NULL over plain HTTP), which fw_tls_io_park and _unpark accept. */
+static struct fw_tls_io *conn_tls(struct MHD_Connection *c)
+{
+	struct conn_io *io = conn_io(c);
+
+	return io ? io->tls : NULL;
+}
+
 /* The connection's GnuTLS session, for the client-certificate checks (NULL over plain HTTP). */
 static void *tls_session(struct request *rq)
 {
@@ -374,11 +382,8 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *rq)
 	cork_response(rq, body_len);
 	/* Sent uncorked, the response may find the socket full, and MHD then puts it back in its epoll set
 	 * before the next read (fw_tls_io_park). */
-	if (!((struct conn_state *)rq->cs)->corked) {
-		struct conn_io *io = conn_io(c);
-		if (io)
-			fw_tls_io_unpark(io->tls);
-	}
+	if (!((struct conn_state *)rq->cs)->corked)
+		fw_tls_io_unpark(conn_tls(c));
 	ret = MHD_queue_response(c, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -470,12 +475,8 @@ int request_defer(struct request *rq)
 	if (fw_ops_download_prepare(rq->store, &rq->job) < 0)
 		rq->job.drafted = 0;
 	MHD_suspend_connection(rq->conn);
-	{
-		/* Out of MHD's epoll set until the next EAGAIN, real or not (fw_tls_io_park). */
-		struct conn_io *io = conn_io(rq->conn);
-		if (io)
-			fw_tls_io_park(io->tls);
-	}
+	/* Out of MHD's epoll set until the next EAGAIN, real or not (fw_tls_io_park). */
+	fw_tls_io_park(conn_tls(rq->conn));
 	cs->record = (struct recorder_entry){.job = &rq->job, .done = record_done, .arg = cs};
 	r = recorder_enqueue(rq->srv->recorder, &cs->record);
 	if (r < 0)
