@@ -23,10 +23,18 @@
 
 #define SYNCS 400
 
+/* write_page: writes the i-th 4 KiB page of fd; 0 or -1. */
+static int write_page(int fd, int i)
+{
+	static const char page[4096];
+	ssize_t n = pwrite(fd, page, sizeof(page), (off_t)i * (off_t)sizeof(page));
+
+	return n == (ssize_t)sizeof(page) ? 0 : -1;
+}
+
 /* sync_cost: the writer's CPU and wall time of one 4 KiB pwrite and fdatasync of a file in dir. */
 static int sync_cost(const char *dir, double *ret_cpu, double *ret_wall)
 {
-	static char page[4096];
 	char path[160];
 	double c0, w0;
 	int fd, r = 0;
@@ -37,19 +45,16 @@ static int sync_cost(const char *dir, double *ret_cpu, double *ret_wall)
 		perror(path);
 		return -1;
 	}
-	memset(page, 'x', sizeof(page));
 	/* Written once first: the WAL is rewritten from its start after each checkpoint, so its frames
 	 * overwrite pages the file has (an append would sync the inode's new size too). */
 	for (int i = 0; r == 0 && i < SYNCS; i++)
-		if (pwrite(fd, page, sizeof(page), (off_t)i * (off_t)sizeof(page)) != (ssize_t)sizeof(page))
-			r = -1;
+		r = write_page(fd, i);
 	if (r == 0 && fsync(fd) != 0)
 		r = -1;
 	c0 = thread_cpu_s();
 	w0 = now_s();
 	for (int i = 0; r == 0 && i < SYNCS; i++)
-		if (pwrite(fd, page, sizeof(page), (off_t)i * (off_t)sizeof(page)) != (ssize_t)sizeof(page) ||
-		    fdatasync(fd) != 0)
+		if (write_page(fd, i) < 0 || fdatasync(fd) != 0)
 			r = -1;
 	if (r < 0)
 		perror("bench_record: pwrite or fdatasync");
@@ -180,10 +185,10 @@ int main(int argc, char **argv)
 	printf("record: %ld downloads in groups of %ld (synchronous=FULL): writer CPU %.1f us per download, "
 	       "wall %.1f us; drafting its log entry ahead %.1f us (median of %d runs)\n",
 	       n, batch, median(cpu, runs) * 1e6, median(wall, runs) * 1e6, median(prep, runs) * 1e6, runs);
-	printf("anchor: one 4 KiB page written and synced (pwrite, fdatasync) in the same directory: CPU "
-	       "%.1f us, "
-	       "wall %.1f us; one per group commit, %.1f us of CPU per download in groups of %ld\n",
-	       median(scpu, runs) * 1e6, median(swall, runs) * 1e6, median(scpu, runs) * 1e6 / (double)batch,
-	       batch);
+	printf(
+	    "anchor: one 4 KiB page written and synced (pwrite, fdatasync) in the same directory: "
+	    "CPU %.1f us, wall %.1f us; one per group commit, %.1f us of CPU per download in groups of %ld\n",
+	    median(scpu, runs) * 1e6, median(swall, runs) * 1e6, median(scpu, runs) * 1e6 / (double)batch,
+	    batch);
 	return 0;
 }
